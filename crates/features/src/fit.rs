@@ -134,9 +134,11 @@ impl FittedFeatures {
                 ]
                 .map(String::from)
                 .to_vec();
-                names.extend(Genre::ALL.iter().map(|g| {
-                    format!("genre_{}", g.name().to_lowercase().replace('-', "_"))
-                }));
+                names.extend(
+                    Genre::ALL
+                        .iter()
+                        .map(|g| format!("genre_{}", g.name().to_lowercase().replace('-', "_"))),
+                );
                 names.extend(
                     self.title_types
                         .iter()
@@ -189,7 +191,12 @@ mod tests {
 
     #[test]
     fn medians_come_from_training_rows_with_values_only() {
-        let train = [movie(Some(1990), Some(100)), movie(None, Some(80)), movie(Some(2000), None), movie(Some(2010), Some(120))];
+        let train = [
+            movie(Some(1990), Some(100)),
+            movie(None, Some(80)),
+            movie(Some(2000), None),
+            movie(Some(2010), Some(120)),
+        ];
         let fitted = FeatureSpec::default().fit(&train).unwrap();
         assert_eq!(fitted.imputation_values(), (2000.0, 100.0, 100.0));
         assert_eq!(fitted.reference_year, 2010.0);
@@ -203,26 +210,40 @@ mod tests {
 
     #[test]
     fn empty_training_split_is_rejected() {
-        assert_eq!(FeatureSpec::default().fit(&[]).unwrap_err(), Error::EmptyTrainingSet);
+        assert_eq!(
+            FeatureSpec::default().fit(&[]).unwrap_err(),
+            Error::EmptyTrainingSet
+        );
     }
 
     #[test]
     fn newer_spec_version_is_rejected_with_upgrade_hint() {
-        let spec = FeatureSpec { version: FEATURE_SPEC_VERSION + 1, set: FeatureSet::Full };
+        let spec = FeatureSpec {
+            version: FEATURE_SPEC_VERSION + 1,
+            set: FeatureSet::Full,
+        };
         let err = spec.fit(&[movie(Some(1990), Some(90))]).unwrap_err();
         assert!(err.to_string().contains("upgrade reelcast"));
     }
 
     #[test]
     fn original_set_has_the_three_raw_columns() {
-        let fitted = FeatureSpec::original().fit(&[movie(Some(1990), Some(90))]).unwrap();
+        let fitted = FeatureSpec::original()
+            .fit(&[movie(Some(1990), Some(90))])
+            .unwrap();
         assert_eq!(fitted.names(), ["startYear", "runtimeMinutes", "numVotes"]);
     }
 
     #[test]
     fn genre_columns_use_exact_imdb_vocabulary() {
-        let fitted = FeatureSpec::default().fit(&[movie(Some(1990), Some(90))]).unwrap();
-        let genre_cols: Vec<_> = fitted.names().iter().filter(|n| n.starts_with("genre_") && *n != "genre_count").collect();
+        let fitted = FeatureSpec::default()
+            .fit(&[movie(Some(1990), Some(90))])
+            .unwrap();
+        let genre_cols: Vec<_> = fitted
+            .names()
+            .iter()
+            .filter(|n| n.starts_with("genre_") && *n != "genre_count")
+            .collect();
         assert_eq!(genre_cols.len(), 28);
         assert!(fitted.names().contains(&"genre_sci_fi".to_string()));
         assert!(fitted.names().contains(&"genre_film_noir".to_string()));

@@ -51,7 +51,11 @@ impl FeatureReference {
         let mut distinct = values.clone();
         distinct.dedup();
         let edges: Vec<f32> = if distinct.len() <= MAX_BINS {
-            distinct.iter().take(distinct.len().saturating_sub(1)).copied().collect()
+            distinct
+                .iter()
+                .take(distinct.len().saturating_sub(1))
+                .copied()
+                .collect()
         } else {
             let mut e: Vec<f32> = (1..MAX_BINS)
                 .map(|q| values[q * values.len() / MAX_BINS])
@@ -111,7 +115,10 @@ impl ReferenceProfile {
             .iter()
             .enumerate()
             .map(|(j, name)| {
-                FeatureReference::fit(name, matrix.iter().skip(j).step_by(width).copied().collect())
+                FeatureReference::fit(
+                    name,
+                    matrix.iter().skip(j).step_by(width).copied().collect(),
+                )
             })
             .collect();
         Self { features }
@@ -124,7 +131,12 @@ impl ReferenceProfile {
         self.features
             .iter()
             .enumerate()
-            .map(|(j, f)| (f.name.clone(), f.psi(matrix.iter().skip(j).step_by(width).copied())))
+            .map(|(j, f)| {
+                (
+                    f.name.clone(),
+                    f.psi(matrix.iter().skip(j).step_by(width).copied()),
+                )
+            })
             .collect()
     }
 }

@@ -81,10 +81,10 @@ impl FittedFeatures {
                 imputed.title_type = input.title_type.is_none();
                 imputed.is_adult = input.is_adult.is_none();
                 let genres = input.genres.unwrap_or_default();
-                let (title_len, title_words) = input
-                    .title
-                    .as_deref()
-                    .map_or((self.title_len_median, self.title_words_median), title_stats);
+                let (title_len, title_words) = input.title.as_deref().map_or(
+                    (self.title_len_median, self.title_words_median),
+                    title_stats,
+                );
                 // Votes accumulate with age: normalising by years on release separates a
                 // popular new film from an old one with the same count.
                 let years_out = (self.reference_year - year + 1.0).max(1.0);
@@ -101,7 +101,11 @@ impl FittedFeatures {
                     title_len,
                     title_words,
                 ]);
-                out.extend(Genre::ALL.iter().map(|g| f32::from(u8::from(genres.contains(*g)))));
+                out.extend(
+                    Genre::ALL
+                        .iter()
+                        .map(|g| f32::from(u8::from(genres.contains(*g)))),
+                );
                 out.extend(
                     self.title_types
                         .iter()
@@ -169,12 +173,22 @@ mod tests {
         other.start_year = Some(Year::new(2001).unwrap());
         other.runtime = Some(Runtime::new(100).unwrap());
         other.title = Some("A Much Longer Title".into());
-        let f = FeatureSpec::default().fit(&[kid(), other.clone(), other]).unwrap();
+        let f = FeatureSpec::default()
+            .fit(&[kid(), other.clone(), other])
+            .unwrap();
         let mut row = Vec::new();
         let imputed = f.transform(&MovieInput::default(), &mut row);
         assert_eq!(
             imputed.fields(),
-            ["startYear", "runtimeMinutes", "numVotes", "title", "genres", "titleType", "isAdult"]
+            [
+                "startYear",
+                "runtimeMinutes",
+                "numVotes",
+                "title",
+                "genres",
+                "titleType",
+                "isAdult"
+            ]
         );
         assert_eq!(value(&f, &row, "start_year"), 2001.0);
         assert_eq!(value(&f, &row, "start_year_missing"), 1.0);
@@ -210,7 +224,8 @@ mod tests {
         let f = FeatureSpec::default().fit(&[kid()]).unwrap();
         let inputs = [kid(), MovieInput::default()];
         let batch = f.transform_batch(&inputs);
-        let restored: FittedFeatures = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+        let restored: FittedFeatures =
+            serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
         let mut single = Vec::new();
         for i in &inputs {
             restored.transform(i, &mut single);

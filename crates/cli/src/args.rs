@@ -1,0 +1,228 @@
+//! Command-line arguments (clap derive). Raw values only; commands resolve them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::telemetry::LogFormat;
+
+/// Predict IMDb movie ratings: ingest IMDb's datasets, train and evaluate tree ensembles,
+/// predict single movies or files.
+#[derive(Debug, Parser)]
+#[command(name = "reelcast", version, about)]
+pub(crate) struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// Log filter when RUST_LOG is unset (e.g. `debug`, `reelcast_data=debug`).
+    #[arg(long, global = true, default_value = "info")]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Download, ingest and validate IMDb's public datasets.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+    /// Train a model (embedded sample when no data is given) and write a bundle and report.
+    Train(TrainArgs),
+    /// Score a saved bundle on IMDb-format data.
+    Evaluate(EvaluateArgs),
+    /// Predict one movie from flags, or a CSV/JSON file of movies.
+    Predict(PredictArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DataCommand {
+    /// Download title.basics.tsv.gz and title.ratings.tsv.gz (skipped when unchanged).
+    Fetch(FetchArgs),
+    /// Filter and join the raw files into movies_with_ratings.csv + manifest.json.
+    Ingest(IngestArgs),
+    /// Report on a dataset without modifying it; exit 1 above the bad-row threshold.
+    Validate(ValidateArgs),
+}
+
+/// Where the data comes from: a processed/raw directory, two raw files, or (neither) the
+/// embedded sample.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct DataArgs {
+    /// Directory holding movies_with_ratings.csv (from `data ingest`) or the two raw
+    /// IMDb files (title.basics.tsv[.gz], title.ratings.tsv[.gz]).
+    #[arg(long, conflicts_with_all = ["basics", "ratings"])]
+    pub data: Option<PathBuf>,
+    /// IMDb title.basics file (.tsv or .tsv.gz).
+    #[arg(long, requires = "ratings")]
+    pub basics: Option<PathBuf>,
+    /// IMDb title.ratings file (.tsv or .tsv.gz).
+    #[arg(long, requires = "basics")]
+    pub ratings: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// Ingestion filters; defaults match the original system.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct FilterArgs {
+    /// Title types to keep, comma-separated (IMDb spelling).
+    #[arg(long, value_delimiter = ',', default_value = "movie")]
+    pub title_types: Vec<String>,
+    /// Keep titles with at least this many votes.
+    #[arg(long, default_value_t = 50)]
+    pub min_votes: u32,
+    /// Keep titles released in or after this year.
+    #[arg(long, default_value_t = 1900)]
+    pub min_year: u16,
+    /// Drop titles without a release year (kept by default, like the original).
+    #[arg(long)]
+    pub drop_null_years: bool,
+    /// Fail when more than this share of rows is malformed.
+    #[arg(long, default_value_t = 0.01)]
+    pub max_bad_row_ratio: f64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FetchArgs {
+    /// Directory to download into.
+    #[arg(long, default_value = "data/raw")]
+    pub dir: PathBuf,
+    /// Base URL of IMDb's datasets.
+    #[arg(long, default_value = "https://datasets.imdbws.com/")]
+    pub base_url: String,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    /// IMDb title.basics file (default: the embedded sample).
+    #[arg(long, requires = "ratings")]
+    pub basics: Option<PathBuf>,
+    /// IMDb title.ratings file (default: the embedded sample).
+    #[arg(long, requires = "basics")]
+    pub ratings: Option<PathBuf>,
+    /// Output directory for movies_with_ratings.csv and manifest.json.
+    #[arg(long, default_value = "data/processed")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Print the manifest as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Model family on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ModelArg {
+    /// Random Forest.
+    Rf,
+    /// Gradient-boosted trees.
+    Gbt,
+}
+
+/// Feature set on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum FeaturesArg {
+    /// All features.
+    Full,
+    /// The original system's raw year, runtime and votes.
+    Original,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TrainArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Model family (default: the family with the lowest held-out error, see docs).
+    #[arg(long, value_enum)]
+    pub model: Option<ModelArg>,
+    /// Seed for the split and the model.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of rows held out for testing.
+    #[arg(long, default_value_t = 0.2)]
+    pub test_fraction: f64,
+    /// Run k-fold cross-validation on the training split.
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+    /// Grid-search hyperparameters, scored by cross-validation (3 folds unless --cv).
+    #[arg(long)]
+    pub search: bool,
+    /// Number of trees (overrides the family's default).
+    #[arg(long)]
+    pub trees: Option<usize>,
+    /// Feature set.
+    #[arg(long, value_enum, default_value = "full")]
+    pub features: FeaturesArg,
+    /// Output directory for model.bundle and report/.
+    #[arg(long, default_value = "artifacts")]
+    pub out: PathBuf,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvaluateArgs {
+    /// Model bundle to score.
+    #[arg(long, default_value = "artifacts/model.bundle")]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PredictArgs {
+    /// Model bundle to use.
+    #[arg(long, default_value = "artifacts/model.bundle")]
+    pub model: PathBuf,
+    /// CSV or JSON file of movies to score (by extension); omit to predict from flags.
+    #[arg(long, conflicts_with_all = ["title", "start_year", "runtime_minutes", "num_votes", "genres", "title_type", "is_adult"])]
+    pub input: Option<PathBuf>,
+    /// Where to write file predictions (CSV or JSON by extension; default: JSON to stdout).
+    #[arg(long, requires = "input")]
+    pub output: Option<PathBuf>,
+    /// Title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Release year.
+    #[arg(long)]
+    pub start_year: Option<String>,
+    /// Runtime in minutes.
+    #[arg(long)]
+    pub runtime_minutes: Option<String>,
+    /// Number of IMDb votes.
+    #[arg(long)]
+    pub num_votes: Option<String>,
+    /// Genres, IMDb comma form (e.g. `Comedy,Drama`).
+    #[arg(long)]
+    pub genres: Option<String>,
+    /// IMDb title type (e.g. `movie`).
+    #[arg(long)]
+    pub title_type: Option<String>,
+    /// Adult flag (0/1).
+    #[arg(long)]
+    pub is_adult: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,94 @@
+//! `reelcast data fetch | ingest | validate`.
+
+use std::io::IsTerminal;
+
+use anyhow::{Context, Result};
+use reelcast_data::{
+    fetch as fetch_files, ingest as ingest_raw, ingest_lenient, validate as validate_ingested,
+    write_processed, DataSources, FetchStatus, DEFAULT_FILES,
+};
+use reelcast_pipeline::raw_sources;
+
+use crate::args::{FetchArgs, IngestArgs, ValidateArgs};
+use crate::commands::{data_source, ingest_options};
+use crate::Outcome;
+
+pub(crate) fn fetch(a: FetchArgs) -> Result<Outcome> {
+    let progress = !a.no_progress && std::io::stderr().is_terminal();
+    let files = fetch_files(&a.base_url, &a.dir, &DEFAULT_FILES, progress)
+        .with_context(|| format!("fetching IMDb datasets from {}", a.base_url))?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&files)?);
+    } else {
+        for f in &files {
+            let status = match f.status {
+                FetchStatus::Downloaded => "downloaded",
+                FetchStatus::NotModified => "unchanged",
+            };
+            println!(
+                "{:<10} {} ({} bytes, sha256 {})",
+                status,
+                f.path.display(),
+                f.bytes,
+                f.sha256
+            );
+        }
+        println!(
+            "next: reelcast data ingest --basics {} --ratings {}",
+            a.dir.join(DEFAULT_FILES[0]).display(),
+            a.dir.join(DEFAULT_FILES[1]).display()
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(crate) fn ingest(a: IngestArgs) -> Result<Outcome> {
+    let options = ingest_options(&a.filters)?;
+    let sources = match (&a.basics, &a.ratings) {
+        (Some(b), Some(r)) => DataSources::files(b, r),
+        _ => DataSources::embedded(),
+    };
+    let ingested = ingest_raw(&sources, &options).context("ingesting IMDb files")?;
+    let manifest = write_processed(&a.out, &ingested)
+        .with_context(|| format!("writing the processed dataset to {}", a.out.display()))?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&manifest)?);
+    } else {
+        let c = &ingested.report.counts;
+        println!("{}", serde_json::to_string_pretty(c)?);
+        println!(
+            "wrote {} movies to {} (dataset {})",
+            manifest.rows,
+            a.out.display(),
+            manifest.dataset_version
+        );
+        let skipped = ingested.report.bad_rows.skipped();
+        if skipped > 0 {
+            println!("skipped {skipped} bad rows; run `reelcast data validate` with the same inputs for details");
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(crate) fn validate(a: ValidateArgs) -> Result<Outcome> {
+    let options = ingest_options(&a.data.filters)?;
+    let source = data_source(&a.data);
+    let report = match raw_sources(&source)? {
+        Some(sources) => validate_ingested(
+            &ingest_lenient(&sources, &options).with_context(|| format!("reading {source}"))?,
+        ),
+        None => anyhow::bail!(
+            "{source} holds a processed dataset; validate reads raw files (pass --basics and --ratings, or --data with the raw files); its ingest counts are in manifest.json"
+        ),
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(if report.passed {
+        Outcome::Ok
+    } else {
+        Outcome::GateFailed
+    })
+}

@@ -1,0 +1,48 @@
+//! `reelcast evaluate`.
+
+use anyhow::{Context, Result};
+use reelcast_pipeline::{evaluate, load_dataset, ModelBundle};
+use serde_json::json;
+
+use crate::args::EvaluateArgs;
+use crate::commands::{data_source, ingest_options};
+use crate::Outcome;
+
+pub(crate) fn run(a: EvaluateArgs) -> Result<Outcome> {
+    let bundle = ModelBundle::load(&a.model).with_context(|| {
+        format!(
+            "loading the model (train one with `reelcast train --out {}`)",
+            a.model
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        )
+    })?;
+    let source = data_source(&a.data);
+    let dataset = load_dataset(&source, &ingest_options(&a.data.filters)?)
+        .with_context(|| format!("loading {source}"))?;
+    let m = evaluate(&bundle, &dataset.movies)?;
+    if a.json {
+        let out = json!({
+            "rmse": m.rmse, "mae": m.mae, "r2": m.r2, "n": m.n,
+            "model_name": bundle.metadata.model_name,
+            "model_path": a.model,
+            "dataset_version": dataset.version,
+            "trained_on": bundle.metadata.dataset_version,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{} on {} ({} titles, dataset {})",
+            bundle.metadata.model_name, source, m.n, dataset.version
+        );
+        println!(
+            "rmse {:.4}  mae {:.4}  r2 {:.4}  n {}",
+            m.rmse, m.mae, m.r2, m.n
+        );
+        if dataset.version == bundle.metadata.dataset_version {
+            println!("note: this is the dataset the model was trained on; its training rows are included, so these numbers are optimistic");
+        }
+    }
+    Ok(Outcome::Ok)
+}

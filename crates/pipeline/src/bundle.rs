@@ -1,0 +1,214 @@
+//! The model bundle: fitted features + fitted model + metadata, in one checked file.
+//!
+//! File layout (little-endian):
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 8 | magic `RCBUNDLE` |
+//! | 4 | format version ([`BUNDLE_FORMAT_VERSION`]) |
+//! | 8 | payload length |
+//! | 32 | sha256 of the payload |
+//! | n | payload: postcard encoding of metadata, features and model |
+//!
+//! A truncated, corrupt or newer-format file is refused with an error that says which.
+//! Saving writes a temporary file beside the target and renames it into place, so a
+//! reader never sees a half-written bundle.
+
+use std::io::Write;
+use std::path::Path;
+
+use reelcast_core::MovieInput;
+use reelcast_features::{FeatureSpec, FittedFeatures, Imputed};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::metrics::TrainMetrics;
+use crate::model_kind::{Band, ModelKind, TrainedModel};
+use crate::{Error, Result};
+
+/// Current bundle format version. Bump on any change to the payload's shape.
+pub const BUNDLE_FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"RCBUNDLE";
+const HEADER_LEN: usize = 8 + 4 + 8 + 32;
+
+/// Everything known about how a bundle was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleMetadata {
+    /// Model name, e.g. `movie_rating_rf`.
+    pub model_name: String,
+    /// Model family.
+    pub model_kind: ModelKind,
+    /// Fitted hyperparameters, as JSON text.
+    pub params_json: String,
+    /// Seed used for the split and the model.
+    pub seed: u64,
+    /// Held-out share used for the test split.
+    pub test_fraction: f64,
+    /// Content hash of the training dataset (see `reelcast-data`).
+    pub dataset_version: String,
+    /// The feature spec that was fitted.
+    pub feature_spec: FeatureSpec,
+    /// Held-out, baseline and cross-validation metrics.
+    pub metrics: TrainMetrics,
+    /// Rows in the training split.
+    pub n_train: usize,
+    /// Rows in the test split.
+    pub n_test: usize,
+    /// Git commit of the reelcast build that trained it, when known.
+    pub git_sha: Option<String>,
+    /// reelcast version that trained it.
+    pub reelcast_version: String,
+    /// When training finished (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// A self-contained, servable model: fitted features, fitted model and metadata.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelBundle {
+    /// How it was made.
+    pub metadata: BundleMetadata,
+    /// The fitted feature transformation (the only way rows become feature vectors).
+    pub features: FittedFeatures,
+    /// The fitted model.
+    pub model: TrainedModel,
+}
+
+/// One prediction for one movie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// Predicted rating, clipped to 1..=10.
+    pub rating: f64,
+    /// 10th-90th percentile band of the forest's trees (clipped), when the model has one.
+    pub band: Option<Band>,
+    /// Inputs that were missing and imputed from training statistics.
+    pub imputed: Imputed,
+}
+
+fn clip(rating: f64) -> f64 {
+    rating.clamp(1.0, 10.0)
+}
+
+impl ModelBundle {
+    /// Predicts one movie.
+    pub fn predict(&self, input: &MovieInput) -> Prediction {
+        let mut row = Vec::with_capacity(self.features.width());
+        let imputed = self.features.transform(input, &mut row);
+        Prediction {
+            rating: clip(self.model.predict_row(&row)),
+            band: self.model.band(&row).map(|b| Band {
+                lower: clip(b.lower),
+                upper: clip(b.upper),
+            }),
+            imputed,
+        }
+    }
+
+    /// Predicts many movies through the batch path (one feature matrix, parallel trees);
+    /// ratings clipped to 1..=10, in input order.
+    pub fn predict_batch(&self, inputs: &[MovieInput]) -> Vec<f64> {
+        let matrix = self.features.transform_batch(inputs);
+        self.model
+            .predict_batch(&matrix)
+            .into_iter()
+            .map(clip)
+            .collect()
+    }
+
+    /// Encodes the bundle into the checked file layout.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let payload = postcard::to_allocvec(self).map_err(|e| Error::BundleEncode {
+            message: e.to_string(),
+        })?;
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&BUNDLE_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&Sha256::digest(&payload));
+        out.extend_from_slice(&payload);
+        Ok(out)
+    }
+
+    /// Decodes and checks a bundle file's bytes; `path` only names the file in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+        let bad = |reason: String| Error::BundleInvalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(bad(
+                "not a reelcast model bundle (missing RCBUNDLE header)".into()
+            ));
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(bad(format!(
+                "truncated: {} bytes, header needs {HEADER_LEN}",
+                bytes.len()
+            )));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4-byte slice"));
+        if version > BUNDLE_FORMAT_VERSION {
+            return Err(bad(format!(
+                "format version {version} is newer than this build reads ({BUNDLE_FORMAT_VERSION}); upgrade reelcast"
+            )));
+        }
+        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8-byte slice"));
+        let payload = &bytes[HEADER_LEN..];
+        if (payload.len() as u64) < len {
+            return Err(bad(format!(
+                "truncated: payload has {} of {len} bytes",
+                payload.len()
+            )));
+        }
+        if (payload.len() as u64) > len {
+            return Err(bad(format!(
+                "{} unexpected bytes after the payload",
+                payload.len() as u64 - len
+            )));
+        }
+        if Sha256::digest(payload).as_slice() != &bytes[20..52] {
+            return Err(bad("corrupt: payload checksum does not match".into()));
+        }
+        postcard::from_bytes(payload)
+            .map_err(|e| bad(format!("corrupt: cannot decode payload ({e})")))
+    }
+
+    /// Saves atomically: a temporary file in the same directory, fsynced, then renamed.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_bytes()?;
+        write_atomic(path, &bytes)
+    }
+
+    /// Loads and checks a bundle file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Bytes of the fitted model alone (no timestamps): equal for equal seed and data.
+    pub fn model_bytes(&self) -> Result<Vec<u8>> {
+        postcard::to_allocvec(&(&self.features, &self.model)).map_err(|e| Error::BundleEncode {
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

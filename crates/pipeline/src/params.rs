@@ -1,0 +1,110 @@
+//! Hyperparameters of either family, the defaults reelcast trains with, and the search grid.
+
+use reelcast_model::{BoostingParams, Dataset, ForestParams};
+use serde::{Deserialize, Serialize};
+
+use crate::model_kind::{ModelKind, TrainedModel};
+use crate::Result;
+
+/// Hyperparameters for one model family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelParams {
+    /// Random Forest parameters.
+    RandomForest(ForestParams),
+    /// Gradient boosting parameters.
+    GradientBoosting(BoostingParams),
+}
+
+impl Default for ModelParams {
+    /// The family and settings with the lowest held-out error on the embedded sample
+    /// (see `docs/benchmarks.md`, "Model choice").
+    fn default() -> Self {
+        Self::for_kind(ModelKind::RandomForest)
+    }
+}
+
+impl ModelParams {
+    /// reelcast's default settings for a family.
+    pub fn for_kind(kind: ModelKind) -> Self {
+        match kind {
+            ModelKind::RandomForest => ModelParams::RandomForest(ForestParams::default()),
+            ModelKind::GradientBoosting => ModelParams::GradientBoosting(BoostingParams::default()),
+        }
+    }
+
+    /// The family.
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelParams::RandomForest(_) => ModelKind::RandomForest,
+            ModelParams::GradientBoosting(_) => ModelKind::GradientBoosting,
+        }
+    }
+
+    /// Replaces the seed.
+    pub fn with_seed(self, seed: u64) -> Self {
+        match self {
+            ModelParams::RandomForest(p) => ModelParams::RandomForest(p.seed(seed)),
+            ModelParams::GradientBoosting(p) => ModelParams::GradientBoosting(p.seed(seed)),
+        }
+    }
+
+    /// Replaces the number of trees (boosting rounds for gradient boosting).
+    pub fn with_trees(self, n_trees: usize) -> Self {
+        match self {
+            ModelParams::RandomForest(p) => ModelParams::RandomForest(p.n_trees(n_trees)),
+            ModelParams::GradientBoosting(p) => ModelParams::GradientBoosting(p.n_trees(n_trees)),
+        }
+    }
+
+    /// Checks the parameters and fits a model.
+    pub fn fit(&self, data: &Dataset) -> Result<TrainedModel> {
+        Ok(match self {
+            ModelParams::RandomForest(p) => {
+                TrainedModel::RandomForest(p.clone().check()?.fit(data)?)
+            }
+            ModelParams::GradientBoosting(p) => {
+                TrainedModel::GradientBoosting(p.clone().check()?.fit(data)?)
+            }
+        })
+    }
+
+    /// The parameters as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The `--search` grid for a family: small enough to run in seconds on the sample.
+pub fn search_grid(kind: ModelKind, seed: u64) -> Vec<ModelParams> {
+    match kind {
+        ModelKind::RandomForest => {
+            let mut grid = Vec::new();
+            for leaf in [1, 3, 5] {
+                for max_features in [0.33, 0.6, 1.0] {
+                    grid.push(ModelParams::RandomForest(
+                        ForestParams::default()
+                            .min_samples_leaf(leaf)
+                            .max_features(max_features)
+                            .seed(seed),
+                    ));
+                }
+            }
+            grid
+        }
+        ModelKind::GradientBoosting => {
+            let mut grid = Vec::new();
+            for learning_rate in [0.05, 0.1] {
+                for max_leaf_nodes in [15, 31, 63] {
+                    grid.push(ModelParams::GradientBoosting(
+                        BoostingParams::default()
+                            .learning_rate(learning_rate)
+                            .max_leaf_nodes(Some(max_leaf_nodes))
+                            .seed(seed),
+                    ));
+                }
+            }
+            grid
+        }
+    }
+}
