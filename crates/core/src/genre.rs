@@ -142,7 +142,9 @@ mod tests {
     #[test]
     fn unknown_genre_is_named() {
         let err = GenreSet::parse_imdb("Drama,Comdy").unwrap_err();
-        assert!(err.to_string().starts_with("genre \"Comdy\" is not one of IMDb's genres"));
+        assert!(err
+            .to_string()
+            .starts_with("genre \"Comdy\" is not one of IMDb's genres"));
     }
 
     #[test]

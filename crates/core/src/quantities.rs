@@ -14,7 +14,12 @@ fn parse_int<T: std::str::FromStr>(field: &'static str, raw: &str) -> Result<T> 
     })
 }
 
-fn out_of_range(field: &'static str, value: impl ToString, min: impl ToString, max: impl ToString) -> Error {
+fn out_of_range(
+    field: &'static str,
+    value: impl ToString,
+    min: impl ToString,
+    max: impl ToString,
+) -> Error {
     Error::OutOfRange {
         field,
         value: value.to_string(),
@@ -90,7 +95,12 @@ impl Runtime {
         if (Self::MIN..=Self::MAX).contains(&minutes) {
             Ok(Self(minutes))
         } else {
-            Err(out_of_range("runtimeMinutes", minutes, Self::MIN, Self::MAX))
+            Err(out_of_range(
+                "runtimeMinutes",
+                minutes,
+                Self::MIN,
+                Self::MAX,
+            ))
         }
     }
 

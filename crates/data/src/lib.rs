@@ -1,1 +1,72 @@
-//! reelcast-data.
+//! IMDb ingestion for reelcast: the only crate that reads raw files.
+//!
+//! - [`ingest`] streams `title.basics` and `title.ratings` (plain or gzip, or the
+//!   [embedded sample](DataSources::embedded)) on two threads, inner-joins them on
+//!   `tconst` and filters by title type, votes and year ([`IngestOptions`]; defaults are
+//!   the original system's), returning [`Ingested`]: core [`MovieRecord`]s in
+//!   title.basics order plus an [`IngestReport`] (row counts per step, bad rows by reason
+//!   with located examples, input SHA-256s, options). Bad rows are skipped and counted;
+//!   ingest fails only above `max_bad_row_ratio`. Column counts are checked on every
+//!   basics row; UTF-8, values and duplicates only on rows of the kept title types (7% at
+//!   full scale). An unknown genre token is dropped and its row kept
+//!   ([`BadRowReason::UnknownGenre`]).
+//! - [`write_processed`] / [`read_processed`]: `movies_with_ratings.csv` (the original's 11
+//!   columns) + `manifest.json` ([`DatasetManifest`]), written atomically; the
+//!   [`DatasetVersion`] is a hash of the CSV bytes, also computable in memory with
+//!   [`dataset_version`].
+//! - [`validate`] builds a [`ValidationReport`] (nulls, statistics, genres, suspicious
+//!   values, bad rows) without modifying anything.
+//! - [`fetch`] downloads IMDb's files with conditional requests and atomic renames.
+//!
+//! Depends on `reelcast-core` only; `reelcast-pipeline` calls it.
+//!
+//! ```
+//! use reelcast_data::{dataset_version, ingest, DataSources, IngestOptions};
+//!
+//! let ingested = ingest(&DataSources::embedded(), &IngestOptions::default())?;
+//! let counts = ingested.report.counts;
+//! assert_eq!((counts.basics_rows, counts.after_type_filter), (6208, 6173));
+//! assert_eq!(ingested.movies.len(), 6091);
+//! println!("dataset {}", dataset_version(&ingested.movies)?);
+//! # Ok::<(), reelcast_data::Error>(())
+//! ```
+//!
+//! [`MovieRecord`]: reelcast_core::MovieRecord
+
+mod basics;
+mod embedded;
+mod error;
+mod fetch;
+mod hash;
+mod id_map;
+mod ingest;
+mod manifest;
+mod options;
+mod processed;
+mod ratings;
+mod report;
+mod source;
+mod tsv;
+mod validate;
+
+pub use embedded::EmbeddedFile;
+pub use error::{Error, Result};
+pub use fetch::{fetch, sha256_file, FetchStatus, FetchedFile, DEFAULT_BASE_URL, DEFAULT_FILES};
+pub use ingest::{ingest, ingest_lenient, DataSources, Ingested};
+pub use manifest::{
+    DatasetManifest, DatasetVersion, InvalidDatasetVersion, MANIFEST_SCHEMA_VERSION,
+};
+pub use options::IngestOptions;
+pub use processed::{
+    dataset_version, read_processed, write_processed, ProcessedDataset, CSV_COLUMNS, DATASET_FILE,
+    MANIFEST_FILE,
+};
+pub use report::{
+    BadRowExample, BadRowReason, BadRows, FileReport, IngestReport, ReasonTally, StepCounts,
+    MAX_EXAMPLES,
+};
+pub use source::{Source, SourceDigest, SourceReader};
+pub use validate::{
+    validate, ColumnStats, SuspiciousValue, ValidationReport, SUSPICIOUS_RUNTIME_MINUTES,
+    SUSPICIOUS_VOTES, SUSPICIOUS_YEARS_AHEAD,
+};

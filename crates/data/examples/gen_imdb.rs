@@ -1,0 +1,361 @@
+//! Deterministic generator of IMDb-format `title.basics.tsv.gz` and `title.ratings.tsv.gz`
+//! at IMDb's real scale, for the ingest benchmark (`bench/ingest.sh`).
+//!
+//! ```text
+//! cargo run --release -p reelcast-data --example gen_imdb -- \
+//!     [--out bench/out] [--basics-rows 12000000] [--ratings-rows 1600000] [--seed 42]
+//! ```
+//!
+//! Shapes follow IMDb's files: ~7% movies, ~76% TV episodes, then shorts, videos, series…;
+//! `\N` where IMDb has them; 0-3 genres; unicode and `"` in titles; vote counts
+//! log-normal (heavy-tailed, minimum 5 as on IMDb) so about a third of rated movies pass
+//! `numVotes >= 50`. Text is produced on this thread and gzip-compressed (fast level) on
+//! two others.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// (titleType, share of rows, chance of having a rating).
+const TYPES: [(&str, f64, f64); 11] = [
+    ("tvEpisode", 0.7615, 0.085),
+    ("short", 0.088, 0.17),
+    ("movie", 0.070, 0.47),
+    ("video", 0.027, 0.20),
+    ("tvSeries", 0.025, 0.40),
+    ("tvMovie", 0.013, 0.37),
+    ("tvMiniSeries", 0.006, 0.35),
+    ("tvSpecial", 0.005, 0.25),
+    ("videoGame", 0.004, 0.30),
+    ("tvShort", 0.0005, 0.20),
+    ("tvPilot", 0.00001, 0.10),
+];
+
+/// IMDb genres with rough popularity weights.
+const GENRES: [(&str, u32); 28] = [
+    ("Drama", 30),
+    ("Comedy", 20),
+    ("Documentary", 12),
+    ("Action", 8),
+    ("Romance", 8),
+    ("Thriller", 7),
+    ("Crime", 7),
+    ("Horror", 6),
+    ("Adventure", 5),
+    ("Family", 5),
+    ("Animation", 5),
+    ("Reality-TV", 5),
+    ("Music", 4),
+    ("Mystery", 4),
+    ("Talk-Show", 4),
+    ("Fantasy", 3),
+    ("History", 3),
+    ("Biography", 3),
+    ("Sci-Fi", 3),
+    ("Sport", 3),
+    ("Game-Show", 2),
+    ("News", 2),
+    ("Adult", 2),
+    ("Musical", 1),
+    ("War", 1),
+    ("Western", 1),
+    ("Short", 1),
+    ("Film-Noir", 1),
+];
+
+const WORDS: [&str; 48] = [
+    "The",
+    "Night",
+    "Love",
+    "Last",
+    "Man",
+    "Woman",
+    "City",
+    "Dead",
+    "Story",
+    "House",
+    "Dark",
+    "Return",
+    "Life",
+    "Time",
+    "Blood",
+    "World",
+    "King",
+    "Girl",
+    "Boy",
+    "Secret",
+    "Red",
+    "Black",
+    "River",
+    "Road",
+    "of",
+    "and",
+    "in",
+    "a",
+    "My",
+    "Our",
+    "Café",
+    "Ōkami",
+    "Смерть",
+    "東京",
+    "Niño",
+    "Zürich",
+    "Amélie",
+    "\"Baby\"",
+    "Mr.",
+    "Dr.",
+    "Lost",
+    "Found",
+    "Summer",
+    "Winter",
+    "War",
+    "Peace",
+    "Home",
+    "Ghost",
+];
+
+struct Args {
+    out: PathBuf,
+    basics_rows: u64,
+    ratings_rows: u64,
+    seed: u64,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        out: PathBuf::from("bench/out"),
+        basics_rows: 12_000_000,
+        ratings_rows: 1_600_000,
+        seed: 42,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{flag} {value:?} is not a whole number"))
+        };
+        match flag.as_str() {
+            "--out" => args.out = PathBuf::from(&value),
+            "--basics-rows" => args.basics_rows = number()?,
+            "--ratings-rows" => args.ratings_rows = number()?,
+            "--seed" => args.seed = number()?,
+            other => {
+                return Err(format!(
+                    "unknown flag {other:?}; flags: --out --basics-rows --ratings-rows --seed"
+                ))
+            }
+        }
+    }
+    Ok(args)
+}
+
+/// A standard normal draw (Box-Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+fn pick_weighted<'a>(rng: &mut ChaCha8Rng, items: &'a [(&'a str, u32)], total: u32) -> &'a str {
+    let mut r = rng.random_range(0..total);
+    for (name, w) in items {
+        if r < *w {
+            return name;
+        }
+        r -= w;
+    }
+    items[0].0
+}
+
+fn push_title(rng: &mut ChaCha8Rng, out: &mut Vec<u8>) {
+    let words = rng.random_range(1..=5);
+    for i in 0..words {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(WORDS[rng.random_range(0..WORDS.len())].as_bytes());
+    }
+}
+
+fn null_or<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) {
+    match value {
+        Some(v) => {
+            let _ = write!(out, "{v}");
+        }
+        None => out.extend_from_slice(b"\\N"),
+    }
+}
+
+/// Writes one basics row of type `TYPES[type_index]`.
+fn basics_row(rng: &mut ChaCha8Rng, id: u64, type_index: usize, out: &mut Vec<u8>) {
+    let (title_type, _, _) = TYPES[type_index];
+    let episode = title_type == "tvEpisode";
+    let movie = title_type == "movie";
+    let _ = write!(out, "tt{id:07}\t{title_type}\t");
+    let title_start = out.len();
+    if episode && rng.random_bool(0.6) {
+        let _ = write!(
+            out,
+            "Episode #{}.{}",
+            rng.random_range(1..20),
+            rng.random_range(1..30)
+        );
+    } else {
+        push_title(rng, out);
+    }
+    let title_end = out.len();
+    out.push(b'\t');
+    if rng.random_bool(0.85) {
+        out.extend_from_within(title_start..title_end);
+    } else {
+        push_title(rng, out);
+    }
+    let adult = rng.random_bool(if movie { 0.03 } else { 0.01 });
+    out.extend_from_slice(if adult { b"\t1\t" } else { b"\t0\t" });
+    let null_year = rng.random_bool(if movie { 0.10 } else { 0.12 });
+    // sqrt skews towards recent years, as IMDb's catalogue does.
+    let start = 1894 + (131.0 * rng.random::<f64>().sqrt()) as u32;
+    null_or(out, (!null_year).then_some(start));
+    out.push(b'\t');
+    let series = matches!(title_type, "tvSeries" | "tvMiniSeries");
+    let end = (series && !null_year && rng.random_bool(0.4))
+        .then(|| (start + rng.random_range(0..12)).min(2025));
+    null_or(out, end);
+    out.push(b'\t');
+    let (mean, sd, null_p) = match title_type {
+        "movie" | "tvMovie" => (92.0, 22.0, 0.35),
+        "tvEpisode" => (30.0, 15.0, 0.70),
+        "short" | "tvShort" => (12.0, 8.0, 0.50),
+        _ => (45.0, 25.0, 0.60),
+    };
+    let runtime = (mean + sd * normal(rng)).round().max(1.0) as u32;
+    null_or(out, (!rng.random_bool(null_p)).then_some(runtime));
+    out.push(b'\t');
+    let genres = if rng.random_bool(if episode { 0.45 } else { 0.10 }) {
+        0
+    } else {
+        rng.random_range(1..=3)
+    };
+    if genres == 0 {
+        out.extend_from_slice(b"\\N");
+    } else {
+        let total: u32 = GENRES.iter().map(|(_, w)| w).sum();
+        let mut chosen: Vec<&str> = Vec::with_capacity(3);
+        while chosen.len() < genres {
+            let g = pick_weighted(rng, &GENRES, total);
+            if !chosen.contains(&g) {
+                chosen.push(g);
+            }
+        }
+        chosen.sort_unstable();
+        out.extend_from_slice(chosen.join(",").as_bytes());
+    }
+    out.push(b'\n');
+}
+
+fn ratings_row(rng: &mut ChaCha8Rng, id: u64, movie: bool, out: &mut Vec<u8>) {
+    let rating = (6.2 + 1.3 * normal(rng)).clamp(1.0, 10.0);
+    let (mu, sigma) = if movie { (3.0, 2.0) } else { (2.2, 1.6) };
+    let votes = 5 + (mu + sigma * normal(rng)).exp().min(3.0e6) as u64;
+    let _ = writeln!(out, "tt{id:07}\t{rating:.1}\t{votes}");
+}
+
+/// A compressor thread: receives text chunks, writes them gzip-compressed to `path`.
+fn compressor(
+    path: PathBuf,
+) -> (
+    mpsc::SyncSender<Vec<u8>>,
+    std::thread::JoinHandle<std::io::Result<u64>>,
+) {
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
+    let handle = std::thread::spawn(move || {
+        let file = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+        let mut gz = GzEncoder::new(file, Compression::fast());
+        let mut raw = 0u64;
+        for chunk in rx {
+            raw += chunk.len() as u64;
+            gz.write_all(&chunk)?;
+        }
+        gz.finish()?.flush()?;
+        Ok(raw)
+    });
+    (tx, handle)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = parse_args()?;
+    std::fs::create_dir_all(&args.out)?;
+    let started = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let expected_share: f64 = TYPES.iter().map(|(_, share, rated)| share * rated).sum();
+    let rating_scale = args.ratings_rows as f64 / (args.basics_rows as f64 * expected_share);
+    let cumulative: Vec<f64> = TYPES
+        .iter()
+        .scan(0.0, |acc, (_, share, _)| {
+            *acc += share;
+            Some(*acc)
+        })
+        .collect();
+    let total_share = cumulative.last().copied().unwrap_or(1.0);
+
+    let (basics_tx, basics_thread) = compressor(args.out.join("title.basics.tsv.gz"));
+    let (ratings_tx, ratings_thread) = compressor(args.out.join("title.ratings.tsv.gz"));
+    const CHUNK: usize = 4 << 20;
+    let mut basics = Vec::with_capacity(CHUNK + 4096);
+    let mut ratings = Vec::with_capacity(CHUNK + 4096);
+    basics.extend_from_slice(b"tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres\n");
+    ratings.extend_from_slice(b"tconst\taverageRating\tnumVotes\n");
+    let (mut id, mut rated, mut movies) = (0u64, 0u64, 0u64);
+    for _ in 0..args.basics_rows {
+        id += rng.random_range(1..=3);
+        let r = rng.random::<f64>() * total_share;
+        let type_index = cumulative.iter().position(|c| r < *c).unwrap_or(0);
+        basics_row(&mut rng, id, type_index, &mut basics);
+        let movie = TYPES[type_index].0 == "movie";
+        movies += u64::from(movie);
+        if rng.random_bool((TYPES[type_index].2 * rating_scale).min(1.0)) {
+            ratings_row(&mut rng, id, movie, &mut ratings);
+            rated += 1;
+        }
+        if basics.len() >= CHUNK {
+            basics_tx.send(std::mem::replace(
+                &mut basics,
+                Vec::with_capacity(CHUNK + 4096),
+            ))?;
+        }
+        if ratings.len() >= CHUNK {
+            ratings_tx.send(std::mem::replace(
+                &mut ratings,
+                Vec::with_capacity(CHUNK + 4096),
+            ))?;
+        }
+    }
+    basics_tx.send(basics)?;
+    ratings_tx.send(ratings)?;
+    drop((basics_tx, ratings_tx));
+    let basics_raw = basics_thread
+        .join()
+        .map_err(|_| "basics compressor panicked")??;
+    let ratings_raw = ratings_thread
+        .join()
+        .map_err(|_| "ratings compressor panicked")??;
+    println!(
+        "wrote {} basics rows ({movies} movies, {} MB uncompressed) and {rated} ratings rows \
+         ({} MB) to {} in {:.1}s",
+        args.basics_rows,
+        basics_raw >> 20,
+        ratings_raw >> 20,
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

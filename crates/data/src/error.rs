@@ -1,0 +1,194 @@
+//! The crate's error type: things a caller can act on, with the data in fields.
+//!
+//! Per-row problems in raw IMDb files are *not* errors: they are counted in
+//! [`crate::BadRows`] and only become [`Error::TooManyBadRows`] past the threshold.
+
+use std::path::PathBuf;
+
+use crate::StepCounts;
+
+/// Everything that can go wrong reading, writing or fetching IMDb data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input file does not exist.
+    #[error(
+        "{} not found; download IMDb's files with `reelcast data fetch`, \
+         or omit --basics/--ratings to use the embedded sample",
+        path.display()
+    )]
+    NotFound {
+        /// The missing path.
+        path: PathBuf,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file being read or written.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A gzip file ends early or is not valid gzip.
+    #[error(
+        "{} is truncated or corrupt ({source}); re-download it with `reelcast data fetch`",
+        path.display()
+    )]
+    CorruptGzip {
+        /// The gzip file.
+        path: PathBuf,
+        /// The decompressor's error.
+        source: std::io::Error,
+    },
+    /// The first line is not the header IMDb uses for this file.
+    #[error("{file} line 1: header {found:?} is not {expected:?}; is this the right IMDb file?")]
+    Header {
+        /// File name.
+        file: String,
+        /// The header found (tab-joined, lossy UTF-8).
+        found: String,
+        /// The header expected (tab-joined).
+        expected: String,
+    },
+    /// More rows were skipped than `max_bad_row_ratio` allows.
+    #[error(
+        "{file}: {bad} of {rows} rows are bad ({ratio:.4}), above max_bad_row_ratio {max_ratio}; \
+         see the examples in the ingest report, or raise max_bad_row_ratio"
+    )]
+    TooManyBadRows {
+        /// File name.
+        file: String,
+        /// Skipped rows.
+        bad: u64,
+        /// Data rows read.
+        rows: u64,
+        /// `bad / rows`.
+        ratio: f64,
+        /// The threshold in force.
+        max_ratio: f64,
+    },
+    /// No movie survived the filters.
+    #[error("no movies left after filters ({counts}); check title_types, min_votes and min_year")]
+    EmptyDataset {
+        /// Row counts after each step.
+        counts: StepCounts,
+    },
+    /// Invalid ingest options.
+    #[error("invalid ingest option {option}: {message}")]
+    InvalidOptions {
+        /// The option's name.
+        option: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A processed dataset file (CSV or manifest) does not exist.
+    #[error("{} not found; create the processed dataset with `reelcast data ingest --out DIR`", path.display())]
+    MissingProcessed {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// A processed CSV whose header is not the 11 expected columns.
+    #[error(
+        "{} line 1: header {found:?} is not {expected:?}; re-create it with `reelcast data ingest`",
+        path.display()
+    )]
+    ProcessedHeader {
+        /// The CSV file.
+        path: PathBuf,
+        /// The header found.
+        found: String,
+        /// The header expected.
+        expected: String,
+    },
+    /// A processed CSV row that does not parse.
+    #[error("{} line {line}: {message}", path.display())]
+    ProcessedRow {
+        /// The CSV file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A CSV-level error (bad quoting, I/O) in a processed file.
+    #[error("{}: {source}", path.display())]
+    Csv {
+        /// The CSV file.
+        path: PathBuf,
+        /// The csv crate's error.
+        source: csv::Error,
+    },
+    /// A manifest that cannot be read or written as JSON.
+    #[error("{}: {source}", path.display())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+    /// The processed CSV does not hash to the version its manifest records.
+    #[error(
+        "{}: dataset version {actual} differs from {expected} in manifest.json; \
+         the files were changed after ingest, re-create them with `reelcast data ingest`",
+        path.display()
+    )]
+    VersionMismatch {
+        /// The CSV file.
+        path: PathBuf,
+        /// Version in the manifest.
+        expected: String,
+        /// Version computed from the CSV bytes.
+        actual: String,
+    },
+    /// An HTTP request failed before a status was received, or mid-body.
+    #[error("GET {url}: {source}")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// The client's error.
+        source: reqwest::Error,
+    },
+    /// The server answered with a status other than 200 or 304.
+    #[error("GET {url} returned HTTP {status}; check the base URL and the file names")]
+    HttpStatus {
+        /// The URL requested.
+        url: String,
+        /// Status code and reason, e.g. `404 Not Found`.
+        status: String,
+    },
+    /// The connection failed while the body was streaming.
+    #[error("GET {url}: download interrupted after {received} bytes ({reason}); try again")]
+    DownloadInterrupted {
+        /// The URL requested.
+        url: String,
+        /// Bytes received before the failure.
+        received: u64,
+        /// The read error with its causes, `: `-joined (the client's top-level message
+        /// alone is uninformative).
+        reason: String,
+        /// The read error.
+        source: std::io::Error,
+    },
+    /// The download ended before Content-Length bytes arrived.
+    #[error("GET {url}: got {received} of {expected} bytes; the connection was cut, try again")]
+    IncompleteDownload {
+        /// The URL requested.
+        url: String,
+        /// Content-Length announced by the server.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,190 @@
+//! `fetch` against local servers on 127.0.0.1:0 (no test uses the internet).
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use reelcast_data::{fetch, sha256_file, Error, FetchStatus};
+use tiny_http::{Header, Response, Server};
+
+use crate::helpers::excerpt_ratings;
+
+const ETAG: &str = "\"v1\"";
+
+#[derive(Clone, Copy)]
+enum Mode {
+    /// 200 with an ETag; 304 when If-None-Match matches.
+    Normal,
+    /// 200 with an ETag, ignoring conditional headers (same ETag and size every time).
+    IgnoresConditional,
+    /// 404 for everything.
+    NotFound,
+}
+
+struct TestServer {
+    url: String,
+    bodies_sent: Arc<AtomicUsize>,
+    server: Arc<Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    fn start(mode: Mode, body: Vec<u8>) -> Self {
+        let server = Arc::new(Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let bodies_sent = Arc::new(AtomicUsize::new(0));
+        let (srv, sent) = (Arc::clone(&server), Arc::clone(&bodies_sent));
+        let thread = std::thread::spawn(move || {
+            for request in srv.incoming_requests() {
+                serve(request, mode, &body, &sent);
+            }
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}/"),
+            bodies_sent,
+            server,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+fn serve(request: tiny_http::Request, mode: Mode, body: &[u8], sent: &AtomicUsize) {
+    let etag = Header::from_bytes("ETag", ETAG).unwrap();
+    let matches = request
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == ETAG);
+    match mode {
+        Mode::NotFound => request
+            .respond(Response::from_string("nope").with_status_code(404))
+            .unwrap(),
+        Mode::Normal if matches => request
+            .respond(Response::empty(304).with_header(etag))
+            .unwrap(),
+        Mode::Normal | Mode::IgnoresConditional => {
+            sent.fetch_add(1, Ordering::SeqCst);
+            request
+                .respond(Response::from_data(body.to_vec()).with_header(etag))
+                .unwrap();
+        }
+    }
+}
+
+/// A server that announces the full length, sends half the body and closes the
+/// connection. Raw TCP: tiny_http keeps connections open, so it cannot cut one short.
+fn start_cut_short(body: Vec<u8>) -> (String, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+            head.push(byte[0]);
+        }
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: {ETAG}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(response.as_bytes()).unwrap();
+        stream.write_all(&body[..body.len() / 2]).unwrap();
+        stream.shutdown(Shutdown::Both).unwrap();
+    });
+    (url, thread)
+}
+
+fn fixture_bytes() -> Vec<u8> {
+    std::fs::read(excerpt_ratings()).unwrap()
+}
+
+#[test]
+fn downloads_then_reports_not_modified_on_304() {
+    let body = fixture_bytes();
+    let server = TestServer::start(Mode::Normal, body.clone());
+    let dir = tempfile::tempdir().unwrap();
+
+    let first = fetch(&server.url, dir.path(), &["title.ratings.tsv"], false).unwrap();
+    assert_eq!(first[0].status, FetchStatus::Downloaded);
+    assert_eq!(first[0].bytes, body.len() as u64);
+    assert_eq!(first[0].sha256, sha256_file(&excerpt_ratings()).unwrap());
+    assert_eq!(std::fs::read(&first[0].path).unwrap(), body);
+    assert!(dir.path().join("title.ratings.tsv.meta.json").exists());
+
+    let second = fetch(&server.url, dir.path(), &["title.ratings.tsv"], false).unwrap();
+    assert_eq!(second[0].status, FetchStatus::NotModified);
+    assert_eq!(second[0].sha256, first[0].sha256);
+    assert_eq!(
+        server.bodies_sent.load(Ordering::SeqCst),
+        1,
+        "the body was sent once"
+    );
+}
+
+#[test]
+fn same_etag_and_size_skip_even_without_304() {
+    let server = TestServer::start(Mode::IgnoresConditional, fixture_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    fetch(&server.url, dir.path(), &["title.ratings.tsv"], false).unwrap();
+    let second = fetch(&server.url, dir.path(), &["title.ratings.tsv"], false).unwrap();
+    assert_eq!(second[0].status, FetchStatus::NotModified);
+}
+
+#[test]
+fn a_deleted_local_file_is_downloaded_again() {
+    let server = TestServer::start(Mode::Normal, fixture_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let first = fetch(&server.url, dir.path(), &["title.ratings.tsv"], false).unwrap();
+    std::fs::remove_file(&first[0].path).unwrap();
+    let second = fetch(&server.url, dir.path(), &["title.ratings.tsv"], false).unwrap();
+    assert_eq!(second[0].status, FetchStatus::Downloaded);
+    assert!(second[0].path.exists());
+}
+
+#[test]
+fn a_body_cut_short_leaves_no_file_under_the_real_name() {
+    let (url, server) = start_cut_short(fixture_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let err = fetch(&url, dir.path(), &["title.ratings.tsv"], false).unwrap_err();
+    server.join().unwrap();
+    assert!(
+        matches!(
+            err,
+            Error::DownloadInterrupted { .. } | Error::IncompleteDownload { .. }
+        ),
+        "{err:?}"
+    );
+    assert!(err
+        .to_string()
+        .starts_with(&format!("GET {}title.ratings.tsv: ", url)));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file, no temp file"
+    );
+}
+
+#[test]
+fn a_404_names_the_url_and_status() {
+    let server = TestServer::start(Mode::NotFound, Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let err = fetch(&server.url, dir.path(), &["title.basics.tsv.gz"], false).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "GET {}title.basics.tsv.gz returned HTTP 404 Not Found; check the base URL and the file names",
+            server.url
+        )
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
