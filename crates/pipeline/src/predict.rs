@@ -1,5 +1,10 @@
 //! The predict use case for files: CSV or JSON in, CSV or JSON out, bad rows reported.
 
+#![expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "serde_json::Value: every JSON type not named is handled alike"
+)]
+
 use std::path::Path;
 
 use reelcast_core::MovieInput;

@@ -103,7 +103,7 @@ fn plot_residuals(path: &Path, report: &TrainReport) -> PlotResult {
         .collect();
     let bound = residuals.iter().fold(0.5f64, |m, r| m.max(r.abs())).ceil();
     let width = 2.0 * bound / RESIDUAL_BINS as f64;
-    let mut counts = vec![0u32; RESIDUAL_BINS];
+    let mut counts = [0u32; RESIDUAL_BINS];
     for r in &residuals {
         let bin = (((r + bound) / width) as usize).min(RESIDUAL_BINS - 1);
         counts[bin] += 1;
