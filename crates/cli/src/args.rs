@@ -205,13 +205,13 @@ pub(crate) struct PredictArgs {
     #[arg(long)]
     pub title: Option<String>,
     /// Release year.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub start_year: Option<String>,
     /// Runtime in minutes.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub runtime_minutes: Option<String>,
     /// Number of IMDb votes.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub num_votes: Option<String>,
     /// Genres, IMDb comma form (e.g. `Comedy,Drama`).
     #[arg(long)]

@@ -21,7 +21,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// The file being read or written.
         path: PathBuf,
@@ -30,7 +30,7 @@ pub enum Error {
     },
     /// A gzip file ends early or is not valid gzip.
     #[error(
-        "{} is truncated or corrupt ({source}); re-download it with `reelcast data fetch`",
+        "{} is truncated or corrupt; re-download it with `reelcast data fetch`",
         path.display()
     )]
     CorruptGzip {
@@ -52,7 +52,8 @@ pub enum Error {
     /// More rows were skipped than `max_bad_row_ratio` allows.
     #[error(
         "{file}: {bad} of {rows} rows are bad ({ratio:.4}), above max_bad_row_ratio {max_ratio}; \
-         see the examples in the ingest report, or raise max_bad_row_ratio"
+         run `reelcast data validate` with the same inputs to see them by reason and line, \
+         or raise --max-bad-row-ratio"
     )]
     TooManyBadRows {
         /// File name.
@@ -67,7 +68,9 @@ pub enum Error {
         max_ratio: f64,
     },
     /// No movie survived the filters.
-    #[error("no movies left after filters ({counts}); check title_types, min_votes and min_year")]
+    #[error(
+        "no movies left after filters ({counts}); check --title-types, --min-votes and --min-year"
+    )]
     EmptyDataset {
         /// Row counts after each step.
         counts: StepCounts,
@@ -110,7 +113,7 @@ pub enum Error {
         message: String,
     },
     /// A CSV-level error (bad quoting, I/O) in a processed file.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Csv {
         /// The CSV file.
         path: PathBuf,
@@ -118,7 +121,7 @@ pub enum Error {
         source: csv::Error,
     },
     /// A manifest that cannot be read or written as JSON.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Manifest {
         /// The manifest file.
         path: PathBuf,
@@ -140,7 +143,7 @@ pub enum Error {
         actual: String,
     },
     /// An HTTP request failed before a status was received, or mid-body.
-    #[error("GET {url}: {source}")]
+    #[error("GET {url}")]
     Http {
         /// The URL requested.
         url: String,

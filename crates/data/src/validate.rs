@@ -186,7 +186,11 @@ pub fn validate(ingested: &Ingested) -> ValidationReport {
         ColumnStats::of(movies.iter().filter_map(f).collect())
     };
     let stats = BTreeMap::from([
-        ("averageRating", column(&|m| Some(m.rating.get().into()))),
+        // Through the shortest decimal form, so 1.9f32 reports as 1.9, not 1.899999976158142.
+        (
+            "averageRating",
+            column(&|m| m.rating.get().to_string().parse().ok()),
+        ),
         ("numVotes", column(&|m| Some(m.votes.get().into()))),
         (
             "startYear",

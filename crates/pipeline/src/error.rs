@@ -15,7 +15,7 @@ pub enum Error {
     #[error(transparent)]
     Model(#[from] reelcast_model::Error),
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{}", path.display())]
     Io {
         /// The file.
         path: PathBuf,

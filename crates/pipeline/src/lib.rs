@@ -47,8 +47,8 @@ pub use metrics::{CvMetrics, Metrics, TrainMetrics};
 pub use model_kind::{Band, ModelKind, TrainedModel};
 pub use params::{search_grid, ModelParams};
 pub use predict::{
-    predict_file, predict_objects, write_predictions, FileFormat, PredictOutcome, PredictedRow,
-    RejectedRow,
+    predict_file, predict_objects, round2, write_predictions, FileFormat, PredictOutcome,
+    PredictedRow, RejectedRow,
 };
 pub use report::write_report;
 pub use split::{k_folds, train_test_split, Split, MIN_TEST_ROWS, MIN_TRAIN_ROWS};

@@ -75,32 +75,29 @@ impl ModelParams {
     }
 }
 
-/// The `--search` grid for a family: small enough to run in seconds on the sample.
-pub fn search_grid(kind: ModelKind, seed: u64) -> Vec<ModelParams> {
-    match kind {
-        ModelKind::RandomForest => {
+/// The `--search` grid around `base`: every candidate keeps `base`'s other settings
+/// (tree count, seed); small enough to run in seconds on the sample.
+pub fn search_grid(base: &ModelParams) -> Vec<ModelParams> {
+    match base {
+        ModelParams::RandomForest(p) => {
             let mut grid = Vec::new();
             for leaf in [1, 3, 5] {
                 for max_features in [0.33, 0.6, 1.0] {
                     grid.push(ModelParams::RandomForest(
-                        ForestParams::default()
-                            .min_samples_leaf(leaf)
-                            .max_features(max_features)
-                            .seed(seed),
+                        p.clone().min_samples_leaf(leaf).max_features(max_features),
                     ));
                 }
             }
             grid
         }
-        ModelKind::GradientBoosting => {
+        ModelParams::GradientBoosting(p) => {
             let mut grid = Vec::new();
             for learning_rate in [0.05, 0.1] {
                 for max_leaf_nodes in [15, 31, 63] {
                     grid.push(ModelParams::GradientBoosting(
-                        BoostingParams::default()
+                        p.clone()
                             .learning_rate(learning_rate)
-                            .max_leaf_nodes(Some(max_leaf_nodes))
-                            .seed(seed),
+                            .max_leaf_nodes(Some(max_leaf_nodes)),
                     ));
                 }
             }

@@ -152,9 +152,9 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
             PredictedRow {
                 row,
                 id,
-                predicted_rating: (rating * 100.0).round() / 100.0,
-                lower: band.map(|b| b.lower.clamp(1.0, 10.0)),
-                upper: band.map(|b| b.upper.clamp(1.0, 10.0)),
+                predicted_rating: round2(rating),
+                lower: band.map(|b| round2(b.lower.clamp(1.0, 10.0))),
+                upper: band.map(|b| round2(b.upper.clamp(1.0, 10.0))),
                 imputed: imputed.fields(),
             }
         })
@@ -163,6 +163,11 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
         predictions,
         rejected,
     }
+}
+
+/// Rounds a rating to 2 decimals, as every rating reelcast prints.
+pub fn round2(rating: f64) -> f64 {
+    (rating * 100.0).round() / 100.0
 }
 
 /// Reads `input` (CSV or JSON by extension) and scores it.

@@ -159,7 +159,7 @@ pub fn train(
     if options.search {
         let k = options.cv_folds.unwrap_or(DEFAULT_SEARCH_FOLDS);
         let mut candidates = Vec::new();
-        for candidate in search_grid(params.kind(), options.seed) {
+        for candidate in search_grid(&params) {
             let cv = cross_validate(spec, &candidate, movies, &split.train, k)?;
             tracing::info!(params = %candidate.to_json(), rmse = cv.rmse_mean, "search candidate");
             candidates.push((candidate, cv));

@@ -1,5 +1,7 @@
 //! `reelcast evaluate`.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use reelcast_pipeline::{evaluate, load_dataset, ModelBundle};
 use serde_json::json;
@@ -12,10 +14,12 @@ pub(crate) fn run(a: EvaluateArgs) -> Result<Outcome> {
     let bundle = ModelBundle::load(&a.model).with_context(|| {
         format!(
             "loading the model (train one with `reelcast train --out {}`)",
+            // A bare file name has an empty parent; `--out ` with nothing after it is no advice.
             a.model
                 .parent()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .display()
         )
     })?;
     let source = data_source(&a.data);

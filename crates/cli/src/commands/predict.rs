@@ -1,7 +1,9 @@
 //! `reelcast predict`: one movie from flags, or a CSV/JSON file.
 
 use anyhow::{bail, Context, Result};
-use reelcast_pipeline::{movie_from_json, predict_file, write_predictions, ModelBundle};
+use reelcast_pipeline::{
+    movie_from_json, predict_file, round2, write_predictions, FileFormat, ModelBundle,
+};
 use serde_json::{json, Map, Value};
 
 use crate::args::PredictArgs;
@@ -33,7 +35,11 @@ pub(crate) fn run(a: PredictArgs) -> Result<Outcome> {
                 .iter()
                 .map(|p| format!("{}: {}", p.field, p.message))
                 .collect();
-            eprintln!("row {} rejected: {}", r.row, problems.join("; "));
+            let place = match FileFormat::from_path(input) {
+                FileFormat::Csv => format!("row {} (CSV line {})", r.row, r.row + 2),
+                FileFormat::Json => format!("item {}", r.row),
+            };
+            eprintln!("{place} rejected: {}", problems.join("; "));
         }
         match &a.output {
             Some(out) => {
@@ -64,8 +70,8 @@ pub(crate) fn run(a: PredictArgs) -> Result<Outcome> {
     if a.json {
         let out = json!({
             "title": movie.title,
-            "predicted_rating": (p.rating * 100.0).round() / 100.0,
-            "interval": p.band.map(|b| json!({"lower": b.lower, "upper": b.upper})),
+            "predicted_rating": round2(p.rating),
+            "interval": p.band.map(|b| json!({"lower": round2(b.lower), "upper": round2(b.upper)})),
             "imputed": p.imputed.fields(),
             "model_name": bundle.metadata.model_name,
         });

@@ -10,6 +10,12 @@ use crate::commands::{data_source, ingest_options};
 use crate::Outcome;
 
 pub(crate) fn run(a: TrainArgs) -> Result<Outcome> {
+    if !(a.test_fraction > 0.0 && a.test_fraction < 1.0) {
+        anyhow::bail!(
+            "--test-fraction: {} is not strictly between 0 and 1 (e.g. 0.2 holds out 20%)",
+            a.test_fraction
+        );
+    }
     let source = data_source(&a.data);
     let options = ingest_options(&a.data.filters)?;
     let dataset = load_dataset(&source, &options).with_context(|| format!("loading {source}"))?;

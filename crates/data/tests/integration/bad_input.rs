@@ -174,15 +174,15 @@ fn truncated_gzip_names_the_file_and_suggests_fetch() {
     let sources = DataSources::files(&path, excerpt_ratings());
     let err = ingest_lenient(&sources, &tolerant()).unwrap_err();
     assert!(matches!(err, Error::CorruptGzip { .. }), "{err:?}");
-    let message = err.to_string();
-    assert!(
-        message.starts_with(&format!("{} is truncated or corrupt (", path.display())),
-        "{message}"
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is truncated or corrupt; re-download it with `reelcast data fetch`",
+            path.display()
+        )
     );
-    assert!(
-        message.ends_with("); re-download it with `reelcast data fetch`"),
-        "{message}"
-    );
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert_eq!(cause.as_deref(), Some("incomplete deflate stream"));
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn too_many_bad_rows_fails_naming_ratio_threshold_and_option() {
     assert_eq!(
         err.to_string(),
         "title.basics.tsv: 1 of 75 rows are bad (0.0133), above max_bad_row_ratio 0.01; \
-         see the examples in the ingest report, or raise max_bad_row_ratio"
+         run `reelcast data validate` with the same inputs to see them by reason and line, or raise --max-bad-row-ratio"
     );
     let raised = IngestOptions {
         max_bad_row_ratio: 0.02,
@@ -236,6 +236,6 @@ fn empty_result_fails_showing_each_step() {
     assert_eq!(
         err.to_string(),
         "no movies left after filters (basics rows 75, after type filter 9, ratings rows 12, \
-         after join 4, after votes filter 0, after year filter 0); check title_types, min_votes and min_year"
+         after join 4, after votes filter 0, after year filter 0); check --title-types, --min-votes and --min-year"
     );
 }

@@ -37,26 +37,20 @@ fn save_and_load_give_equal_predictions_for_both_families() {
 fn batch_and_single_predictions_agree() {
     let (bundle, _) = trained(ModelKind::RandomForest, 42);
     let batch = bundle.predict_batch(&inputs());
-    let mut inside = 0;
     let mut width = 0.0;
     for (input, b) in inputs().iter().zip(&batch) {
         let single = bundle.predict(input);
         assert!((single.rating - b).abs() < 1e-9);
         assert!((1.0..=10.0).contains(&single.rating));
-        // The band is the trees' 10th-90th percentile: it usually, but not always
-        // (skewed tree votes), contains their mean.
+        // The trees' 10th-90th percentile, widened to reach the prediction when votes are skewed.
         let band = single.band.unwrap();
-        assert!(band.lower <= band.upper);
+        assert!(
+            band.lower <= single.rating && single.rating <= band.upper,
+            "{band:?} vs {}",
+            single.rating
+        );
         width += band.upper - band.lower;
-        if band.lower <= single.rating && single.rating <= band.upper {
-            inside += 1;
-        }
     }
-    assert!(
-        inside * 10 >= batch.len() * 9,
-        "{inside} of {}",
-        batch.len()
-    );
     let mean_width = width / batch.len() as f64;
     assert!(
         mean_width > 0.3 && mean_width < 4.0,

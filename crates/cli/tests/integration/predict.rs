@@ -1,0 +1,405 @@
+//! `reelcast predict`: one movie from flags, CSV and JSON files, and how bad input is
+//! reported.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::helpers::{num, Sandbox, SAMPLE_MOVIES};
+
+/// The flags for a well-known film, every input given but the title type and adult flag.
+const SHAWSHANK: [&str; 10] = [
+    "--title",
+    "The Shawshank Redemption",
+    "--start-year",
+    "1994",
+    "--runtime-minutes",
+    "142",
+    "--num-votes",
+    "2500000",
+    "--genres",
+    "Drama",
+];
+
+/// A CSV of 6 movies: rows 0, 3 and 5 are good; row 1 has a bad year, row 2 negative
+/// votes, row 4 three bad fields.
+const MIXED_CSV: &str = "\
+tconst,title,startYear,runtimeMinutes,numVotes,genres
+tt0111161,The Shawshank Redemption,1994,142,2500000,Drama
+tt0000001,Bad Year,19x5,100,1000,Comedy
+tt0000002,Negative Votes,2001,90,-5,Drama
+tt0068646,The Godfather,1972,175,1800000,\"Crime,Drama\"
+tt0000003,All Bad,abcd,90,-5,Comdy
+tt0000004,Unknown Runtime,2010,,12000,
+";
+
+fn predict_flags(sandbox: &Sandbox, model: &str, flags: &[&str]) -> Value {
+    let mut args = vec!["predict", "--model", model, "--json"];
+    args.extend_from_slice(flags);
+    sandbox.run(&args).json()
+}
+
+#[track_caller]
+fn assert_rating_in_band(p: &Value) {
+    let rating = num(p, "predicted_rating");
+    let (lower, upper) = (num(&p["interval"], "lower"), num(&p["interval"], "upper"));
+    assert!((1.0..=10.0).contains(&rating), "{p:#}");
+    assert!(
+        1.0 <= lower && lower <= rating && rating <= upper && upper <= 10.0,
+        "{p:#}"
+    );
+}
+
+#[test]
+fn predict_json_from_flags_gives_a_rating_band_and_the_imputed_inputs() {
+    let sandbox = Sandbox::new();
+    sandbox.train("rf", &["--model", "rf"]);
+
+    let p = predict_flags(&sandbox, "rf/model.bundle", &SHAWSHANK);
+
+    assert_eq!(p["title"], "The Shawshank Redemption");
+    assert_eq!(p["model_name"], "movie_rating_rf");
+    assert_rating_in_band(&p);
+    assert!(
+        num(&p, "predicted_rating") > 8.0,
+        "a top film scores high: {p:#}"
+    );
+    assert_eq!(p["imputed"], serde_json::json!(["titleType", "isAdult"]));
+}
+
+#[test]
+fn the_default_model_gives_a_band_when_it_is_a_forest() {
+    let sandbox = Sandbox::new();
+    let trained = sandbox.train("artifacts", &[]);
+
+    let p = predict_flags(&sandbox, "artifacts/model.bundle", &SHAWSHANK);
+
+    match trained["model_kind"].as_str() {
+        Some("random_forest") => assert_rating_in_band(&p),
+        Some("gradient_boosting") => assert!(p["interval"].is_null(), "{p:#}"),
+        other => panic!("unknown model kind {other:?}"),
+    }
+}
+
+#[test]
+fn missing_inputs_are_imputed_and_listed() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+
+    let p = predict_flags(
+        &sandbox,
+        "artifacts/model.bundle",
+        &["--start-year", "1994"],
+    );
+
+    assert_eq!(
+        p["imputed"],
+        serde_json::json!([
+            "runtimeMinutes",
+            "numVotes",
+            "title",
+            "genres",
+            "titleType",
+            "isAdult"
+        ])
+    );
+    assert!(p["title"].is_null());
+    let rating = num(&p, "predicted_rating");
+    assert!((1.0..=10.0).contains(&rating), "{p:#}");
+}
+
+#[test]
+fn a_boosted_model_predicts_without_a_band() {
+    let sandbox = Sandbox::new();
+    sandbox.train("gbt", &["--model", "gbt"]);
+
+    let p = predict_flags(&sandbox, "gbt/model.bundle", &SHAWSHANK);
+
+    assert_eq!(p["model_name"], "movie_rating_gbt");
+    assert!(p["interval"].is_null(), "{p:#}");
+    assert!((1.0..=10.0).contains(&num(&p, "predicted_rating")));
+}
+
+#[test]
+fn predict_text_output_shows_rating_band_and_imputed_inputs() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &["--model", "rf"]);
+
+    let run = sandbox.run(["predict", "--start-year", "1994"]).success();
+
+    let mut lines = run.stdout.lines();
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("predicted rating "), "{first}");
+    assert!(first.contains("/10 (80% of trees between "), "{first}");
+    assert_eq!(
+        lines.next(),
+        Some("imputed from training data: runtimeMinutes, numVotes, title, genres, titleType, isAdult")
+    );
+}
+
+#[test]
+fn a_bad_start_year_is_rejected_naming_the_flag() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+
+    let message = sandbox.run(["predict", "--start-year", "19x5"]).error();
+
+    assert_eq!(
+        message,
+        "--start-year: startYear \"19x5\" is not a whole number"
+    );
+}
+
+#[test]
+fn a_misspelt_genre_is_rejected_naming_the_genre_rule() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+
+    let message = sandbox.run(["predict", "--genres", "Drama,Comdy"]).error();
+
+    assert!(
+        message
+            .starts_with("--genres: genre \"Comdy\" is not one of IMDb's genres (Action, Adult, "),
+        "{message}"
+    );
+    assert!(message.ends_with("War, Western)"), "{message}");
+}
+
+#[test]
+fn every_bad_flag_is_reported_at_once() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+
+    let message = sandbox
+        .run([
+            "predict",
+            "--start-year",
+            "19x5",
+            "--num-votes=-3",
+            "--is-adult",
+            "2",
+        ])
+        .error();
+
+    assert_eq!(
+        message,
+        "--start-year: startYear \"19x5\" is not a whole number; --num-votes: numVotes -3 is outside 0..=4294967295; --is-adult: isAdult \"2\" is not 0, 1, true or false"
+    );
+}
+
+#[test]
+fn predict_without_a_trained_model_says_to_train_one() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox.run(["predict", "--start-year", "1994"]).error();
+
+    assert!(
+        message.starts_with(
+            "loading the model (train one with `reelcast train`): artifacts/model.bundle: "
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_csv_batch_scores_good_rows_and_reports_every_rejected_row_with_its_field() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &["--model", "rf"]);
+    sandbox.write("movies.csv", MIXED_CSV);
+
+    let run = sandbox
+        .run(["predict", "--input", "movies.csv", "--output", "out.csv"])
+        .success();
+
+    let out = sandbox.read("out.csv");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("row,id,predicted_rating,lower,upper,imputed")
+    );
+    let scored: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let scored_rows: BTreeSet<usize> = scored.iter().map(|r| r[0].parse().unwrap()).collect();
+    let ids: Vec<&str> = scored.iter().map(|r| r[1]).collect();
+    assert_eq!(ids, ["tt0111161", "tt0068646", "tt0000004"]);
+    for r in &scored {
+        let rating: f64 = r[2].parse().unwrap();
+        assert!((1.0..=10.0).contains(&rating), "{r:?}");
+        assert!(
+            !r[3].is_empty() && !r[4].is_empty(),
+            "a forest fills the band: {r:?}"
+        );
+    }
+    assert_eq!(scored[0][5], "titleType;isAdult");
+    assert_eq!(scored[2][5], "runtimeMinutes;genres;titleType;isAdult");
+
+    let rejected: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("row "))
+        .collect();
+    assert_eq!(rejected.len(), 3, "{}", run.stderr);
+    assert_eq!(
+        rejected[0],
+        "row 1 (CSV line 3) rejected: startYear: startYear \"19x5\" is not a whole number"
+    );
+    assert_eq!(
+        rejected[1],
+        "row 2 (CSV line 4) rejected: numVotes: numVotes -5 is outside 0..=4294967295"
+    );
+    assert!(
+        rejected[2].starts_with(
+            "row 4 (CSV line 6) rejected: startYear: startYear \"abcd\" is not a whole number; numVotes: numVotes -5 is outside 0..=4294967295; genres: genre \"Comdy\""
+        ),
+        "{}",
+        rejected[2]
+    );
+    let rejected_rows: BTreeSet<usize> = rejected
+        .iter()
+        .map(|l| l.split(' ').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(scored_rows.is_disjoint(&rejected_rows));
+    let all: BTreeSet<usize> = scored_rows.union(&rejected_rows).copied().collect();
+    assert_eq!(
+        all,
+        (0..6).collect(),
+        "every input row is scored or rejected"
+    );
+    assert!(
+        run.stderr
+            .contains("3 rows scored, 3 rejected; written to out.csv"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_file_prediction_equals_the_same_movie_predicted_from_flags() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &["--model", "rf"]);
+    sandbox.write("movies.csv", MIXED_CSV);
+
+    let batch = sandbox.run(["predict", "--input", "movies.csv"]).json();
+    let single = predict_flags(&sandbox, "artifacts/model.bundle", &SHAWSHANK);
+
+    let first = &batch["predictions"][0];
+    assert_eq!(first["id"], "tt0111161");
+    assert_eq!(first["predicted_rating"], single["predicted_rating"]);
+    assert_eq!(first["lower"], single["interval"]["lower"]);
+    assert_eq!(first["upper"], single["interval"]["upper"]);
+    assert_eq!(first["imputed"], single["imputed"]);
+}
+
+#[test]
+fn json_input_works_as_an_array_and_as_a_movies_object() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    let movies = serde_json::json!([
+        {"tconst": "tt0111161", "title": "The Shawshank Redemption", "startYear": 1994,
+         "runtimeMinutes": 142, "numVotes": 2500000, "genres": ["Drama"], "isAdult": false},
+        {"id": "bad", "startYear": "19x5", "numVotes": 10},
+        {"id": "sparse", "startYear": "2010", "genres": "Comedy,Romance"}
+    ]);
+    sandbox.write("array.json", movies.to_string());
+    sandbox.write(
+        "object.json",
+        serde_json::json!({"movies": movies}).to_string(),
+    );
+
+    let from_array = sandbox.run(["predict", "--input", "array.json"]).json();
+    let from_object = sandbox
+        .run(["predict", "--input", "object.json", "--output", "out.json"])
+        .success();
+
+    let ids: Vec<&Value> = from_array["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["id"])
+        .collect();
+    assert_eq!(ids, ["tt0111161", "sparse"]);
+    assert_eq!(
+        from_array["rejected"],
+        serde_json::json!([{"row": 1, "problems": [
+            {"field": "startYear", "message": "startYear \"19x5\" is not a whole number"}
+        ]}])
+    );
+    assert_eq!(
+        from_array["predictions"][0]["imputed"],
+        serde_json::json!(["titleType"])
+    );
+    let written: Value = serde_json::from_str(&sandbox.read("out.json")).unwrap();
+    assert_eq!(
+        written, from_array,
+        "both JSON shapes give the same outcome"
+    );
+    assert!(
+        from_object
+            .stderr
+            .contains("item 1 rejected: startYear: startYear \"19x5\" is not a whole number"),
+        "{}",
+        from_object.stderr
+    );
+}
+
+#[test]
+fn a_json_file_of_the_wrong_shape_is_an_error() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox.write("wrong.json", r#"{"films": []}"#);
+    sandbox.write("broken.json", "[{");
+
+    let wrong = sandbox.run(["predict", "--input", "wrong.json"]).error();
+    let broken = sandbox.run(["predict", "--input", "broken.json"]).error();
+
+    assert_eq!(
+        wrong,
+        "wrong.json: expected an array of movies or {\"movies\": [...]}"
+    );
+    assert!(
+        broken.starts_with("broken.json: not valid JSON: "),
+        "{broken}"
+    );
+}
+
+#[test]
+fn the_processed_dataset_is_accepted_as_prediction_input() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox
+        .run(["data", "ingest", "--out", "processed"])
+        .success();
+
+    let out = sandbox
+        .run([
+            "predict",
+            "--input",
+            "processed/movies_with_ratings.csv",
+            "--output",
+            "out.json",
+        ])
+        .success();
+
+    let outcome: Value = serde_json::from_str(&sandbox.read("out.json")).unwrap();
+    let predictions = outcome["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len() as u64, SAMPLE_MOVIES);
+    assert_eq!(outcome["rejected"], serde_json::json!([]));
+    assert_eq!(
+        predictions[0]["id"], "tt0012349",
+        "tconst is echoed as the id"
+    );
+    assert!(
+        predictions
+            .iter()
+            .all(|p| (1.0..=10.0).contains(&num(p, "predicted_rating"))),
+        "every rating in 1..=10"
+    );
+    // The CSV carries primaryTitle, startYear, runtimeMinutes, numVotes, genres, titleType
+    // and isAdult: nothing is imputed for a row that has them all.
+    assert_eq!(predictions[0]["imputed"], serde_json::json!([]));
+    assert!(
+        out.stderr
+            .contains("6091 rows scored, 0 rejected; written to out.json"),
+        "{}",
+        out.stderr
+    );
+}

@@ -1,0 +1,388 @@
+//! `reelcast train`: metrics, artifacts, determinism, model families, CV, search and the
+//! errors a user can hit.
+
+use serde_json::Value;
+
+use crate::helpers::{num, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_MOVIES};
+
+#[test]
+fn train_json_on_the_embedded_sample_beats_the_baseline_and_writes_bundle_and_report() {
+    let sandbox = Sandbox::new();
+
+    let out = sandbox.run(["train", "--json", "--trees", "20"]).json();
+
+    for key in [
+        "rmse",
+        "mae",
+        "r2",
+        "n_train",
+        "n_test",
+        "model_path",
+        "dataset_version",
+    ] {
+        assert!(!out[key].is_null(), "{key} missing from {out:#}");
+    }
+    let (rmse, mae, r2) = (num(&out, "rmse"), num(&out, "mae"), num(&out, "r2"));
+    let baseline = num(&out["baseline"], "rmse");
+    assert!(
+        rmse > 0.0 && rmse < baseline,
+        "rmse {rmse} vs baseline {baseline}"
+    );
+    assert!(
+        mae > 0.0 && mae < rmse,
+        "mae {mae} should be below rmse {rmse}"
+    );
+    assert!(r2 > 0.0 && r2 < 1.0, "r2 {r2}");
+    let (n_train, n_test) = (
+        out["n_train"].as_u64().unwrap(),
+        out["n_test"].as_u64().unwrap(),
+    );
+    assert_eq!(n_train + n_test, SAMPLE_MOVIES);
+    assert_eq!(n_test, 1218, "round(6091 * 0.2) rows held out");
+    assert_eq!(out["baseline"]["n"], 1218);
+    assert_eq!(out["model_kind"], "random_forest");
+    assert_eq!(out["model_name"], "movie_rating_rf");
+    assert_eq!(out["seed"], 42);
+    assert_eq!(out["params"]["n_trees"], 20);
+    let version = out["dataset_version"].as_str().unwrap();
+    assert!(
+        version.starts_with("ds-") && version.len() == 19,
+        "dataset version {version}"
+    );
+
+    let model_path = out["model_path"].as_str().unwrap();
+    assert_eq!(
+        model_path, "artifacts/model.bundle",
+        "default --out is artifacts"
+    );
+    let bundle = std::fs::read(sandbox.join(model_path)).unwrap();
+    assert!(bundle.starts_with(b"RCBUNDLE"));
+    let report: Value =
+        serde_json::from_str(&sandbox.read("artifacts/report/report.json")).unwrap();
+    assert_eq!(report["metadata"]["dataset_version"], version);
+    assert_eq!(report["metadata"]["metrics"]["test"]["rmse"], out["rmse"]);
+    for svg in [
+        "predicted_vs_actual.svg",
+        "residuals.svg",
+        "feature_importance.svg",
+    ] {
+        let text = sandbox.read(&format!("artifacts/report/{svg}"));
+        assert!(
+            text.starts_with("<svg"),
+            "{svg} starts with {:?}",
+            &text[..20.min(text.len())]
+        );
+    }
+}
+
+#[test]
+fn train_text_output_names_model_source_and_both_metric_rows() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox.run(["train", "--trees", "20"]).success();
+
+    assert!(
+        run.stdout.starts_with(
+            "trained movie_rating_rf on 4873 titles from the embedded sample (dataset ds-"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("tested on 1218"), "{}", run.stdout);
+    for line in ["model ", "baseline ", "below the mean-predictor baseline"] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} missing:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("bundle  artifacts/model.bundle"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("report  artifacts/report"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn same_seed_twice_gives_identical_metrics_and_identical_predictions() {
+    let sandbox = Sandbox::new();
+
+    let a = sandbox.train("a", &["--seed", "7"]);
+    let b = sandbox.train("b", &["--seed", "7"]);
+
+    for key in [
+        "rmse",
+        "mae",
+        "r2",
+        "n_train",
+        "n_test",
+        "baseline",
+        "dataset_version",
+    ] {
+        assert_eq!(a[key], b[key], "{key} differs between two runs with seed 7");
+    }
+    let predict = |bundle: &str| {
+        sandbox
+            .run([
+                "predict",
+                "--model",
+                bundle,
+                "--json",
+                "--title",
+                "Heat",
+                "--start-year",
+                "1995",
+                "--runtime-minutes",
+                "170",
+                "--num-votes",
+                "700000",
+                "--genres",
+                "Action,Crime,Drama",
+            ])
+            .json()
+    };
+    let (pa, pb) = (predict("a/model.bundle"), predict("b/model.bundle"));
+    assert_eq!(pa, pb, "same seed, same predictions");
+    assert!(!pa["interval"].is_null(), "a forest gives a band: {pa:#}");
+    // Scoring all 6091 movies with both bundles compares every tree, not just one path.
+    let ea = sandbox
+        .run(["evaluate", "--model", "a/model.bundle", "--json"])
+        .json();
+    let eb = sandbox
+        .run(["evaluate", "--model", "b/model.bundle", "--json"])
+        .json();
+    assert_eq!(ea["rmse"], eb["rmse"]);
+}
+
+#[test]
+fn a_different_seed_gives_a_different_split_and_model() {
+    let sandbox = Sandbox::new();
+
+    let a = sandbox.train("a", &["--seed", "1"]);
+    let b = sandbox.train("b", &["--seed", "2"]);
+
+    // Same sizes (round(n * 0.2) held out), different rows: the mean-predictor baseline
+    // depends only on which rows are held out, so it differs exactly when the split does.
+    assert_eq!(a["n_test"], b["n_test"]);
+    assert_ne!(
+        a["baseline"]["rmse"], b["baseline"]["rmse"],
+        "split unchanged"
+    );
+    assert_ne!(a["rmse"], b["rmse"]);
+    assert_eq!((a["seed"].as_u64(), b["seed"].as_u64()), (Some(1), Some(2)));
+}
+
+#[test]
+fn gbt_model_trains_and_beats_the_baseline() {
+    let sandbox = Sandbox::new();
+
+    let out = sandbox.train("artifacts", &["--model", "gbt"]);
+
+    assert_eq!(out["model_kind"], "gradient_boosting");
+    assert_eq!(out["model_name"], "movie_rating_gbt");
+    assert_eq!(out["params"]["n_trees"], 20);
+    assert!(num(&out, "rmse") < num(&out["baseline"], "rmse"), "{out:#}");
+    assert!(sandbox.join("artifacts/model.bundle").is_file());
+}
+
+#[test]
+fn cv_three_reports_three_folds_covering_the_training_split() {
+    let sandbox = Sandbox::new();
+
+    let out = sandbox.train("artifacts", &["--cv", "3"]);
+
+    let folds = out["cv"]["folds"].as_array().expect("cv folds in the JSON");
+    assert_eq!(folds.len(), 3);
+    let rows: u64 = folds.iter().map(|f| f["n"].as_u64().unwrap()).sum();
+    assert_eq!(
+        rows,
+        out["n_train"].as_u64().unwrap(),
+        "folds partition the training rows"
+    );
+    let mean = folds.iter().map(|f| num(f, "rmse")).sum::<f64>() / 3.0;
+    assert!((num(&out["cv"], "rmse_mean") - mean).abs() < 1e-12);
+    assert!(num(&out["cv"], "rmse_std") > 0.0);
+    assert!(out["search"].is_null());
+}
+
+#[test]
+fn cv_with_one_fold_is_rejected_naming_the_option_and_rule() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox.run(["train", "--cv", "1", "--trees", "5"]).error();
+
+    assert_eq!(
+        message,
+        "training on the embedded sample: --cv: 1 folds over 4873 training rows: need k >= 2 and at least 10 rows per fold"
+    );
+}
+
+#[test]
+fn search_scores_every_grid_candidate_and_trains_the_best() {
+    let sandbox = Sandbox::new();
+
+    // Boosting's grid (6 candidates) is the faster of the two.
+    let out = sandbox.train("artifacts", &["--model", "gbt", "--search"]);
+
+    let candidates = out["search"]
+        .as_array()
+        .expect("search candidates in the JSON");
+    assert_eq!(candidates.len(), 6, "2 learning rates x 3 leaf counts");
+    for c in candidates {
+        assert_eq!(
+            c["cv"]["folds"].as_array().unwrap().len(),
+            3,
+            "3 folds unless --cv"
+        );
+    }
+    let best = candidates
+        .iter()
+        .min_by(|a, b| num(&a["cv"], "rmse_mean").total_cmp(&num(&b["cv"], "rmse_mean")))
+        .unwrap();
+    assert_eq!(
+        out["params"], best["params"]["gradient_boosting"],
+        "the final model uses the best candidate"
+    );
+    assert!(num(&out, "rmse") < num(&out["baseline"], "rmse"));
+}
+
+#[test]
+fn search_keeps_the_trees_override() {
+    let sandbox = Sandbox::new();
+
+    let out = sandbox.train("artifacts", &["--model", "gbt", "--search"]);
+
+    assert_eq!(
+        out["params"]["n_trees"], 20,
+        "the final model keeps --trees 20"
+    );
+    for c in out["search"].as_array().unwrap() {
+        assert_eq!(c["params"]["gradient_boosting"]["n_trees"], 20);
+    }
+}
+
+#[test]
+fn test_fraction_outside_zero_one_is_rejected_naming_the_option() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox
+        .run(["train", "--test-fraction", "1.5", "--trees", "5"])
+        .error();
+
+    assert_eq!(
+        message,
+        "--test-fraction: 1.5 is not strictly between 0 and 1 (e.g. 0.2 holds out 20%)"
+    );
+    assert!(
+        !sandbox.join("artifacts").exists(),
+        "nothing written on failure"
+    );
+}
+
+#[test]
+fn training_on_the_four_movie_excerpt_fails_because_the_test_split_is_too_small() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox
+        .run([
+            "train",
+            "--basics",
+            EXCERPT_BASICS,
+            "--ratings",
+            EXCERPT_RATINGS,
+        ])
+        .error();
+
+    assert!(message.starts_with("training on "), "{message}");
+    assert!(
+        message.ends_with(
+            ": test split too small to score: 4 rows with 1 held out; need at least 10 held-out and 20 training rows (use more data or a larger --test-fraction)"
+        ),
+        "{message}"
+    );
+    assert!(!sandbox.join("artifacts").exists());
+}
+
+#[test]
+fn filters_that_leave_nothing_fail_with_an_empty_dataset_message() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox.run(["train", "--min-votes", "4000000000"]).error();
+
+    assert_eq!(
+        message,
+        "loading the embedded sample: no movies left after filters (basics rows 6208, after type filter 6173, ratings rows 6197, after join 6163, after votes filter 0, after year filter 0); check --title-types, --min-votes and --min-year"
+    );
+    assert!(!sandbox.join("artifacts").exists());
+}
+
+#[test]
+fn missing_raw_files_are_named_and_fetch_is_suggested() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox
+        .run([
+            "train",
+            "--basics",
+            "missing.tsv.gz",
+            "--ratings",
+            "missing.tsv.gz",
+        ])
+        .error();
+
+    assert_eq!(
+        message,
+        "loading missing.tsv.gz + missing.tsv.gz: missing.tsv.gz not found; download IMDb's files with `reelcast data fetch`, or omit --basics/--ratings to use the embedded sample"
+    );
+}
+
+#[test]
+fn a_data_directory_without_data_suggests_fetch_or_ingest() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.join("empty")).unwrap();
+
+    let message = sandbox.run(["train", "--data", "empty"]).error();
+
+    assert!(
+        message.contains(
+            "empty holds neither movies_with_ratings.csv nor title.basics.tsv[.gz] and title.ratings.tsv[.gz]; run `reelcast data fetch --dir empty` or `reelcast data ingest --out empty`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_title_type_is_rejected_with_the_imdb_spelling_hint() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox
+        .run(["train", "--title-types", "movie,film"])
+        .error();
+
+    assert_eq!(
+        message,
+        "--title-types: titleType \"film\" is not one of IMDb's title types; use IMDb's spelling, e.g. movie,tvMovie"
+    );
+}
+
+#[test]
+fn truncated_gzip_input_fails_training_naming_the_file() {
+    let sandbox = Sandbox::new();
+    let basics = crate::helpers::bad("truncated-gzip", "title.basics.tsv.gz");
+
+    let message = sandbox
+        .run(["train", "--basics", &basics, "--ratings", EXCERPT_RATINGS])
+        .error();
+
+    assert!(
+        message.contains(&format!(
+            "{basics} is truncated or corrupt; re-download it with `reelcast data fetch`: incomplete deflate stream"
+        )),
+        "{message}"
+    );
+}
