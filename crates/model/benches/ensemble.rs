@@ -1,0 +1,77 @@
+//! Fit and predict benchmarks on seeded movie-shaped synthetic data (45 features).
+//! Kept short: `cargo bench -p reelcast-model` takes about a minute.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use reelcast_model::{BoostingParams, ForestParams};
+
+#[path = "../tests/integration/helpers.rs"]
+mod helpers;
+
+fn fit(c: &mut Criterion) {
+    let train = helpers::movie_like(5000, 0.5, 1);
+    let mut group = c.benchmark_group("fit_5k_x45");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    let forest = ForestParams::default()
+        .n_trees(100)
+        .check()
+        .expect("valid params");
+    group.bench_function("random_forest_100_trees", |b| {
+        b.iter(|| forest.fit(black_box(&train)).expect("fit"))
+    });
+    let boosting = BoostingParams::default()
+        .n_trees(100)
+        .check()
+        .expect("valid params");
+    group.bench_function("gradient_boosting_100_trees", |b| {
+        b.iter(|| boosting.fit(black_box(&train)).expect("fit"))
+    });
+    group.finish();
+}
+
+fn predict(c: &mut Criterion) {
+    let train = helpers::movie_like(5000, 0.5, 1);
+    let test = helpers::movie_like(5000, 0.5, 2);
+    let batch: Vec<f32> = test
+        .features()
+        .iter()
+        .cycle()
+        .take(100_000 * test.n_features())
+        .copied()
+        .collect();
+    // Full-depth trees (min_samples_leaf 1, ~6k nodes each) and shallower ones (5, ~1k).
+    for min_samples_leaf in [1, 5] {
+        let forest = ForestParams::default()
+            .n_trees(100)
+            .min_samples_leaf(min_samples_leaf)
+            .check()
+            .expect("valid params")
+            .fit(&train)
+            .expect("fit");
+        let mut group = c.benchmark_group(format!(
+            "predict_rf_100_trees_5k_min_leaf_{min_samples_leaf}"
+        ));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(3));
+        let mut r = 0;
+        group.bench_function("predict_row", |b| {
+            b.iter(|| {
+                r = (r + 1) % test.n_rows();
+                forest.predict_row(black_box(test.row(r)))
+            })
+        });
+        group.throughput(Throughput::Elements(100_000));
+        group.bench_function("predict_batch_100k_rows", |b| {
+            b.iter(|| forest.predict_batch(black_box(&batch)))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, fit, predict);
+criterion_main!(benches);
