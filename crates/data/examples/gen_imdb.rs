@@ -302,7 +302,9 @@ fn basics_row(rng: &mut ChaCha8Rng, id: u64, type_index: usize, out: &mut Vec<u8
 fn ratings_row(rng: &mut ChaCha8Rng, id: u64, movie: bool, traits: &Traits, out: &mut Vec<u8>) {
     let (mu, sigma) = if movie { (3.0, 2.0) } else { (2.2, 1.6) };
     let votes = 5 + (mu + sigma * normal(rng)).exp().min(3.0e6) as u64;
-    let age = traits.year.map_or(0.0, |y| (2000.0 - f64::from(y)).clamp(-25.0, 80.0));
+    let age = traits
+        .year
+        .map_or(0.0, |y| (2000.0 - f64::from(y)).clamp(-25.0, 80.0));
     let length = traits
         .runtime
         .map_or(0.0, |r| (f64::from(r) - 92.0).clamp(-60.0, 90.0));
