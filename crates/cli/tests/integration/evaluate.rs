@@ -27,7 +27,7 @@ fn evaluate_json_scores_every_movie_of_the_embedded_sample() {
         trained["rmse"]
     );
     assert!(r2 > num(&trained, "r2") && r2 < 1.0, "r2 {r2}");
-    assert_eq!(out["model_name"], "movie_rating_rf");
+    assert_eq!(out["model_name"], "movie_rating_gbt");
     assert_eq!(out["dataset_version"], trained["dataset_version"]);
     assert_eq!(out["trained_on"], trained["dataset_version"]);
 }
@@ -41,7 +41,7 @@ fn evaluate_text_output_warns_when_scoring_the_training_dataset() {
 
     assert!(
         run.stdout
-            .starts_with("movie_rating_rf on the embedded sample (6091 titles, dataset ds-"),
+            .starts_with("movie_rating_gbt on the embedded sample (6091 titles, dataset ds-"),
         "{}",
         run.stdout
     );

@@ -40,8 +40,8 @@ fn train_json_on_the_embedded_sample_beats_the_baseline_and_writes_bundle_and_re
     assert_eq!(n_train + n_test, SAMPLE_MOVIES);
     assert_eq!(n_test, 1218, "round(6091 * 0.2) rows held out");
     assert_eq!(out["baseline"]["n"], 1218);
-    assert_eq!(out["model_kind"], "random_forest");
-    assert_eq!(out["model_name"], "movie_rating_rf");
+    assert_eq!(out["model_kind"], "gradient_boosting", "the default family");
+    assert_eq!(out["model_name"], "movie_rating_gbt");
     assert_eq!(out["seed"], 42);
     assert_eq!(out["params"]["n_trees"], 20);
     let version = out["dataset_version"].as_str().unwrap();
@@ -83,7 +83,7 @@ fn train_text_output_names_model_source_and_both_metric_rows() {
 
     assert!(
         run.stdout.starts_with(
-            "trained movie_rating_rf on 4873 titles from the embedded sample (dataset ds-"
+            "trained movie_rating_gbt on 4873 titles from the embedded sample (dataset ds-"
         ),
         "{}",
         run.stdout
@@ -148,7 +148,10 @@ fn same_seed_twice_gives_identical_metrics_and_identical_predictions() {
     };
     let (pa, pb) = (predict("a/model.bundle"), predict("b/model.bundle"));
     assert_eq!(pa, pb, "same seed, same predictions");
-    assert!(!pa["interval"].is_null(), "a forest gives a band: {pa:#}");
+    assert!(
+        pa["interval"].is_null(),
+        "the default boosted model has no band: {pa:#}"
+    );
     // Scoring all 6091 movies with both bundles compares every tree, not just one path.
     let ea = sandbox
         .run(["evaluate", "--model", "a/model.bundle", "--json"])
