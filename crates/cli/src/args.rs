@@ -17,6 +17,9 @@ pub(crate) struct Cli {
     /// Log filter when RUST_LOG is unset (e.g. `debug`, `reelcast_data=debug`).
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,
+    /// Configuration file layered over the defaults (see config/default.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -64,34 +67,35 @@ pub(crate) struct DataArgs {
     pub filters: FilterArgs,
 }
 
-/// Ingestion filters; defaults match the original system.
+/// Ingestion filters; unset flags take the `[ingest]` settings, whose defaults match the
+/// original system.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct FilterArgs {
-    /// Title types to keep, comma-separated (IMDb spelling).
-    #[arg(long, value_delimiter = ',', default_value = "movie")]
-    pub title_types: Vec<String>,
-    /// Keep titles with at least this many votes.
-    #[arg(long, default_value_t = 50)]
-    pub min_votes: u32,
-    /// Keep titles released in or after this year.
-    #[arg(long, default_value_t = 1900)]
-    pub min_year: u16,
+    /// Title types to keep, comma-separated (IMDb spelling) [default: movie].
+    #[arg(long, value_delimiter = ',')]
+    pub title_types: Option<Vec<String>>,
+    /// Keep titles with at least this many votes [default: 50].
+    #[arg(long)]
+    pub min_votes: Option<u32>,
+    /// Keep titles released in or after this year [default: 1900].
+    #[arg(long)]
+    pub min_year: Option<u16>,
     /// Drop titles without a release year (kept by default, like the original).
     #[arg(long)]
     pub drop_null_years: bool,
-    /// Fail when more than this share of rows is malformed.
-    #[arg(long, default_value_t = 0.01)]
-    pub max_bad_row_ratio: f64,
+    /// Fail when more than this share of rows is malformed [default: 0.01].
+    #[arg(long)]
+    pub max_bad_row_ratio: Option<f64>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct FetchArgs {
-    /// Directory to download into.
-    #[arg(long, default_value = "data/raw")]
-    pub dir: PathBuf,
-    /// Base URL of IMDb's datasets.
-    #[arg(long, default_value = "https://datasets.imdbws.com/")]
-    pub base_url: String,
+    /// Directory to download into [default: data/raw].
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Base URL of IMDb's datasets [default: https://datasets.imdbws.com/].
+    #[arg(long)]
+    pub base_url: Option<String>,
     /// Hide the progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -108,9 +112,9 @@ pub(crate) struct IngestArgs {
     /// IMDb title.ratings file (default: the embedded sample).
     #[arg(long, requires = "basics")]
     pub ratings: Option<PathBuf>,
-    /// Output directory for movies_with_ratings.csv and manifest.json.
-    #[arg(long, default_value = "data/processed")]
-    pub out: PathBuf,
+    /// Output directory for movies_with_ratings.csv and manifest.json [default: data/processed].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Print the manifest as JSON.
@@ -149,15 +153,15 @@ pub(crate) enum FeaturesArg {
 pub(crate) struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Model family (default: the family with the lowest held-out error, see docs).
+    /// Model family [default: gbt, the family with the lowest held-out error].
     #[arg(long, value_enum)]
     pub model: Option<ModelArg>,
-    /// Seed for the split and the model.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Share of rows held out for testing.
-    #[arg(long, default_value_t = 0.2)]
-    pub test_fraction: f64,
+    /// Seed for the split and the model [default: 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Share of rows held out for testing [default: 0.2].
+    #[arg(long)]
+    pub test_fraction: Option<f64>,
     /// Run k-fold cross-validation on the training split.
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
@@ -170,9 +174,9 @@ pub(crate) struct TrainArgs {
     /// Feature set.
     #[arg(long, value_enum, default_value = "full")]
     pub features: FeaturesArg,
-    /// Output directory for model.bundle and report/.
-    #[arg(long, default_value = "artifacts")]
-    pub out: PathBuf,
+    /// Output directory for model.bundle and report/ [default: artifacts].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -180,9 +184,9 @@ pub(crate) struct TrainArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct EvaluateArgs {
-    /// Model bundle to score.
-    #[arg(long, default_value = "artifacts/model.bundle")]
-    pub model: PathBuf,
+    /// Model bundle to score [default: artifacts/model.bundle].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Print the result as JSON.
@@ -192,9 +196,9 @@ pub(crate) struct EvaluateArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct PredictArgs {
-    /// Model bundle to use.
-    #[arg(long, default_value = "artifacts/model.bundle")]
-    pub model: PathBuf,
+    /// Model bundle to use [default: artifacts/model.bundle].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// CSV or JSON file of movies to score (by extension); omit to predict from flags.
     #[arg(long, conflicts_with_all = ["title", "start_year", "runtime_minutes", "num_votes", "genres", "title_type", "is_adult"])]
     pub input: Option<PathBuf>,

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod settings;
 mod telemetry;
 
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::{Cli, Command, DataCommand};
+use crate::settings::Settings;
 
 /// How a command ended, when it did not fail.
 pub(crate) enum Outcome {
@@ -24,16 +26,16 @@ pub(crate) enum Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format, &cli.log_level);
-    let result = match cli.command {
+    let result = Settings::load(cli.config.as_deref()).and_then(|s| match cli.command {
         Command::Data { command } => match command {
-            DataCommand::Fetch(a) => commands::data::fetch(a),
-            DataCommand::Ingest(a) => commands::data::ingest(a),
-            DataCommand::Validate(a) => commands::data::validate(a),
+            DataCommand::Fetch(a) => commands::data::fetch(a, &s),
+            DataCommand::Ingest(a) => commands::data::ingest(a, &s),
+            DataCommand::Validate(a) => commands::data::validate(a, &s),
         },
-        Command::Train(a) => commands::train::run(a),
-        Command::Evaluate(a) => commands::evaluate::run(a),
-        Command::Predict(a) => commands::predict::run(a),
-    };
+        Command::Train(a) => commands::train::run(a, &s),
+        Command::Evaluate(a) => commands::evaluate::run(a, &s),
+        Command::Predict(a) => commands::predict::run(a, &s),
+    });
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::GateFailed) => ExitCode::from(1),

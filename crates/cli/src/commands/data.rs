@@ -11,12 +11,15 @@ use reelcast_pipeline::raw_sources;
 
 use crate::args::{FetchArgs, IngestArgs, ValidateArgs};
 use crate::commands::{data_source, ingest_options};
+use crate::settings::Settings;
 use crate::Outcome;
 
-pub(crate) fn fetch(a: FetchArgs) -> Result<Outcome> {
+pub(crate) fn fetch(a: FetchArgs, settings: &Settings) -> Result<Outcome> {
     let progress = !a.no_progress && std::io::stderr().is_terminal();
-    let files = fetch_files(&a.base_url, &a.dir, &DEFAULT_FILES, progress)
-        .with_context(|| format!("fetching IMDb datasets from {}", a.base_url))?;
+    let dir = a.dir.unwrap_or_else(|| settings.data.raw_dir.clone());
+    let base_url = a.base_url.unwrap_or_else(|| settings.data.base_url.clone());
+    let files = fetch_files(&base_url, &dir, &DEFAULT_FILES, progress)
+        .with_context(|| format!("fetching IMDb datasets from {base_url}"))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&files)?);
     } else {
@@ -35,22 +38,23 @@ pub(crate) fn fetch(a: FetchArgs) -> Result<Outcome> {
         }
         println!(
             "next: reelcast data ingest --basics {} --ratings {}",
-            a.dir.join(DEFAULT_FILES[0]).display(),
-            a.dir.join(DEFAULT_FILES[1]).display()
+            dir.join(DEFAULT_FILES[0]).display(),
+            dir.join(DEFAULT_FILES[1]).display()
         );
     }
     Ok(Outcome::Ok)
 }
 
-pub(crate) fn ingest(a: IngestArgs) -> Result<Outcome> {
-    let options = ingest_options(&a.filters)?;
+pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
+    let options = ingest_options(&a.filters, settings)?;
+    let out = a.out.unwrap_or_else(|| settings.data.processed_dir.clone());
     let sources = match (&a.basics, &a.ratings) {
         (Some(b), Some(r)) => DataSources::files(b, r),
         _ => DataSources::embedded(),
     };
     let ingested = ingest_raw(&sources, &options).context("ingesting IMDb files")?;
-    let manifest = write_processed(&a.out, &ingested)
-        .with_context(|| format!("writing the processed dataset to {}", a.out.display()))?;
+    let manifest = write_processed(&out, &ingested)
+        .with_context(|| format!("writing the processed dataset to {}", out.display()))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&manifest)?);
     } else {
@@ -59,7 +63,7 @@ pub(crate) fn ingest(a: IngestArgs) -> Result<Outcome> {
         println!(
             "wrote {} movies to {} (dataset {})",
             manifest.rows,
-            a.out.display(),
+            out.display(),
             manifest.dataset_version
         );
         let skipped = ingested.report.bad_rows.skipped();
@@ -70,8 +74,8 @@ pub(crate) fn ingest(a: IngestArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-pub(crate) fn validate(a: ValidateArgs) -> Result<Outcome> {
-    let options = ingest_options(&a.data.filters)?;
+pub(crate) fn validate(a: ValidateArgs, settings: &Settings) -> Result<Outcome> {
+    let options = ingest_options(&a.data.filters, settings)?;
     let source = data_source(&a.data);
     let report = match raw_sources(&source)? {
         Some(sources) => validate_ingested(

@@ -1,36 +1,25 @@
 //! `reelcast evaluate`.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
-use reelcast_pipeline::{evaluate, load_dataset, ModelBundle};
+use reelcast_pipeline::{evaluate, load_dataset};
 use serde_json::json;
 
 use crate::args::EvaluateArgs;
-use crate::commands::{data_source, ingest_options};
+use crate::commands::{data_source, ingest_options, load_bundle};
+use crate::settings::Settings;
 use crate::Outcome;
 
-pub(crate) fn run(a: EvaluateArgs) -> Result<Outcome> {
-    let bundle = ModelBundle::load(&a.model).with_context(|| {
-        format!(
-            "loading the model (train one with `reelcast train --out {}`)",
-            // A bare file name has an empty parent; `--out ` with nothing after it is no advice.
-            a.model
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .display()
-        )
-    })?;
+pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
+    let (model_path, bundle) = load_bundle(a.model.as_deref(), settings)?;
     let source = data_source(&a.data);
-    let dataset = load_dataset(&source, &ingest_options(&a.data.filters)?)
+    let dataset = load_dataset(&source, &ingest_options(&a.data.filters, settings)?)
         .with_context(|| format!("loading {source}"))?;
     let m = evaluate(&bundle, &dataset.movies)?;
     if a.json {
         let out = json!({
             "rmse": m.rmse, "mae": m.mae, "r2": m.r2, "n": m.n,
             "model_name": bundle.metadata.model_name,
-            "model_path": a.model,
+            "model_path": model_path,
             "dataset_version": dataset.version,
             "trained_on": bundle.metadata.dataset_version,
         });

@@ -5,35 +5,63 @@ pub(crate) mod evaluate;
 pub(crate) mod predict;
 pub(crate) mod train;
 
-use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
 use reelcast_core::TitleType;
 use reelcast_data::IngestOptions;
-use reelcast_pipeline::DataSource;
+use reelcast_pipeline::{DataSource, ModelBundle};
 
 use crate::args::{DataArgs, FilterArgs};
+use crate::settings::Settings;
 
-/// Resolves filter flags into ingest options, rejecting unknown title types.
-pub(crate) fn ingest_options(f: &FilterArgs) -> Result<IngestOptions> {
-    let mut title_types = Vec::new();
-    for raw in &f.title_types {
-        match TitleType::parse(raw) {
-            Ok(t) => title_types.push(t),
-            Err(e) => bail!("--title-types: {e}; use IMDb's spelling, e.g. movie,tvMovie"),
+/// Resolves filter flags over the `[ingest]` settings, rejecting unknown title types.
+pub(crate) fn ingest_options(f: &FilterArgs, settings: &Settings) -> Result<IngestOptions> {
+    let mut options = settings.ingest.clone();
+    if let Some(raw_types) = &f.title_types {
+        options.title_types.clear();
+        for raw in raw_types {
+            match TitleType::parse(raw) {
+                Ok(t) => options.title_types.push(t),
+                Err(e) => bail!("--title-types: {e}; use IMDb's spelling, e.g. movie,tvMovie"),
+            }
         }
     }
-    if !(0.0..=1.0).contains(&f.max_bad_row_ratio) {
-        bail!(
-            "--max-bad-row-ratio: {} is not between 0 and 1",
-            f.max_bad_row_ratio
-        );
+    if let Some(ratio) = f.max_bad_row_ratio {
+        if !(0.0..=1.0).contains(&ratio) {
+            bail!("--max-bad-row-ratio: {ratio} is not between 0 and 1");
+        }
+        options.max_bad_row_ratio = ratio;
     }
-    Ok(IngestOptions {
-        title_types,
-        min_votes: f.min_votes,
-        min_year: f.min_year,
-        keep_null_year: !f.drop_null_years,
-        max_bad_row_ratio: f.max_bad_row_ratio,
-    })
+    options.min_votes = f.min_votes.unwrap_or(options.min_votes);
+    options.min_year = f.min_year.unwrap_or(options.min_year);
+    if f.drop_null_years {
+        options.keep_null_year = false;
+    }
+    Ok(options)
+}
+
+/// Loads `--model` or, without it, `{train.out_dir}/model.bundle`; errors suggest how
+/// to train one there.
+pub(crate) fn load_bundle(
+    model: Option<&Path>,
+    settings: &Settings,
+) -> Result<(PathBuf, ModelBundle)> {
+    let path = model.map_or_else(
+        || settings.train.out_dir.join("model.bundle"),
+        Path::to_path_buf,
+    );
+    let bundle = ModelBundle::load(&path).with_context(|| {
+        format!(
+            "loading the model (train one with `reelcast train --out {}`)",
+            // A bare file name has an empty parent; `--out ` with nothing after it is no advice.
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .display()
+        )
+    })?;
+    Ok((path, bundle))
 }
 
 /// Resolves the data flags: a directory, two raw files, or the embedded sample.

@@ -1,12 +1,12 @@
 //! `reelcast predict`: one movie from flags, or a CSV/JSON file.
 
-use anyhow::{bail, Context, Result};
-use reelcast_pipeline::{
-    movie_from_json, predict_file, round2, write_predictions, FileFormat, ModelBundle,
-};
+use anyhow::{bail, Result};
+use reelcast_pipeline::{movie_from_json, predict_file, round2, write_predictions, FileFormat};
 use serde_json::{json, Map, Value};
 
 use crate::args::PredictArgs;
+use crate::commands::load_bundle;
+use crate::settings::Settings;
 use crate::Outcome;
 
 fn flags_object(a: &PredictArgs) -> Map<String, Value> {
@@ -24,9 +24,8 @@ fn flags_object(a: &PredictArgs) -> Map<String, Value> {
     .collect()
 }
 
-pub(crate) fn run(a: PredictArgs) -> Result<Outcome> {
-    let bundle = ModelBundle::load(&a.model)
-        .with_context(|| "loading the model (train one with `reelcast train`)".to_string())?;
+pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
+    let (_, bundle) = load_bundle(a.model.as_deref(), settings)?;
     if let Some(input) = &a.input {
         let outcome = predict_file(&bundle, input)?;
         for r in &outcome.rejected {

@@ -7,31 +7,39 @@ use serde_json::json;
 
 use crate::args::{FeaturesArg, ModelArg, TrainArgs};
 use crate::commands::{data_source, ingest_options};
+use crate::settings::Settings;
 use crate::Outcome;
 
-pub(crate) fn run(a: TrainArgs) -> Result<Outcome> {
-    if !(a.test_fraction > 0.0 && a.test_fraction < 1.0) {
+pub(crate) fn run(a: TrainArgs, settings: &Settings) -> Result<Outcome> {
+    let test_fraction = a.test_fraction.unwrap_or(settings.train.test_fraction);
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
         anyhow::bail!(
-            "--test-fraction: {} is not strictly between 0 and 1 (e.g. 0.2 holds out 20%)",
-            a.test_fraction
+            "--test-fraction: {test_fraction} is not strictly between 0 and 1 (e.g. 0.2 holds out 20%)"
         );
     }
+    let seed = a.seed.unwrap_or(settings.train.seed);
+    let out_dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| settings.train.out_dir.clone());
     let source = data_source(&a.data);
-    let options = ingest_options(&a.data.filters)?;
+    let options = ingest_options(&a.data.filters, settings)?;
     let dataset = load_dataset(&source, &options).with_context(|| format!("loading {source}"))?;
 
-    let mut params = match a.model {
-        None => ModelParams::default(),
-        Some(ModelArg::Rf) => ModelParams::for_kind(ModelKind::RandomForest),
-        Some(ModelArg::Gbt) => ModelParams::for_kind(ModelKind::GradientBoosting),
+    let kind = match a.model {
+        Some(ModelArg::Rf) => ModelKind::RandomForest,
+        Some(ModelArg::Gbt) => ModelKind::GradientBoosting,
+        None => ModelKind::parse(&settings.train.model)
+            .expect("settings checked the model name at load"),
     };
+    let mut params = ModelParams::for_kind(kind);
     if let Some(n) = a.trees {
         params = params.with_trees(n);
     }
     let options = TrainOptions {
         params,
-        seed: a.seed,
-        test_fraction: a.test_fraction,
+        seed,
+        test_fraction,
         cv_folds: a.cv,
         search: a.search,
         feature_spec: match a.features {
@@ -43,11 +51,11 @@ pub(crate) fn run(a: TrainArgs) -> Result<Outcome> {
     let (bundle, report) = train(&dataset.movies, &dataset.version, &options)
         .with_context(|| format!("training on {source}"))?;
 
-    let model_path = a.out.join("model.bundle");
+    let model_path = out_dir.join("model.bundle");
     bundle
         .save(&model_path)
         .with_context(|| format!("saving the bundle to {}", model_path.display()))?;
-    let report_dir = a.out.join("report");
+    let report_dir = out_dir.join("report");
     write_report(&report_dir, &bundle.metadata, &report)
         .with_context(|| format!("writing the report to {}", report_dir.display()))?;
 
@@ -67,7 +75,7 @@ pub(crate) fn run(a: TrainArgs) -> Result<Outcome> {
             "model_path": model_path,
             "report_dir": report_dir,
             "dataset_version": dataset.version,
-            "seed": a.seed,
+            "seed": seed,
             "fit_seconds": report.fit_seconds,
             "params": serde_json::from_str::<serde_json::Value>(&bundle.metadata.params_json)?,
         });

@@ -152,6 +152,15 @@ impl Sandbox {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        self.run_with_env(args, &[])
+    }
+
+    /// Like [`Sandbox::run`], with extra environment variables.
+    pub fn run_with_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
         let command = std::iter::once("reelcast".into())
             .chain(args.iter().map(|a| a.to_string_lossy().into_owned()))
@@ -160,6 +169,8 @@ impl Sandbox {
         let output = Command::new(env!("CARGO_BIN_EXE_reelcast"))
             .current_dir(self.path())
             .env_remove("RUST_LOG")
+            .env_remove("APP_ENV")
+            .envs(env.iter().copied())
             .args(["--log-level", "warn"])
             .args(&args)
             .output()

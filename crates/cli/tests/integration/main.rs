@@ -8,6 +8,7 @@
     reason = "test helpers outside #[test] fns may panic"
 )]
 
+mod config;
 mod data_fetch;
 mod data_ingest;
 mod data_validate;

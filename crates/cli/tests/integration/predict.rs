@@ -193,11 +193,9 @@ fn predict_without_a_trained_model_says_to_train_one() {
 
     let message = sandbox.run(["predict", "--start-year", "1994"]).error();
 
-    assert!(
-        message.starts_with(
-            "loading the model (train one with `reelcast train`): artifacts/model.bundle: "
-        ),
-        "{message}"
+    assert_eq!(
+        message,
+        "loading the model (train one with `reelcast train --out artifacts`): artifacts/model.bundle: No such file or directory (os error 2)"
     );
 }
 

@@ -1,0 +1,139 @@
+//! The settings tree: embedded `config/default.toml`, then `config/{APP_ENV}.toml`, then
+//! `--config FILE`, then `REELCAST__SECTION__KEY` environment variables; command-line
+//! flags override the result. Loaded and checked once, at start-up.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use reelcast_data::IngestOptions;
+use serde::Deserialize;
+
+/// The compiled-in defaults: the configuration reference.
+const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+/// Every setting reelcast reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Settings {
+    pub data: DataSettings,
+    pub ingest: IngestOptions,
+    pub train: TrainSettings,
+}
+
+/// Where data lives and comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DataSettings {
+    pub raw_dir: PathBuf,
+    pub processed_dir: PathBuf,
+    pub base_url: String,
+}
+
+/// Training defaults.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrainSettings {
+    pub model: String,
+    pub seed: u64,
+    pub test_fraction: f64,
+    pub out_dir: PathBuf,
+}
+
+impl Settings {
+    /// Loads every layer and checks the values.
+    pub(crate) fn load(config_file: Option<&Path>) -> Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Ok(env) = std::env::var("APP_ENV") {
+            let profile = PathBuf::from(format!("config/{env}.toml"));
+            if !profile.is_file() {
+                bail!(
+                    "APP_ENV={env} but {} does not exist; create it or unset APP_ENV",
+                    profile.display()
+                );
+            }
+            figment = figment.merge(Toml::file(profile));
+        }
+        if let Some(file) = config_file {
+            if !file.is_file() {
+                bail!("--config {}: no such file", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let settings: Settings = figment
+            .merge(Env::prefixed("REELCAST__").split("__"))
+            .extract()
+            .context("reading configuration (config/default.toml lists every key)")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Checks values that serde cannot.
+    fn check(&self) -> Result<()> {
+        self.ingest.check().context("[ingest] settings")?;
+        if reelcast_pipeline::ModelKind::parse(&self.train.model).is_none() {
+            bail!(
+                "[train] model {:?} is not \"rf\" or \"gbt\"",
+                self.train.model
+            );
+        }
+        if !(self.train.test_fraction > 0.0 && self.train.test_fraction < 1.0) {
+            bail!(
+                "[train] test_fraction {} is not strictly between 0 and 1",
+                self.train.test_fraction
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_load_and_match_the_original_system() {
+        let s: Settings = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        s.check().unwrap();
+        assert_eq!(s.ingest, IngestOptions::default());
+        assert_eq!(s.train.model, "gbt");
+        assert_eq!(s.train.seed, 42);
+        assert_eq!(s.data.base_url, "https://datasets.imdbws.com/");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[ingest]\nmin_vote = 10\n"))
+            .extract::<Settings>()
+            .unwrap_err();
+        assert!(err.to_string().contains("min_vote"), "{err}");
+    }
+
+    #[test]
+    fn later_layers_override_earlier_ones() {
+        let s: Settings = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(
+                "[ingest]\nmin_votes = 10\ntitle_types = [\"movie\", \"tvMovie\"]\n",
+            ))
+            .extract()
+            .unwrap();
+        assert_eq!(s.ingest.min_votes, 10);
+        assert_eq!(s.ingest.title_types.len(), 2);
+        assert_eq!(s.ingest.min_year, 1900);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let s: Settings = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[train]\ntest_fraction = 1.5\n"))
+            .extract()
+            .unwrap();
+        assert!(s
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("test_fraction 1.5"));
+    }
+}
