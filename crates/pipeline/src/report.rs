@@ -135,7 +135,10 @@ fn plot_residuals(path: &Path, report: &TrainReport) -> PlotResult {
 
 fn plot_importance(path: &Path, report: &TrainReport) -> PlotResult {
     let top: Vec<&(String, f64)> = report.importances.iter().take(TOP_FEATURES).collect();
+    let n = top.len().max(1);
     let max = top.first().map_or(1.0, |t| t.1).max(1e-9);
+    // Most important first, at the top: bar `i` sits in segment `n - 1 - i`.
+    let label = |segment: usize| top.get(n - 1 - segment).map(|t| t.0.clone());
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
@@ -143,27 +146,23 @@ fn plot_importance(path: &Path, report: &TrainReport) -> PlotResult {
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(170)
-        .build_cartesian_2d(0f64..max * 1.1, (0..top.len()).into_segmented())?;
+        .build_cartesian_2d(0f64..max * 1.1, (0..n - 1).into_segmented())?;
     chart
         .configure_mesh()
-        .y_labels(top.len())
+        .disable_y_mesh()
+        .y_labels(n)
         .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                top.get(*i).map(|t| t.0.clone()).unwrap_or_default()
-            }
-            SegmentValue::Last => String::new(),
+            SegmentValue::CenterOf(i) => label(*i).unwrap_or_default(),
+            SegmentValue::Exact(_) | SegmentValue::Last => String::new(),
         })
         .x_desc("importance")
         .draw()?;
-    chart.draw_series(top.iter().enumerate().map(|(i, (_, v))| {
-        Rectangle::new(
-            [
-                (0.0, SegmentValue::Exact(i)),
-                (*v, SegmentValue::Exact(i + 1)),
-            ],
-            GREEN.mix(0.7).filled(),
-        )
-    }))?;
+    chart.draw_series(
+        Histogram::horizontal(&chart)
+            .style(GREEN.mix(0.7).filled())
+            .margin(4)
+            .data(top.iter().enumerate().map(|(i, (_, v))| (n - 1 - i, *v))),
+    )?;
     root.present()?;
     Ok(())
 }
