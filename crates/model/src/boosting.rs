@@ -14,7 +14,7 @@ use crate::grow::{grow, GrowConfig, LeafRows, Workspace};
 use crate::predict::{predict_rows, sum_row, with_padded};
 use crate::rng::stream_rng;
 use crate::split::Sample;
-use crate::tree::Tree;
+use crate::tree::{validate_ensemble, Tree};
 
 impl BoostingValidParams {
     /// Fits a boosted ensemble to `data`. Iterations are sequential; histogram building of
@@ -143,27 +143,19 @@ impl TryFrom<BoostingRepr> for GradientBoosting {
     type Error = Error;
 
     fn try_from(r: BoostingRepr) -> Result<Self> {
-        let invalid = |reason: String| Err(Error::InvalidModel { reason });
-        if r.trees.len() != r.params.n_trees() {
-            return invalid(format!(
-                "{} trees, params say {}",
-                r.trees.len(),
-                r.params.n_trees()
-            ));
-        }
-        if r.n_features == 0
-            || r.feature_names.len() != r.n_features
-            || r.importances.len() != r.n_features
-        {
-            return invalid(format!("inconsistent feature count {}", r.n_features));
-        }
+        validate_ensemble(
+            &r.trees,
+            r.params.n_trees(),
+            r.n_features,
+            r.feature_names.len(),
+            r.importances.len(),
+        )?;
         if !r.init.is_finite() {
-            return invalid(format!("initial prediction is {}", r.init));
+            return Err(Error::InvalidModel {
+                reason: format!("initial prediction is {}", r.init),
+            });
         }
-        let mut trees = r.trees;
-        for tree in &mut trees {
-            tree.validate(r.n_features)?;
-        }
+        let trees = r.trees;
         Ok(Self {
             params: r.params,
             n_features: r.n_features,

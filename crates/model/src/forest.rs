@@ -14,7 +14,7 @@ use crate::grow::{grow, GrowConfig, Workspace};
 use crate::predict::{for_each_leaf, predict_rows, sum_row, with_padded};
 use crate::rng::stream_rng;
 use crate::split::Sample;
-use crate::tree::Tree;
+use crate::tree::{validate_ensemble, Tree};
 
 /// Depth-first nodes with at most this many rows switch from histograms to presorted lists:
 /// below a few hundred rows, passes over the rows beat zeroing, filling and scanning 256 bins
@@ -147,24 +147,14 @@ impl TryFrom<ForestRepr> for RandomForest {
     type Error = Error;
 
     fn try_from(r: ForestRepr) -> Result<Self> {
-        let invalid = |reason: String| Err(Error::InvalidModel { reason });
-        if r.trees.len() != r.params.n_trees() {
-            return invalid(format!(
-                "{} trees, params say {}",
-                r.trees.len(),
-                r.params.n_trees()
-            ));
-        }
-        if r.n_features == 0
-            || r.feature_names.len() != r.n_features
-            || r.importances.len() != r.n_features
-        {
-            return invalid(format!("inconsistent feature count {}", r.n_features));
-        }
-        let mut trees = r.trees;
-        for tree in &mut trees {
-            tree.validate(r.n_features)?;
-        }
+        validate_ensemble(
+            &r.trees,
+            r.params.n_trees(),
+            r.n_features,
+            r.feature_names.len(),
+            r.importances.len(),
+        )?;
+        let trees = r.trees;
         Ok(Self {
             params: r.params,
             n_features: r.n_features,

@@ -228,6 +228,28 @@ impl TreeBuilder {
     }
 }
 
+/// Checks what every deserialized ensemble shares: the tree count its params promise, one
+/// name and one importance per feature, and each tree's node links.
+pub(crate) fn validate_ensemble(
+    trees: &[Tree],
+    expected_trees: usize,
+    n_features: usize,
+    feature_names: usize,
+    importances: usize,
+) -> Result<()> {
+    let invalid = |reason: String| Err(Error::InvalidModel { reason });
+    if trees.len() != expected_trees {
+        return invalid(format!(
+            "{} trees, params say {expected_trees}",
+            trees.len()
+        ));
+    }
+    if n_features == 0 || feature_names != n_features || importances != n_features {
+        return invalid(format!("inconsistent feature count {n_features}"));
+    }
+    trees.iter().try_for_each(|tree| tree.validate(n_features))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
