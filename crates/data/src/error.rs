@@ -128,6 +128,12 @@ pub enum Error {
         /// The JSON error.
         source: serde_json::Error,
     },
+    /// A manifest that does not list the two raw inputs it was made from.
+    #[error("manifest.json lists {found} input files, expected title.basics and title.ratings")]
+    ManifestInputs {
+        /// Inputs listed.
+        found: usize,
+    },
     /// The processed CSV does not hash to the version its manifest records.
     #[error(
         "{}: dataset version {actual} differs from {expected} in manifest.json; \

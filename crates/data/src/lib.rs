@@ -67,6 +67,6 @@ pub use report::{
 };
 pub use source::{Source, SourceDigest, SourceReader};
 pub use validate::{
-    validate, ColumnStats, SuspiciousValue, ValidationReport, SUSPICIOUS_RUNTIME_MINUTES,
-    SUSPICIOUS_VOTES, SUSPICIOUS_YEARS_AHEAD,
+    validate, validate_processed, ColumnStats, SuspiciousValue, ValidationReport,
+    SUSPICIOUS_RUNTIME_MINUTES, SUSPICIOUS_VOTES, SUSPICIOUS_YEARS_AHEAD,
 };

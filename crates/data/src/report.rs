@@ -114,6 +114,22 @@ impl BadRows {
         }
     }
 
+    /// Counts without examples, e.g. as a manifest records them.
+    pub fn from_counts(counts: &BTreeMap<BadRowReason, u64>) -> Self {
+        Self(
+            counts
+                .iter()
+                .map(|(reason, count)| {
+                    let tally = ReasonTally {
+                        count: *count,
+                        examples: Vec::new(),
+                    };
+                    (*reason, tally)
+                })
+                .collect(),
+        )
+    }
+
     /// Adds `other`'s counts, keeping at most [`MAX_EXAMPLES`] examples per reason.
     pub fn merge(&mut self, other: BadRows) {
         for (reason, tally) in other.0 {

@@ -8,7 +8,9 @@ use reelcast_core::{Genre, MovieRecord};
 use serde::Serialize;
 
 use crate::ingest::Ingested;
-use crate::report::{BadRows, FileReport, StepCounts};
+use crate::processed::ProcessedDataset;
+use crate::report::{BadRows, FileReport, IngestReport, StepCounts};
+use crate::{Error, Result};
 
 /// Runtimes above this many minutes are flagged (a few real art films run longer; most
 /// such values are data-entry errors).
@@ -110,6 +112,33 @@ pub struct ValidationReport {
     /// True when every file is within `max_bad_row_ratio`, no tconst is duplicated and the
     /// dataset is not empty. Suspicious values are reported but do not fail validation.
     pub passed: bool,
+}
+
+/// Builds the report for a processed directory: its rows as written, with the input
+/// hashes, step counts and bad-row counts its manifest recorded (the located bad-row
+/// examples exist only in a raw ingest's report).
+///
+/// # Errors
+/// [`Error::ManifestInputs`] when the manifest does not list the two raw inputs.
+pub fn validate_processed(dataset: &ProcessedDataset) -> Result<ValidationReport> {
+    let manifest = &dataset.manifest;
+    let [basics, ratings] =
+        <[FileReport; 2]>::try_from(manifest.inputs.clone()).map_err(|inputs| {
+            Error::ManifestInputs {
+                found: inputs.len(),
+            }
+        })?;
+    let ingested = Ingested {
+        movies: dataset.movies.clone(),
+        report: IngestReport {
+            basics,
+            ratings,
+            counts: manifest.counts.clone(),
+            bad_rows: BadRows::from_counts(&manifest.bad_rows),
+            options: manifest.options.clone(),
+        },
+    };
+    Ok(validate(&ingested))
 }
 
 /// Builds the report for an ingest (see [`crate::ingest_lenient`]).

@@ -4,8 +4,9 @@ use std::io::IsTerminal;
 
 use anyhow::{Context, Result};
 use reelcast_data::{
-    fetch as fetch_files, ingest as ingest_raw, ingest_lenient, validate as validate_ingested,
-    write_processed, DataSources, FetchStatus, DEFAULT_FILES,
+    fetch as fetch_files, ingest as ingest_raw, ingest_lenient, read_processed,
+    validate as validate_ingested, validate_processed, write_processed, DataSources, FetchStatus,
+    DEFAULT_FILES,
 };
 use reelcast_pipeline::raw_sources;
 
@@ -81,9 +82,14 @@ pub(crate) fn validate(a: ValidateArgs, settings: &Settings) -> Result<Outcome> 
         Some(sources) => validate_ingested(
             &ingest_lenient(&sources, &options).with_context(|| format!("reading {source}"))?,
         ),
-        None => anyhow::bail!(
-            "{source} holds a processed dataset; validate reads raw files (pass --basics and --ratings, or --data with the raw files); its ingest counts are in manifest.json"
-        ),
+        None => {
+            let dir = a
+                .data
+                .data
+                .as_deref()
+                .expect("only --data names a processed directory");
+            validate_processed(&read_processed(dir).with_context(|| format!("reading {source}"))?)?
+        }
     };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -262,18 +262,41 @@ fn truncated_gzip_is_an_error_naming_the_file_and_suggesting_fetch() {
 }
 
 #[test]
-fn validate_refuses_a_processed_directory_and_says_what_it_reads() {
+fn validate_reports_on_a_processed_directory_like_on_its_raw_files() {
     let sandbox = Sandbox::new();
     sandbox
         .run(["data", "ingest", "--out", "processed"])
         .success();
+    let csv = sandbox.join("processed/movies_with_ratings.csv");
+    let before = crate::helpers::sha256_file(&csv);
+
+    let processed = sandbox
+        .run(["data", "validate", "--data", "processed", "--json"])
+        .json();
+    let raw = sandbox.run(["data", "validate", "--json"]).json();
+
+    assert_eq!(crate::helpers::sha256_file(&csv), before, "validate never writes");
+    assert_eq!(processed["passed"], true);
+    assert_eq!(processed["total_rows"], 6091);
+    for key in ["nulls", "stats", "genres", "counts", "duplicate_tconsts", "inputs"] {
+        assert_eq!(processed[key], raw[key], "{key}");
+    }
+}
+
+#[test]
+fn a_tampered_processed_directory_is_refused() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(["data", "ingest", "--out", "processed"])
+        .success();
+    let csv = sandbox.join("processed/movies_with_ratings.csv");
+    let text = std::fs::read_to_string(&csv).unwrap().replacen("8.4", "9.4", 1);
+    std::fs::write(&csv, text).unwrap();
 
     let message = sandbox
         .run(["data", "validate", "--data", "processed"])
         .error();
 
-    assert_eq!(
-        message,
-        "processed holds a processed dataset; validate reads raw files (pass --basics and --ratings, or --data with the raw files); its ingest counts are in manifest.json"
-    );
+    assert!(message.starts_with("reading processed: "), "{message}");
+    assert!(message.contains("differs from"), "{message}");
 }
