@@ -133,7 +133,7 @@ pub fn validate_processed(dataset: &ProcessedDataset) -> Result<ValidationReport
         report: IngestReport {
             basics,
             ratings,
-            counts: manifest.counts.clone(),
+            counts: manifest.counts,
             bad_rows: BadRows::from_counts(&manifest.bad_rows),
             options: manifest.options.clone(),
         },
