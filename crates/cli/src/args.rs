@@ -37,6 +37,25 @@ pub(crate) enum Command {
     Evaluate(EvaluateArgs),
     /// Predict one movie from flags, or a CSV/JSON file of movies.
     Predict(PredictArgs),
+    /// Serve the prediction API over HTTP (trains the default model first when none exists).
+    Serve(ServeArgs),
+    /// Print the HTTP API's OpenAPI document (the committed openapi.json).
+    Openapi,
+}
+
+/// `reelcast serve`; unset flags take the `[server]` settings.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to bind [default: 127.0.0.1].
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Port to bind; 0 picks a free one [default: 8000].
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Model bundle to serve [default: {train.out_dir}/model.bundle, trained on the
+    /// embedded sample when missing].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

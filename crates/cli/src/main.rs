@@ -35,6 +35,11 @@ fn main() -> ExitCode {
         Command::Train(a) => commands::train::run(a, &s),
         Command::Evaluate(a) => commands::evaluate::run(a, &s),
         Command::Predict(a) => commands::predict::run(a, &s),
+        Command::Serve(a) => commands::serve::run(a, &s),
+        Command::Openapi => {
+            print!("{}", reelcast_server::openapi_json());
+            Ok(Outcome::Ok)
+        }
     });
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

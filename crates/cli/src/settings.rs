@@ -20,6 +20,7 @@ pub(crate) struct Settings {
     pub data: DataSettings,
     pub ingest: IngestOptions,
     pub train: TrainSettings,
+    pub server: reelcast_server::ServerSettings,
 }
 
 /// Where data lives and comes from.
@@ -84,6 +85,19 @@ impl Settings {
                 self.train.test_fraction
             );
         }
+        let server = &self.server;
+        if server.body_limit_bytes == 0 {
+            bail!("[server] body_limit_bytes is 0; use a positive size, e.g. 1048576 (1 MiB)");
+        }
+        if !(server.request_timeout_seconds.is_finite() && server.request_timeout_seconds > 0.0) {
+            bail!(
+                "[server] request_timeout_seconds {} is not a positive number of seconds",
+                server.request_timeout_seconds
+            );
+        }
+        if server.max_batch_size == 0 {
+            bail!("[server] max_batch_size is 0; use a positive count, e.g. 1000");
+        }
         Ok(())
     }
 }
@@ -100,6 +114,7 @@ mod tests {
         assert_eq!(s.train.model, "gbt");
         assert_eq!(s.train.seed, 42);
         assert_eq!(s.data.base_url, "https://datasets.imdbws.com/");
+        assert_eq!(s.server, reelcast_server::ServerSettings::default());
     }
 
     #[test]
@@ -122,6 +137,16 @@ mod tests {
         assert_eq!(s.ingest.min_votes, 10);
         assert_eq!(s.ingest.title_types.len(), 2);
         assert_eq!(s.ingest.min_year, 1900);
+    }
+
+    #[test]
+    fn bad_server_values_are_named() {
+        let s: Settings = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[server]\nrequest_timeout_seconds = -1\n"))
+            .extract()
+            .unwrap();
+        let err = s.check().unwrap_err().to_string();
+        assert!(err.contains("request_timeout_seconds -1"), "{err}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub(crate) mod data;
 pub(crate) mod evaluate;
 pub(crate) mod predict;
+pub(crate) mod serve;
 pub(crate) mod train;
 
 use std::path::{Path, PathBuf};

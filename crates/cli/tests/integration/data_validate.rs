@@ -275,10 +275,21 @@ fn validate_reports_on_a_processed_directory_like_on_its_raw_files() {
         .json();
     let raw = sandbox.run(["data", "validate", "--json"]).json();
 
-    assert_eq!(crate::helpers::sha256_file(&csv), before, "validate never writes");
+    assert_eq!(
+        crate::helpers::sha256_file(&csv),
+        before,
+        "validate never writes"
+    );
     assert_eq!(processed["passed"], true);
     assert_eq!(processed["total_rows"], 6091);
-    for key in ["nulls", "stats", "genres", "counts", "duplicate_tconsts", "inputs"] {
+    for key in [
+        "nulls",
+        "stats",
+        "genres",
+        "counts",
+        "duplicate_tconsts",
+        "inputs",
+    ] {
         assert_eq!(processed[key], raw[key], "{key}");
     }
 }
@@ -290,7 +301,9 @@ fn a_tampered_processed_directory_is_refused() {
         .run(["data", "ingest", "--out", "processed"])
         .success();
     let csv = sandbox.join("processed/movies_with_ratings.csv");
-    let text = std::fs::read_to_string(&csv).unwrap().replacen("8.4", "9.4", 1);
+    let text = std::fs::read_to_string(&csv)
+        .unwrap()
+        .replacen("8.4", "9.4", 1);
     std::fs::write(&csv, text).unwrap();
 
     let message = sandbox

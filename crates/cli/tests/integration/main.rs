@@ -15,4 +15,5 @@ mod data_validate;
 mod evaluate;
 mod helpers;
 mod predict;
+mod serve;
 mod train;

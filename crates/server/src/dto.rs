@@ -1,0 +1,367 @@
+//! Wire types (serde + OpenAPI schemas), kept apart from the domain types; requests are
+//! turned into [`MovieInput`] once, here, with [`TryFrom`].
+
+use std::collections::BTreeMap;
+
+use reelcast_core::MovieInput;
+use reelcast_pipeline::{movie_from_json, FieldProblem};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+/// Earliest accepted `startYear` (the first films).
+pub(crate) const MIN_YEAR: i64 = 1874;
+/// Years past the current one that `startYear` may reach (announced titles).
+pub(crate) const YEARS_AHEAD: i64 = 10;
+/// Accepted `runtimeMinutes`.
+pub(crate) const RUNTIME_RANGE: std::ops::RangeInclusive<i64> = 1..=1500;
+/// Accepted `numVotes`.
+pub(crate) const VOTES_RANGE: std::ops::RangeInclusive<i64> = 0..=1_000_000_000;
+/// Longest accepted `title`, in characters.
+pub(crate) const MAX_TITLE_CHARS: usize = 500;
+
+/// Genres as a JSON array or IMDb's comma-separated string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum GenresField {
+    /// `["Comedy", "Drama"]`.
+    List(Vec<String>),
+    /// `"Comedy,Drama"`.
+    Imdb(String),
+}
+
+/// One movie to score. Unknown fields are ignored; missing optional fields are imputed
+/// as in training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"title": "The Kid", "startYear": 1921, "runtimeMinutes": 68,
+    "numVotes": 40584, "genres": ["Comedy", "Drama"], "titleType": "movie", "isAdult": false}))]
+pub struct MovieRequest {
+    /// Primary title, at most 500 characters.
+    pub title: Option<String>,
+    /// Release year, 1874 to the current year + 10.
+    pub start_year: i64,
+    /// Runtime in minutes, 1 to 1500.
+    pub runtime_minutes: i64,
+    /// IMDb votes, 0 to 10^9.
+    pub num_votes: i64,
+    /// Genres from IMDb's vocabulary (at most 3 on IMDb).
+    pub genres: Option<GenresField>,
+    /// IMDb title type, e.g. `movie`, `tvMovie`.
+    pub title_type: Option<String>,
+    /// Adult title flag.
+    pub is_adult: Option<bool>,
+}
+
+fn problem(field: &str, message: String) -> FieldProblem {
+    FieldProblem {
+        field: field.to_owned(),
+        message,
+    }
+}
+
+fn current_year() -> i64 {
+    i64::from(time::OffsetDateTime::now_utc().year())
+}
+
+impl MovieRequest {
+    /// The API's bounds, stricter than the core types' (which also accept IMDb's data).
+    fn bound_problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        let max_year = current_year() + YEARS_AHEAD;
+        if !(MIN_YEAR..=max_year).contains(&self.start_year) {
+            let msg = format!(
+                "startYear {} is not between {MIN_YEAR} and {max_year}",
+                self.start_year
+            );
+            problems.push(problem("startYear", msg));
+        }
+        if !RUNTIME_RANGE.contains(&self.runtime_minutes) {
+            let msg = format!(
+                "runtimeMinutes {} is not between 1 and 1500",
+                self.runtime_minutes
+            );
+            problems.push(problem("runtimeMinutes", msg));
+        }
+        if !VOTES_RANGE.contains(&self.num_votes) {
+            let msg = format!(
+                "numVotes {} is not between 0 and 1000000000",
+                self.num_votes
+            );
+            problems.push(problem("numVotes", msg));
+        }
+        if let Some(n) = self.title.as_ref().map(|t| t.chars().count()) {
+            if n > MAX_TITLE_CHARS {
+                let msg = format!("title has {n} characters; the limit is {MAX_TITLE_CHARS}");
+                problems.push(problem("title", msg));
+            }
+        }
+        problems
+    }
+}
+
+impl TryFrom<&MovieRequest> for MovieInput {
+    type Error = Vec<FieldProblem>;
+
+    /// Checks the API bounds, then parses every field with the pipeline's rules
+    /// ([`movie_from_json`]: genre vocabulary, title types), reporting every problem.
+    fn try_from(req: &MovieRequest) -> Result<Self, Self::Error> {
+        let mut problems = req.bound_problems();
+        let mut obj = Map::new();
+        let known = |f: &str| !problems.iter().any(|p: &FieldProblem| p.field == f);
+        if known("title") {
+            obj.insert("title".into(), req.title.clone().into());
+        }
+        for (name, value) in [
+            ("startYear", req.start_year),
+            ("runtimeMinutes", req.runtime_minutes),
+            ("numVotes", req.num_votes),
+        ] {
+            if known(name) {
+                obj.insert(name.into(), value.into());
+            }
+        }
+        let genres = match &req.genres {
+            Some(GenresField::List(list)) => Value::from(list.clone()),
+            Some(GenresField::Imdb(s)) => Value::from(s.clone()),
+            None => Value::Null,
+        };
+        obj.insert("genres".into(), genres);
+        obj.insert("titleType".into(), req.title_type.clone().into());
+        obj.insert("isAdult".into(), req.is_adult.into());
+        match movie_from_json(&obj) {
+            Ok((_, input)) if problems.is_empty() => Ok(input),
+            Ok(_) => Err(problems),
+            Err(more) => {
+                problems.extend(more);
+                Err(problems)
+            }
+        }
+    }
+}
+
+/// Query options of `POST /predict/movie`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PredictQuery {
+    /// Add per-feature contributions and the bias to the response.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// The 10th-90th percentile of the forest's trees, clipped to 1..=10.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Interval {
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+}
+
+/// One feature's share of the prediction (path attribution), in rating points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Contribution {
+    /// Feature name, as in `features_used`.
+    pub feature: String,
+    /// Contribution in rating points.
+    pub value: f64,
+}
+
+/// A prediction for one movie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PredictionResponse {
+    /// The request's title, echoed.
+    pub title: Option<String>,
+    /// Predicted rating, clipped to 1..=10, 2 decimals.
+    pub predicted_rating: f64,
+    /// E.g. `"7.3/10"`.
+    pub rating_out_of_10: String,
+    /// The bundle's model name.
+    pub model_name: String,
+    /// First 12 hex digits of the SHA-256 of the fitted features and model.
+    pub model_version: String,
+    /// The model's feature names, in column order.
+    pub features_used: Vec<String>,
+    /// Inputs that were missing and imputed from training statistics (API names).
+    pub imputed: Vec<String>,
+    /// 10th-90th percentile band of the trees; null for boosted models.
+    pub interval: Option<Interval>,
+    /// With `?explain=true`: per-feature contributions; bias + their sum is the unclipped
+    /// prediction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributions: Option<Vec<Contribution>>,
+    /// With `?explain=true`: the prediction before any split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bias: Option<f64>,
+}
+
+/// Many movies to score at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchRequest {
+    /// The movies, each like a `POST /predict/movie` body.
+    #[schema(value_type = Vec<MovieRequest>)]
+    pub movies: Vec<Value>,
+}
+
+/// One movie's result in a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchPrediction {
+    /// Position in the request.
+    pub index: usize,
+    /// The request's title, echoed.
+    pub title: Option<String>,
+    /// Predicted rating, clipped to 1..=10, 2 decimals.
+    pub predicted_rating: f64,
+    /// E.g. `"7.3/10"`.
+    pub rating_out_of_10: String,
+}
+
+/// Scores for a batch, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchResponse {
+    /// One entry per requested movie, in order.
+    pub predictions: Vec<BatchPrediction>,
+    /// Number of movies scored.
+    pub count: usize,
+    /// The bundle's model name.
+    pub model_name: String,
+    /// See [`PredictionResponse::model_version`].
+    pub model_version: String,
+}
+
+/// One problem in a request (batch validation lists them all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Batch position, for batch requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// The field, API spelling.
+    pub field: String,
+    /// What is wrong, naming the value and the rule.
+    pub message: String,
+}
+
+/// The error object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code, e.g. `validation_failed`, `not_found`.
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+    /// The offending field, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every problem found (batch validation), or the available endpoints (404).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// Every error response: `{"error": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HealthResponse {
+    /// `healthy` (model loaded), `degraded` (starting, no model yet) or `unhealthy`.
+    pub status: String,
+    /// Whether a model is loaded.
+    pub model_loaded: bool,
+    /// reelcast version.
+    pub version: String,
+    /// Now, RFC 3339 UTC.
+    pub timestamp: String,
+    /// What this server can do.
+    pub capabilities: Vec<String>,
+}
+
+/// `GET /model/info`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelInfoResponse {
+    /// Model name.
+    pub name: String,
+    /// `random_forest` or `gradient_boosting`.
+    pub kind: String,
+    /// See [`PredictionResponse::model_version`].
+    pub version: String,
+    /// When training finished (from the bundle, RFC 3339).
+    pub created_at: String,
+    /// Held-out, baseline and cross-validation metrics.
+    #[schema(value_type = Object)]
+    pub metrics: Value,
+    /// Fitted hyperparameters.
+    #[schema(value_type = Object)]
+    pub params: Value,
+    /// Feature names, in column order.
+    pub features: Vec<String>,
+    /// Content hash of the training dataset.
+    pub dataset_version: String,
+    /// Rows in the training and test splits.
+    pub n_train: usize,
+    /// Rows in the test split.
+    pub n_test: usize,
+    /// Seed of the split and the model.
+    pub seed: u64,
+    /// Git commit of the training build, when known.
+    pub git_sha: Option<String>,
+    /// reelcast version that trained it.
+    pub reelcast_version: String,
+    /// Training distribution of every feature (bins, fractions, mean, std) for drift checks.
+    #[schema(value_type = Object)]
+    pub reference: Value,
+}
+
+/// `GET /`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceInfo {
+    /// `reelcast`.
+    pub service: String,
+    /// reelcast version.
+    pub version: String,
+    /// Every endpoint, `METHOD /path`, from the OpenAPI document.
+    pub endpoints: Vec<String>,
+    /// Where the interactive documentation is.
+    pub docs: String,
+    /// Extra links.
+    pub links: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(v: Value) -> MovieRequest {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn converts_a_full_request() {
+        let input = MovieInput::try_from(&request(serde_json::json!({
+            "title": "The Kid", "startYear": 1921, "runtimeMinutes": 68, "numVotes": 40584,
+            "genres": "Comedy,Drama", "titleType": "movie", "isAdult": false
+        })))
+        .unwrap();
+        assert_eq!(input.start_year.unwrap().get(), 1921);
+        assert_eq!(input.genres.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn reports_every_out_of_range_field_with_its_rule() {
+        let problems = MovieInput::try_from(&request(serde_json::json!({
+            "title": "x".repeat(501), "startYear": 1873, "runtimeMinutes": 0,
+            "numVotes": -1, "genres": ["Comdy"]
+        })))
+        .unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["startYear", "runtimeMinutes", "numVotes", "title", "genres"]
+        );
+        assert!(problems[0]
+            .message
+            .starts_with("startYear 1873 is not between 1874 and"));
+    }
+}

@@ -1,0 +1,38 @@
+//! reelcast's HTTP prediction API: an axum [`Router`](axum::Router) over a
+//! [`ModelBundle`](reelcast_pipeline::ModelBundle), with one JSON error shape and an
+//! OpenAPI document generated from the code.
+//!
+//! - [`app`]: the router (routes, error shaping, body limit, request timeout);
+//! - [`AppState`]: the served model behind an atomic swap, plus limits;
+//! - [`serve`]: runs the router on a listener until a shutdown signal;
+//! - [`openapi_json`]: the OpenAPI document, as committed in `openapi.json`.
+//!
+//! Graph: `pipeline -> server -> cli`.
+//!
+//! ```
+//! use reelcast_server::{app, AppState, ServerSettings};
+//!
+//! // No model yet: `/health/ready` answers 503 until `state.set_model(..)`.
+//! let state = AppState::new(ServerSettings::default());
+//! let router = app(state.clone());
+//! assert!(state.model().is_none());
+//! # drop(router);
+//! assert!(reelcast_server::openapi_json().contains("/predict/movie"));
+//! ```
+
+mod dto;
+mod error;
+mod openapi;
+mod routes;
+mod startup;
+mod state;
+
+pub use dto::{
+    BatchPrediction, BatchRequest, BatchResponse, Contribution, ErrorBody, ErrorDetail,
+    ErrorResponse, GenresField, HealthResponse, Interval, ModelInfoResponse, MovieRequest,
+    PredictionResponse, ServiceInfo,
+};
+pub use error::ApiError;
+pub use openapi::{openapi, openapi_json};
+pub use startup::{app, serve, shutdown_signal, ServerSettings};
+pub use state::{AppState, LoadedModel};

@@ -1,0 +1,69 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::routes::{health, model, predict};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "reelcast", description = "Predicts IMDb movie ratings. Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}`."),
+    tags(
+        (name = "predict", description = "Rating predictions"),
+        (name = "health", description = "Liveness and readiness"),
+        (name = "model", description = "The served model"),
+        (name = "meta", description = "Service information"),
+    )
+)]
+struct ApiDoc;
+
+/// Every documented route.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::root))
+        .routes(routes!(health::health))
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(model::info))
+        .routes(routes!(predict::predict_movie))
+        .routes(routes!(predict::predict_batch))
+}
+
+/// `METHOD /path` for every documented route, plus the documentation itself.
+pub(crate) fn endpoints(api: &utoipa::openapi::OpenApi) -> Vec<String> {
+    let mut list: Vec<String> = api
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            methods
+                .into_iter()
+                .filter(|(_, on)| *on)
+                .map(move |(m, _)| format!("{m} {path}"))
+        })
+        .collect();
+    list.extend(["GET /openapi.json".to_owned(), "GET /docs".to_owned()]);
+    list
+}
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().split_for_parts().1
+}
+
+/// The OpenAPI document as pretty JSON with a final newline (the committed `openapi.json`).
+pub fn openapi_json() -> String {
+    let mut text = openapi()
+        .to_pretty_json()
+        .expect("the generated OpenAPI document serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,5 @@
+//! One module per resource, each exposing its handlers to [`crate::openapi::router`].
+
+pub(crate) mod health;
+pub(crate) mod model;
+pub(crate) mod predict;

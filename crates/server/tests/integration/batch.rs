@@ -1,0 +1,101 @@
+//! `POST /predict/batch`.
+
+use axum::http::StatusCode;
+use reelcast_core::MovieInput;
+use reelcast_pipeline::round2;
+use reelcast_server::{MovieRequest, ServerSettings};
+use serde_json::json;
+
+use crate::helpers::{bundle, post, post_to, state_with, the_kid};
+
+#[tokio::test]
+async fn scores_in_order_through_the_batch_path() {
+    let movies = vec![
+        the_kid(),
+        json!({"title": "B", "startYear": 2015, "runtimeMinutes": 95, "numVotes": 120, "genres": "Horror"}),
+        json!({"title": "C", "startYear": 1994, "runtimeMinutes": 142, "numVotes": 2_000_000, "genres": ["Drama"]}),
+    ];
+    let r = post("/predict/batch", &json!({ "movies": movies })).await;
+
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["count"], 3);
+    let predictions = r.body["predictions"].as_array().unwrap();
+    let inputs: Vec<MovieInput> = movies
+        .iter()
+        .map(|m| {
+            let req: MovieRequest = serde_json::from_value(m.clone()).unwrap();
+            MovieInput::try_from(&req).unwrap()
+        })
+        .collect();
+    let expected = bundle().predict_batch(&inputs);
+    for (i, p) in predictions.iter().enumerate() {
+        assert_eq!(p["index"], i);
+        assert_eq!(p["title"], movies[i]["title"]);
+        assert_eq!(
+            p["predicted_rating"].as_f64().unwrap(),
+            round2(expected[i]),
+            "movie {i}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn lists_every_bad_index_and_field_before_scoring_any() {
+    let movies = json!([
+        the_kid(),
+        {"startYear": 1700, "runtimeMinutes": 90, "numVotes": 5},
+        the_kid(),
+        {"startYear": 2000, "runtimeMinutes": "long", "numVotes": 5, "genres": ["Nope"]},
+        {"startYear": 2000, "runtimeMinutes": 90},
+    ]);
+    let r = post("/predict/batch", &json!({ "movies": movies })).await;
+
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let found: Vec<(u64, String)> = r.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["index"].as_u64().unwrap(),
+                d["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, "startYear".to_owned()),
+            (3, "runtimeMinutes".to_owned()),
+            (4, "numVotes".to_owned())
+        ]
+    );
+    assert_eq!(r.field(), "movies[1].startYear");
+}
+
+#[tokio::test]
+async fn empty_and_oversized_batches_are_rejected() {
+    let r = post("/predict/batch", &json!({"movies": []})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.field(), "movies");
+
+    let small = state_with(ServerSettings {
+        max_batch_size: 2,
+        ..ServerSettings::default()
+    });
+    let r = post_to(
+        small,
+        "/predict/batch",
+        &json!({"movies": [the_kid(), the_kid(), the_kid()]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1 to 2"));
+
+    let r = post("/predict/batch", &json!({"films": [the_kid()]})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.field(), "movies");
+}

@@ -1,0 +1,14 @@
+//! Contract tests of the HTTP API, in process through `tower::ServiceExt::oneshot`, on a
+//! real model trained once per test binary on the embedded sample.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns may panic"
+)]
+
+mod batch;
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod predict;

@@ -1,0 +1,172 @@
+//! `POST /predict/movie`.
+
+use axum::http::StatusCode;
+use reelcast_core::MovieInput;
+use reelcast_server::MovieRequest;
+use serde_json::json;
+
+use crate::helpers::{bundle, post, the_kid};
+
+#[tokio::test]
+async fn predicts_a_full_movie_with_interval_and_version() {
+    let r = post("/predict/movie", &the_kid()).await;
+
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let rating = r.body["predicted_rating"].as_f64().unwrap();
+    assert!((1.0..=10.0).contains(&rating));
+    assert_eq!((rating * 100.0).round() / 100.0, rating, "2 decimals");
+    assert_eq!(r.body["title"], "The Kid");
+    assert!(r.body["rating_out_of_10"]
+        .as_str()
+        .unwrap()
+        .ends_with("/10"));
+    assert_eq!(r.body["model_name"], bundle().metadata.model_name);
+    assert_eq!(r.body["model_version"].as_str().unwrap().len(), 12);
+    assert_eq!(
+        r.body["features_used"].as_array().unwrap().len(),
+        bundle().features.names().len()
+    );
+    assert_eq!(r.body["imputed"], json!([]));
+    let (lower, upper) = (
+        r.body["interval"]["lower"].as_f64().unwrap(),
+        r.body["interval"]["upper"].as_f64().unwrap(),
+    );
+    assert!(lower <= upper, "{lower} <= {upper}");
+    assert!(r.body.get("contributions").is_none());
+}
+
+#[tokio::test]
+async fn lists_imputed_optional_fields_and_accepts_imdb_genre_strings() {
+    let r = post(
+        "/predict/movie",
+        &json!({"startYear": 2001, "runtimeMinutes": 120, "numVotes": 1000, "genres": "Drama,Action"}),
+    )
+    .await;
+
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["title"], serde_json::Value::Null);
+    let imputed = r.body["imputed"].as_array().unwrap();
+    assert!(imputed.contains(&json!("title")), "{imputed:?}");
+    assert!(!imputed.contains(&json!("genres")), "{imputed:?}");
+}
+
+#[tokio::test]
+async fn explain_contributions_plus_bias_equal_the_unclipped_prediction() {
+    let r = post("/predict/movie?explain=true", &the_kid()).await;
+
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let bias = r.body["bias"].as_f64().unwrap();
+    let contributions = r.body["contributions"].as_array().unwrap();
+    assert_eq!(contributions.len(), bundle().features.names().len());
+    let sum: f64 = contributions
+        .iter()
+        .map(|c| c["value"].as_f64().unwrap())
+        .sum();
+    let request: MovieRequest = serde_json::from_value(the_kid()).unwrap();
+    let mut row = Vec::new();
+    bundle()
+        .features
+        .transform(&MovieInput::try_from(&request).unwrap(), &mut row);
+    let unclipped = bundle().model.predict_row(&row);
+    assert!(
+        (bias + sum - unclipped).abs() < 1e-6,
+        "bias {bias} + sum {sum} != {unclipped}"
+    );
+}
+
+#[tokio::test]
+async fn out_of_range_and_unknown_values_get_422_naming_the_field() {
+    let cases = [
+        ("year too early", json!({"startYear": 1873}), "startYear"),
+        ("year too late", json!({"startYear": 3000}), "startYear"),
+        (
+            "runtime zero",
+            json!({"runtimeMinutes": 0}),
+            "runtimeMinutes",
+        ),
+        (
+            "runtime too long",
+            json!({"runtimeMinutes": 1501}),
+            "runtimeMinutes",
+        ),
+        ("negative votes", json!({"numVotes": -1}), "numVotes"),
+        (
+            "too many votes",
+            json!({"numVotes": 1_000_000_001_i64}),
+            "numVotes",
+        ),
+        ("long title", json!({"title": "x".repeat(501)}), "title"),
+        ("unknown genre", json!({"genres": ["Comdy"]}), "genres"),
+        (
+            "unknown genre string",
+            json!({"genres": "Drama,Nope"}),
+            "genres",
+        ),
+        (
+            "unknown title type",
+            json!({"titleType": "film"}),
+            "titleType",
+        ),
+    ];
+    for (label, patch, field) in cases {
+        let mut body = the_kid();
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = post("/predict/movie", &body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {:?}",
+            r.body
+        );
+        assert_eq!(r.code(), "validation_failed", "{label}");
+        assert_eq!(r.field(), field, "{label}: {:?}", r.body);
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(field), "{label}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_fields_get_422_naming_the_field() {
+    let cases = [
+        (
+            "year as text",
+            json!({"startYear": "nineteen"}),
+            "startYear",
+        ),
+        ("votes as float", json!({"numVotes": 1.5}), "numVotes"),
+        ("genres as number", json!({"genres": 3}), "genres"),
+        ("isAdult as text", json!({"isAdult": "no"}), "isAdult"),
+    ];
+    for (label, patch, field) in cases {
+        let mut body = the_kid();
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = post("/predict/movie", &body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {:?}",
+            r.body
+        );
+        assert_eq!(r.field(), field, "{label}: {:?}", r.body);
+    }
+    let mut missing = the_kid();
+    missing.as_object_mut().unwrap().remove("numVotes");
+    let r = post("/predict/movie", &missing).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.field(), "numVotes", "{:?}", r.body);
+    assert_eq!(r.code(), "missing_field", "{:?}", r.body);
+    let r = post("/predict/movie", &json!([1, 2])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn a_bad_explain_flag_is_a_400() {
+    let r = post("/predict/movie?explain=maybe", &the_kid()).await;
+
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(r.code(), "invalid_query");
+}
