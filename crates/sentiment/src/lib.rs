@@ -1,0 +1,134 @@
+//! Lexicon-based review sentiment for reelcast's `POST /predict` (issue 3).
+//!
+//! [`analyze`] detects the language from the script ([`Language`]: Hangul vs Latin,
+//! majority wins), scores the text and returns a [`Sentiment`]:
+//! - English: VADER 3.3.2 rules and lexicon, through the `vader-parity` crate
+//!   (exact parity with Python `vaderSentiment==3.3.2`);
+//! - Korean: the AFINN-ko lexicon of nlp.js (plus a short, commented supplement),
+//!   with particle/ending stripping and VADER's negation, booster, contrast and
+//!   exclamation rules.
+//!
+//! Both produce VADER's compound `x / sqrt(x² + 15)` in `[-1, 1]`, labelled with
+//! VADER's thresholds (≥ 0.05 positive, ≤ -0.05 negative). Lexicons are embedded
+//! (`lexicons/`, see its README for provenance and licences); nothing touches the
+//! network or the file system. A leaf crate: it uses no other workspace crate.
+//!
+//! ```
+//! use reelcast_sentiment::{analyze, Label, Language};
+//!
+//! let s = analyze("훌륭한 영화에요!")?;
+//! assert_eq!((s.label, s.language), (Label::Positive, Language::Ko));
+//!
+//! let s = analyze("Not good, and the ending was a mess.")?;
+//! assert_eq!((s.label, s.language), (Label::Negative, Language::En));
+//! assert!(analyze("   ").is_err());
+//! # Ok::<(), reelcast_sentiment::Error>(())
+//! ```
+
+mod english;
+mod error;
+mod ko_lexicon;
+mod ko_morph;
+mod korean;
+mod language;
+mod score;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::error::{Error, Result, MAX_TEXT_CHARS};
+pub use crate::language::{detect, Language};
+pub use crate::score::{confidence_of, label_of, Label, POLARITY_THRESHOLD};
+
+/// The sentiment of one text.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sentiment {
+    /// Positive, negative or neutral, from `compound` with VADER's ±0.05 thresholds.
+    pub label: Label,
+    /// Confidence in `label`, in `0..=1`, derived only from the compound's magnitude
+    /// (see [`confidence_of`]): `|compound|` for a polar label, `1 - |compound| / 0.05`
+    /// for neutral. It is not a calibrated probability.
+    pub confidence: f64,
+    /// VADER-style compound score in `[-1, 1]`, rounded to 4 decimals.
+    pub compound: f64,
+    /// Language detected from the script and used for scoring.
+    pub language: Language,
+}
+
+/// Analyses a review text.
+///
+/// # Errors
+/// [`Error::EmptyText`] if `text` is empty or whitespace only, and
+/// [`Error::TextTooLong`] if it has more than [`MAX_TEXT_CHARS`] chars.
+pub fn analyze(text: &str) -> Result<Sentiment> {
+    if text.trim().is_empty() {
+        return Err(Error::EmptyText);
+    }
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(Error::TextTooLong {
+            chars,
+            max: MAX_TEXT_CHARS,
+        });
+    }
+    let language = detect(text);
+    let compound = match language {
+        Language::En => english::compound(text),
+        Language::Ko => korean::compound(text),
+    };
+    let label = label_of(compound);
+    Ok(Sentiment {
+        label,
+        confidence: confidence_of(label, compound),
+        compound,
+        language,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_empty_and_whitespace_text() {
+        assert_eq!(analyze(""), Err(Error::EmptyText));
+        assert_eq!(analyze(" \n\t"), Err(Error::EmptyText));
+    }
+
+    #[test]
+    fn rejects_text_over_5000_chars_counting_chars_not_bytes() {
+        let ok = "좋".repeat(MAX_TEXT_CHARS);
+        assert!(
+            analyze(&ok).is_ok(),
+            "5000 Hangul chars are 15000 bytes but allowed"
+        );
+        let err = analyze(&"a".repeat(MAX_TEXT_CHARS + 1)).expect_err("too long");
+        assert_eq!(
+            err.to_string(),
+            "text has 5001 chars: it must have at most 5000 chars"
+        );
+    }
+
+    #[test]
+    fn serializes_labels_and_languages_in_snake_case() {
+        let s = analyze("훌륭한 영화에요!").expect("valid text");
+        let json = serde_json::to_value(s).expect("serializable");
+        assert_eq!(json["label"], "positive");
+        assert_eq!(json["language"], "ko");
+        assert!(json["confidence"]
+            .as_f64()
+            .is_some_and(|c| (0.0..=1.0).contains(&c)));
+    }
+
+    #[test]
+    fn neutral_text_is_neutral_with_full_confidence() {
+        let s = analyze("The film is 120 minutes long.").expect("valid text");
+        assert_eq!(s.label, Label::Neutral);
+        assert_eq!(s.confidence, 1.0);
+    }
+
+    #[test]
+    fn sentiment_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Sentiment>();
+    }
+}
