@@ -41,6 +41,19 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Print the HTTP API's OpenAPI document (the committed openapi.json).
     Openapi,
+    /// Exit 0 when a server's /health/ready answers 200, else 1 (for container HEALTHCHECKs).
+    Healthcheck(HealthcheckArgs),
+}
+
+/// `reelcast healthcheck`.
+#[derive(Debug, Args)]
+pub(crate) struct HealthcheckArgs {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8000")]
+    pub url: String,
+    /// Give up (exit 1) after this many seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout_seconds: f64,
 }
 
 /// `reelcast serve`; unset flags take the `[server]` settings.

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Evaluate(a) => commands::evaluate::run(a, &s),
         Command::Predict(a) => commands::predict::run(a, &s),
         Command::Serve(a) => commands::serve::run(a, &s),
+        Command::Healthcheck(a) => commands::healthcheck::run(&a),
         Command::Openapi => {
             print!("{}", reelcast_server::openapi_json());
             Ok(Outcome::Ok)

@@ -98,6 +98,18 @@ impl Settings {
         if server.max_batch_size == 0 {
             bail!("[server] max_batch_size is 0; use a positive count, e.g. 1000");
         }
+        for origin in &server.cors_allowed_origins {
+            let valid = origin == "*"
+                || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                    && !origin.ends_with('/')
+                    && origin.is_ascii()
+                    && !origin.contains(char::is_whitespace));
+            if !valid {
+                bail!(
+                    "[server] cors_allowed_origins: {origin:?} is not an origin; use \"*\" or e.g. \"https://example.org\" (scheme and host, no path)"
+                );
+            }
+        }
         Ok(())
     }
 }
@@ -147,6 +159,25 @@ mod tests {
             .unwrap();
         let err = s.check().unwrap_err().to_string();
         assert!(err.contains("request_timeout_seconds -1"), "{err}");
+    }
+
+    #[test]
+    fn cors_origins_must_be_star_or_scheme_and_host() {
+        let with = |origins: &str| -> Settings {
+            Figment::from(Toml::string(DEFAULT_TOML))
+                .merge(Toml::string(&format!(
+                    "[server]\ncors_allowed_origins = {origins}\n"
+                )))
+                .extract()
+                .unwrap()
+        };
+
+        let good = with(r#"["https://example.org", "http://localhost:3000"]"#);
+        let bad = with(r#"["example.org/"]"#);
+
+        assert!(good.check().is_ok());
+        let err = bad.check().unwrap_err().to_string();
+        assert!(err.contains("cors_allowed_origins"), "{err}");
     }
 
     #[test]

@@ -365,3 +365,84 @@ mod tests {
             .starts_with("startYear 1873 is not between 1874 and"));
     }
 }
+
+/// The served model as `/status` sees it (the same as `/health`'s `model_loaded`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelStatus {
+    /// Whether a model is loaded.
+    pub loaded: bool,
+    /// Model name, when loaded.
+    pub name: Option<String>,
+    /// Model version, when loaded.
+    pub version: Option<String>,
+}
+
+/// `GET /status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StatusResponse {
+    /// Same value as `/health`'s `status`.
+    pub status: String,
+    /// reelcast version.
+    pub version: String,
+    /// Seconds since the server state was created.
+    pub uptime_seconds: f64,
+    /// Start time, RFC 3339 UTC.
+    pub started_at: String,
+    /// Requests answered since start.
+    pub requests_total: u64,
+    /// Requests answered since start, by matched route (`unmatched` for unknown paths).
+    pub requests_by_endpoint: BTreeMap<String, u64>,
+    /// The served model.
+    pub model: ModelStatus,
+}
+
+/// Per prediction endpoint, since start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EndpointStats {
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests answered with a 4xx or 5xx.
+    pub errors: u64,
+    /// Movies predicted (a batch counts each movie).
+    pub predictions: u64,
+}
+
+/// One bucket of predicted ratings, `[lower, upper)` (the last one includes 10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RatingBucket {
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+    /// Ratings in the bucket.
+    pub count: u64,
+}
+
+/// Latency quantiles of prediction requests, in seconds: the upper bound of the fixed
+/// bucket holding the quantile (null before any request).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LatencyQuantiles {
+    /// Median.
+    pub p50: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// 99th percentile.
+    pub p99: Option<f64>,
+}
+
+/// `GET /monitoring/predictions/stats`: since start; reading it changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PredictionStatsResponse {
+    /// `movie` (`POST /predict/movie`) and `batch` (`POST /predict/batch`).
+    pub endpoints: BTreeMap<String, EndpointStats>,
+    /// Movies predicted, all endpoints.
+    pub total_predictions: u64,
+    /// Mean predicted rating (null before any prediction).
+    pub mean_predicted_rating: Option<f64>,
+    /// Predicted ratings in unit buckets from 1 to 10.
+    pub rating_histogram: Vec<RatingBucket>,
+    /// Request latency of the prediction endpoints.
+    pub latency_seconds: LatencyQuantiles,
+    /// Errors over requests, prediction endpoints only (0 before any request).
+    pub error_rate: f64,
+}

@@ -5,6 +5,8 @@
 //! - [`app`]: the router (routes, error shaping, body limit, request timeout);
 //! - [`AppState`]: the served model behind an atomic swap, plus limits;
 //! - [`serve`]: runs the router on a listener until a shutdown signal;
+//! - [`metrics`]: every Prometheus metric name, and the per-state recorder behind
+//!   `GET /metrics`;
 //! - [`openapi_json`]: the OpenAPI document, as committed in `openapi.json`.
 //!
 //! Graph: `pipeline -> server -> cli`.
@@ -22,17 +24,21 @@
 
 mod dto;
 mod error;
+pub mod metrics;
 mod openapi;
 mod routes;
 mod startup;
 mod state;
+mod stats;
 
 pub use dto::{
-    BatchPrediction, BatchRequest, BatchResponse, Contribution, ErrorBody, ErrorDetail,
-    ErrorResponse, GenresField, HealthResponse, Interval, ModelInfoResponse, MovieRequest,
-    PredictionResponse, ServiceInfo,
+    BatchPrediction, BatchRequest, BatchResponse, Contribution, EndpointStats, ErrorBody,
+    ErrorDetail, ErrorResponse, GenresField, HealthResponse, Interval, LatencyQuantiles,
+    ModelInfoResponse, ModelStatus, MovieRequest, PredictionResponse, PredictionStatsResponse,
+    RatingBucket, ServiceInfo, StatusResponse,
 };
 pub use error::ApiError;
 pub use openapi::{openapi, openapi_json};
 pub use startup::{app, serve, shutdown_signal, ServerSettings};
 pub use state::{AppState, LoadedModel};
+pub use stats::Stats;

@@ -4,7 +4,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::routes::{health, model, predict};
+use crate::routes::{health, model, monitoring, predict};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -15,6 +15,7 @@ use crate::state::AppState;
         (name = "health", description = "Liveness and readiness"),
         (name = "model", description = "The served model"),
         (name = "meta", description = "Service information"),
+        (name = "monitoring", description = "Metrics, status and prediction statistics"),
     )
 )]
 struct ApiDoc;
@@ -29,6 +30,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(model::info))
         .routes(routes!(predict::predict_movie))
         .routes(routes!(predict::predict_batch))
+        .routes(routes!(monitoring::metrics))
+        .routes(routes!(monitoring::status))
+        .routes(routes!(monitoring::prediction_stats))
 }
 
 /// `METHOD /path` for every documented route, plus the documentation itself.

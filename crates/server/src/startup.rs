@@ -2,13 +2,15 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, Extension};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Extension, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde::Deserialize;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::dto::ErrorDetail;
@@ -30,6 +32,9 @@ pub struct ServerSettings {
     pub request_timeout_seconds: f64,
     /// Most movies in one `POST /predict/batch` (default 1000).
     pub max_batch_size: usize,
+    /// Origins allowed by CORS, e.g. `["https://example.org"]`; `["*"]` (the default)
+    /// allows any origin. Credentials are never allowed.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -40,6 +45,7 @@ impl Default for ServerSettings {
             body_limit_bytes: 1024 * 1024,
             request_timeout_seconds: 30.0,
             max_batch_size: 1000,
+            cors_allowed_origins: vec!["*".into()],
         }
     }
 }
@@ -73,23 +79,87 @@ async fn reshape_errors(response: Response) -> Response {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
+    let matched = response.extensions().get::<MatchedPath>().cloned();
     let mut reshaped = ApiError::from_status(status).into_response();
     if let Some(allow) = allow {
         reshaped.headers_mut().insert(header::ALLOW, allow);
     }
+    // Keeps the route label of [`track_requests`].
+    if let Some(matched) = matched {
+        reshaped.extensions_mut().insert(matched);
+    }
     reshaped
 }
 
+/// Puts the matched route on the response, for [`track_requests`] (which runs outside
+/// routing and cannot see it otherwise). Layered on the routes before the fallback is set,
+/// so it wraps every route (its 405s included) but not the 404 fallback.
+async fn tag_route(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Some(m) = matched {
+        response.extensions_mut().insert(m);
+    }
+    response
+}
+
+/// A bounded method label: the standard methods, else `OTHER`.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// Counts and times every request once, labelled by method, matched route (`unmatched`
+/// when no route matched) and status.
+async fn track_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = method_label(request.method());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let route = response
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    let status = response.status().as_u16();
+    state.metrics().record_http(method, route, status, elapsed);
+    state.stats().record_request(route, status, elapsed);
+    response
+}
+
+/// CORS from the settings: any origin for `*` (or an empty list), else the listed ones
+/// (settings checked them at load; unparsable ones are skipped). No credentials.
+fn cors(settings: &ServerSettings) -> CorsLayer {
+    let origins = &settings.cors_allowed_origins;
+    let allow = if origins.is_empty() || origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+}
+
 /// The whole API over `state`: routes, OpenAPI + Swagger UI, JSON errors for everything,
-/// the body limit and the request timeout from the state's settings.
+/// the body limit and the request timeout from the state's settings, CORS, and request
+/// metrics around all of it (so 404s, 413s and 408s are counted too).
 pub fn app(state: AppState) -> Router {
     let settings = state.settings().clone();
     let (routes, api) = router().split_for_parts();
     let list = Endpoints(Arc::new(endpoints(&api)));
     routes
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", api))
+        .layer(axum::middleware::from_fn(tag_route))
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(axum::middleware::map_response(reshape_errors))
         .layer(Extension(list))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
@@ -99,6 +169,8 @@ pub fn app(state: AppState) -> Router {
             Duration::try_from_secs_f64(settings.request_timeout_seconds)
                 .unwrap_or(Duration::from_secs(30)),
         ))
+        .layer(cors(&settings))
+        .layer(axum::middleware::from_fn_with_state(state, track_requests))
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight finish.
@@ -107,9 +179,20 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    // Drains histogram samples between scrapes so memory stays bounded.
+    let metrics = state.metrics().clone();
+    let upkeep = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            metrics.run_upkeep();
+        }
+    });
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    upkeep.abort();
+    served
 }
 
 /// Completes on Ctrl-C or SIGTERM.

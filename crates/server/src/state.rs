@@ -6,7 +6,9 @@ use arc_swap::ArcSwapOption;
 use reelcast_pipeline::ModelBundle;
 use sha2::{Digest, Sha256};
 
+use crate::metrics::Metrics;
 use crate::startup::ServerSettings;
+use crate::stats::Stats;
 
 /// A loaded bundle and the version string derived from it.
 #[derive(Debug)]
@@ -32,6 +34,8 @@ impl LoadedModel {
 pub struct AppState {
     model: Arc<ArcSwapOption<LoadedModel>>,
     settings: Arc<ServerSettings>,
+    metrics: Metrics,
+    stats: Stats,
 }
 
 impl AppState {
@@ -40,6 +44,8 @@ impl AppState {
         Self {
             model: Arc::new(ArcSwapOption::empty()),
             settings: Arc::new(settings),
+            metrics: Metrics::new(),
+            stats: Stats::new(),
         }
     }
 
@@ -52,6 +58,8 @@ impl AppState {
 
     /// Swaps in a model atomically; requests in flight keep the one they started with.
     pub fn set_model(&self, model: LoadedModel) {
+        self.metrics
+            .model_loaded(&model.bundle.metadata.model_name, &model.version);
         self.model.store(Some(Arc::new(model)));
     }
 
@@ -63,5 +71,15 @@ impl AppState {
     /// The limits.
     pub fn settings(&self) -> &ServerSettings {
         &self.settings
+    }
+
+    /// This state's Prometheus recorder.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// This state's aggregates for `/status` and `/monitoring/predictions/stats`.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 }

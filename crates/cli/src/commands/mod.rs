@@ -2,6 +2,7 @@
 
 pub(crate) mod data;
 pub(crate) mod evaluate;
+pub(crate) mod healthcheck;
 pub(crate) mod predict;
 pub(crate) mod serve;
 pub(crate) mod train;

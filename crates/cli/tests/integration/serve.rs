@@ -1,5 +1,6 @@
 //! `reelcast serve` end to end: the real binary on a free port, first start training the
-//! default model, one prediction, SIGTERM, exit 0.
+//! default model, one prediction, `reelcast healthcheck` (0 while ready, 1 once stopped),
+//! SIGTERM, exit 0.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -66,13 +67,18 @@ fn serve_trains_on_first_start_answers_and_stops_cleanly_on_sigterm() {
     }
     let movie = r#"{"title":"The Kid","startYear":1921,"runtimeMinutes":68,"numVotes":40584,"genres":["Comedy","Drama"]}"#;
     let (status, body) = http(port, "POST", "/predict/movie", Some(movie)).unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let healthy = sandbox.run(["healthcheck", "--url", &url]);
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let stopped = sandbox.run(["healthcheck", "--url", &url, "--timeout-seconds", "2"]);
 
+    assert_eq!(healthy.code, 0, "{}", healthy.stdout);
+    assert_eq!(stopped.code, 1, "{}", stopped.stdout);
     assert_eq!(status, 200, "{body}");
     let prediction: Value = serde_json::from_str(&body).unwrap();
     let rating = prediction["predicted_rating"].as_f64().unwrap();

@@ -21,6 +21,15 @@ fn now() -> String {
         .unwrap_or_default()
 }
 
+/// `/health`'s status, shared with `/status` so that the two always agree.
+pub(crate) fn status_word(model_loaded: bool) -> &'static str {
+    if model_loaded {
+        "healthy"
+    } else {
+        "degraded"
+    }
+}
+
 /// Service name, version and every endpoint.
 #[utoipa::path(get, path = "/", tag = "meta",
     responses((status = 200, description = "Service information", body = ServiceInfo)))]
@@ -44,7 +53,7 @@ pub(crate) async fn root(Extension(Endpoints(list)): Extension<Endpoints>) -> Js
 pub(crate) async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
     let loaded = state.model().is_some();
     Json(HealthResponse {
-        status: if loaded { "healthy" } else { "degraded" }.into(),
+        status: status_word(loaded).into(),
         model_loaded: loaded,
         version: env!("CARGO_PKG_VERSION").into(),
         timestamp: now(),

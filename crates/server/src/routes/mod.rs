@@ -2,4 +2,5 @@
 
 pub(crate) mod health;
 pub(crate) mod model;
+pub(crate) mod monitoring;
 pub(crate) mod predict;

@@ -31,6 +31,20 @@ pub(crate) fn explain(bundle: &ModelBundle, input: &MovieInput) -> (Vec<Contribu
     (list, c.bias)
 }
 
+/// Records one request's predictions in the Prometheus metrics and the stats, once.
+fn record(
+    state: &AppState,
+    endpoint: &'static str,
+    version: &str,
+    ratings: &[f64],
+    elapsed: std::time::Duration,
+) {
+    state
+        .metrics()
+        .record_predictions(endpoint, version, ratings, elapsed);
+    state.stats().record_predictions(endpoint, ratings);
+}
+
 fn out_of_10(rating: f64) -> String {
     format!("{rating:.1}/10")
 }
@@ -64,7 +78,15 @@ pub(crate) async fn predict_movie(
     let input =
         MovieInput::try_from(&req).map_err(|p| ApiError::invalid_fields(problems_at(None, p)))?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let started = std::time::Instant::now();
     let prediction = model.bundle.predict(&input);
+    record(
+        &state,
+        "movie",
+        &model.version,
+        &[prediction.rating],
+        started.elapsed(),
+    );
     let explanation = query.explain.then(|| explain(&model.bundle, &input));
     let (contributions, bias) = explanation.unzip();
     Ok(Json(PredictionResponse {
@@ -158,7 +180,9 @@ pub(crate) async fn predict_batch(
     tracing::Span::current().record("movies", req.movies.len());
     let (titles, inputs) = parse_batch(&req.movies, state.settings().max_batch_size)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let started = std::time::Instant::now();
     let ratings = score_blocking(model.clone(), inputs).await?;
+    record(&state, "batch", &model.version, &ratings, started.elapsed());
     let predictions = titles
         .into_iter()
         .zip(ratings)

@@ -10,5 +10,6 @@ mod batch;
 mod errors;
 mod health;
 mod helpers;
+mod monitoring;
 mod openapi;
 mod predict;

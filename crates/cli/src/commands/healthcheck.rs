@@ -1,0 +1,31 @@
+//! `reelcast healthcheck`: for container HEALTHCHECKs; exit 0 when `GET {url}/health/ready`
+//! answers 200, else 1 (not ready, refused, timed out).
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::args::HealthcheckArgs;
+use crate::Outcome;
+
+pub(crate) fn run(a: &HealthcheckArgs) -> Result<Outcome> {
+    let url = format!("{}/health/ready", a.url.trim_end_matches('/'));
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs_f64(a.timeout_seconds.max(0.001)))
+        .build()
+        .context("building the HTTP client")?;
+    match client.get(&url).send() {
+        Ok(response) if response.status() == reqwest::StatusCode::OK => {
+            println!("ready: {url} answered 200");
+            Ok(Outcome::Ok)
+        }
+        Ok(response) => {
+            println!("not ready: {url} answered {}", response.status());
+            Ok(Outcome::GateFailed)
+        }
+        Err(e) => {
+            println!("not ready: {url}: {e}");
+            Ok(Outcome::GateFailed)
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! Prometheus metrics: every name is defined here, once, with its unit in the name.
+//!
+//! Each [`AppState`](crate::AppState) owns its own recorder (no global one), so that
+//! states (and tests running in parallel) never see each other's numbers. `GET /metrics`
+//! renders the recorder's handle and appends the process metrics read from `/proc` at
+//! scrape time (see [`process`]).
+//!
+//! | name | type | labels |
+//! |---|---|---|
+//! | `http_requests_total` | counter | `method`, `route` (matched pattern or `unmatched`), `status` |
+//! | `http_request_duration_seconds` | histogram | `method`, `route` |
+//! | `reelcast_predictions_total` | counter, one per predicted movie | `endpoint` (`movie`, `batch`), `model_version` |
+//! | `reelcast_prediction_duration_seconds` | histogram, model scoring time per request | `endpoint` |
+//! | `reelcast_predicted_rating` | histogram (buckets 1..10), unit: rating points | `endpoint` |
+//! | `reelcast_model_info` | gauge = 1 for the served model (0 for replaced ones) | `name`, `version` |
+//! | `reelcast_model_loaded` | gauge, 0 or 1 | |
+//! | `reelcast_model_load_timestamp_seconds` | gauge, Unix time | |
+//! | `process_*` | see [`process`] | |
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use metrics::{
+    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+    with_local_recorder, Unit,
+};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+
+/// Counter of HTTP requests, by method, matched route and status.
+pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
+/// Histogram of HTTP request durations, by method and matched route.
+pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+/// Counter of predicted movies, by endpoint and model version.
+pub const PREDICTIONS_TOTAL: &str = "reelcast_predictions_total";
+/// Histogram of model scoring time per prediction request.
+pub const PREDICTION_DURATION_SECONDS: &str = "reelcast_prediction_duration_seconds";
+/// Histogram of predicted ratings (a rating, 1 to 10: no unit suffix; documented gauge-like
+/// domain value).
+pub const PREDICTED_RATING: &str = "reelcast_predicted_rating";
+/// Gauge, 1 for the served model's name and version.
+pub const MODEL_INFO: &str = "reelcast_model_info";
+/// Gauge, 1 when a model is loaded, else 0.
+pub const MODEL_LOADED: &str = "reelcast_model_loaded";
+/// Gauge, Unix time at which the served model was loaded.
+pub const MODEL_LOAD_TIMESTAMP_SECONDS: &str = "reelcast_model_load_timestamp_seconds";
+/// Gauge, resident memory (from `/proc/self/status` `VmRSS`).
+pub const PROCESS_RESIDENT_MEMORY_BYTES: &str = "process_resident_memory_bytes";
+/// Counter, user + system CPU time (from `/proc/self/stat`).
+pub const PROCESS_CPU_SECONDS_TOTAL: &str = "process_cpu_seconds_total";
+/// Gauge, open file descriptors (entries of `/proc/self/fd`).
+pub const PROCESS_OPEN_FDS: &str = "process_open_fds";
+/// Gauge, Unix time at which the process started.
+pub const PROCESS_START_TIME_SECONDS: &str = "process_start_time_seconds";
+
+/// Every metric name, for the units test.
+pub const ALL: [&str; 12] = [
+    HTTP_REQUESTS_TOTAL,
+    HTTP_REQUEST_DURATION_SECONDS,
+    PREDICTIONS_TOTAL,
+    PREDICTION_DURATION_SECONDS,
+    PREDICTED_RATING,
+    MODEL_INFO,
+    MODEL_LOADED,
+    MODEL_LOAD_TIMESTAMP_SECONDS,
+    PROCESS_RESIDENT_MEMORY_BYTES,
+    PROCESS_CPU_SECONDS_TOTAL,
+    PROCESS_OPEN_FDS,
+    PROCESS_START_TIME_SECONDS,
+];
+
+/// Gauges whose names carry no unit suffix because they have none (a state, a count,
+/// an info marker or a rating on IMDb's 1-10 scale).
+pub const UNITLESS: [&str; 4] = [PREDICTED_RATING, MODEL_INFO, MODEL_LOADED, PROCESS_OPEN_FDS];
+
+/// Latency buckets, in seconds, shared by the HTTP and prediction histograms.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+    5.0,
+];
+/// Rating buckets: 1 to 10.
+const RATING_BUCKETS: [f64; 10] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+
+/// The `# HELP` text of every recorded metric.
+fn describe() {
+    describe_counter!(
+        HTTP_REQUESTS_TOTAL,
+        Unit::Count,
+        "HTTP requests answered, by method, matched route and status."
+    );
+    describe_histogram!(
+        HTTP_REQUEST_DURATION_SECONDS,
+        Unit::Seconds,
+        "HTTP request duration, by method and matched route."
+    );
+    describe_counter!(
+        PREDICTIONS_TOTAL,
+        Unit::Count,
+        "Movies predicted, by endpoint and model version (a batch counts each movie)."
+    );
+    describe_histogram!(
+        PREDICTION_DURATION_SECONDS,
+        Unit::Seconds,
+        "Model scoring time per prediction request."
+    );
+    describe_histogram!(PREDICTED_RATING, "Predicted IMDb ratings (1 to 10).");
+    describe_gauge!(
+        MODEL_INFO,
+        "1 for the served model's name and version, 0 for replaced ones."
+    );
+    describe_gauge!(MODEL_LOADED, "1 when a model is loaded, else 0.");
+    describe_gauge!(
+        MODEL_LOAD_TIMESTAMP_SECONDS,
+        Unit::Seconds,
+        "Unix time at which the served model was loaded."
+    );
+}
+
+/// A recorder and its render handle; cheap to clone.
+#[derive(Clone)]
+pub struct Metrics {
+    recorder: Arc<PrometheusRecorder>,
+    handle: PrometheusHandle,
+    /// The `(name, version)` currently marked 1 in [`MODEL_INFO`].
+    current_model: Arc<Mutex<Option<(String, String)>>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh recorder with histogram buckets set and `reelcast_model_loaded` at 0.
+    pub fn new() -> Self {
+        let builder = PrometheusBuilder::new();
+        let with_buckets = [
+            (HTTP_REQUEST_DURATION_SECONDS, &LATENCY_BUCKETS[..]),
+            (PREDICTION_DURATION_SECONDS, &LATENCY_BUCKETS[..]),
+            (PREDICTED_RATING, &RATING_BUCKETS[..]),
+        ]
+        .into_iter()
+        .try_fold(builder, |b, (name, buckets)| {
+            b.set_buckets_for_metric(Matcher::Full(name.to_owned()), buckets)
+        })
+        .expect("the bucket lists are constant and non-empty");
+        let recorder = with_buckets.build_recorder();
+        let handle = recorder.handle();
+        let metrics = Self {
+            recorder: Arc::new(recorder),
+            handle,
+            current_model: Arc::new(Mutex::new(None)),
+        };
+        metrics.with(|| {
+            describe();
+            gauge!(MODEL_LOADED).set(0.0);
+        });
+        metrics
+    }
+
+    fn with<T>(&self, f: impl FnOnce() -> T) -> T {
+        with_local_recorder(self.recorder.as_ref(), f)
+    }
+
+    /// One finished HTTP request.
+    pub(crate) fn record_http(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let (method, route) = (method.to_owned(), route.to_owned());
+        self.with(|| {
+            let status = status.to_string();
+            counter!(HTTP_REQUESTS_TOTAL, "method" => method.clone(), "route" => route.clone(), "status" => status)
+                .increment(1);
+            histogram!(HTTP_REQUEST_DURATION_SECONDS, "method" => method, "route" => route)
+                .record(elapsed.as_secs_f64());
+        });
+    }
+
+    /// Predictions of one request: `ratings` are the predicted ratings, `elapsed` the
+    /// scoring time.
+    pub(crate) fn record_predictions(
+        &self,
+        endpoint: &'static str,
+        model_version: &str,
+        ratings: &[f64],
+        elapsed: Duration,
+    ) {
+        let version = model_version.to_owned();
+        self.with(|| {
+            counter!(PREDICTIONS_TOTAL, "endpoint" => endpoint, "model_version" => version)
+                .increment(ratings.len() as u64);
+            histogram!(PREDICTION_DURATION_SECONDS, "endpoint" => endpoint)
+                .record(elapsed.as_secs_f64());
+            let rating = histogram!(PREDICTED_RATING, "endpoint" => endpoint);
+            for r in ratings {
+                rating.record(*r);
+            }
+        });
+    }
+
+    /// A model was swapped in.
+    pub(crate) fn model_loaded(&self, name: &str, version: &str) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        let previous = self
+            .current_model
+            .lock()
+            .map(|mut c| c.replace((name.to_owned(), version.to_owned())))
+            .unwrap_or_default();
+        let (name, version) = (name.to_owned(), version.to_owned());
+        self.with(|| {
+            if let Some((old_name, old_version)) = previous {
+                if (old_name.as_str(), old_version.as_str()) != (name.as_str(), version.as_str()) {
+                    gauge!(MODEL_INFO, "name" => old_name, "version" => old_version).set(0.0);
+                }
+            }
+            gauge!(MODEL_INFO, "name" => name, "version" => version).set(1.0);
+            gauge!(MODEL_LOADED).set(1.0);
+            gauge!(MODEL_LOAD_TIMESTAMP_SECONDS).set(now);
+        });
+    }
+
+    /// Drains histogram samples into their buckets; call now and then so that memory stays
+    /// bounded between scrapes.
+    pub fn run_upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+
+    /// The Prometheus text exposition: the recorder's metrics, then the process metrics.
+    pub fn render(&self) -> String {
+        let mut text = self.handle.render();
+        process::render(&mut text);
+        text
+    }
+}
+
+/// Process metrics, read from `/proc` at scrape time (Linux only; elsewhere nothing is
+/// written). The exporter crate has no process collector, so this reads:
+/// - `/proc/self/status` `VmRSS` (kB) -> `process_resident_memory_bytes`;
+/// - `/proc/self/stat` fields 14 and 15 (utime, stime, in clock ticks) ->
+///   `process_cpu_seconds_total`, and field 22 (start time in ticks since boot) plus
+///   `btime` from `/proc/stat` -> `process_start_time_seconds`. Ticks are `USER_HZ`, which
+///   Linux fixes at 100 for everything it reports through `/proc`;
+/// - the entries of `/proc/self/fd` -> `process_open_fds`.
+pub mod process {
+    use std::fmt::Write as _;
+
+    use super::{
+        PROCESS_CPU_SECONDS_TOTAL, PROCESS_OPEN_FDS, PROCESS_RESIDENT_MEMORY_BYTES,
+        PROCESS_START_TIME_SECONDS,
+    };
+
+    /// Clock ticks per second in `/proc` (Linux's `USER_HZ`).
+    const USER_HZ: f64 = 100.0;
+
+    /// The values read, each `None` when unreadable.
+    #[derive(Debug, Default, Clone, Copy, PartialEq)]
+    pub struct Sample {
+        /// Resident memory, bytes.
+        pub resident_memory_bytes: Option<f64>,
+        /// User + system CPU, seconds.
+        pub cpu_seconds: Option<f64>,
+        /// Open file descriptors.
+        pub open_fds: Option<f64>,
+        /// Start time, Unix seconds.
+        pub start_time_seconds: Option<f64>,
+    }
+
+    /// Reads the current sample.
+    pub fn sample() -> Sample {
+        let status = std::fs::read_to_string("/proc/self/status").ok();
+        let stat = std::fs::read_to_string("/proc/self/stat").ok();
+        let boot = std::fs::read_to_string("/proc/stat").ok();
+        let fields = stat.as_deref().map(stat_fields).unwrap_or_default();
+        let field = |n: usize| fields.get(n).and_then(|f| f.parse::<f64>().ok());
+        let btime = boot.as_deref().and_then(|b| {
+            b.lines()
+                .find_map(|l| l.strip_prefix("btime "))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+        });
+        Sample {
+            resident_memory_bytes: status.as_deref().and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+                    .map(|kb| kb * 1024.0)
+            }),
+            cpu_seconds: field(14).zip(field(15)).map(|(u, s)| (u + s) / USER_HZ),
+            open_fds: std::fs::read_dir("/proc/self/fd")
+                .ok()
+                .map(|d| d.count() as f64),
+            start_time_seconds: field(22).zip(btime).map(|(t, b)| b + t / USER_HZ),
+        }
+    }
+
+    /// `/proc/self/stat` split into fields numbered from 1 as in `proc(5)` (index 0 is
+    /// empty); the command name in parentheses may hold spaces, so split after it.
+    fn stat_fields(stat: &str) -> Vec<String> {
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            return Vec::new();
+        };
+        let pid = head.split_whitespace().next().unwrap_or_default();
+        let mut fields = vec![String::new(), pid.to_owned(), "comm".to_owned()];
+        fields.extend(rest.split_whitespace().map(str::to_owned));
+        fields
+    }
+
+    /// Appends the process metrics that could be read to `out`.
+    pub fn render(out: &mut String) {
+        let s = sample();
+        let rows = [
+            (
+                PROCESS_RESIDENT_MEMORY_BYTES,
+                "gauge",
+                "Resident memory size in bytes.",
+                s.resident_memory_bytes,
+            ),
+            (
+                PROCESS_CPU_SECONDS_TOTAL,
+                "counter",
+                "Total user and system CPU time spent in seconds.",
+                s.cpu_seconds,
+            ),
+            (
+                PROCESS_OPEN_FDS,
+                "gauge",
+                "Number of open file descriptors.",
+                s.open_fds,
+            ),
+            (
+                PROCESS_START_TIME_SECONDS,
+                "gauge",
+                "Start time of the process since unix epoch in seconds.",
+                s.start_time_seconds,
+            ),
+        ];
+        for (name, kind, help, value) in rows {
+            if let Some(v) = value {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                let _ = write!(
+                    out,
+                    "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}\n"
+                );
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn stat_fields_survive_spaces_in_the_command_name() {
+            let f = stat_fields("42 (a b) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 99");
+            assert_eq!(f[1], "42");
+            assert_eq!(f[3], "S");
+            assert_eq!(f[22], "99");
+        }
+
+        #[cfg(target_os = "linux")]
+        #[test]
+        fn reads_every_process_value_on_linux() {
+            let s = sample();
+            assert!(s.resident_memory_bytes.unwrap() > 0.0);
+            assert!(s.cpu_seconds.unwrap() >= 0.0);
+            assert!(s.open_fds.unwrap() >= 3.0);
+            assert!(s.start_time_seconds.unwrap() > 1.5e9);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_carry_units_or_are_documented_unitless_gauges() {
+        for name in ALL {
+            let has_unit = ["_total", "_seconds", "_bytes"]
+                .iter()
+                .any(|u| name.ends_with(u));
+            assert!(
+                has_unit || UNITLESS.contains(&name),
+                "{name} has no unit suffix and is not a documented unitless gauge"
+            );
+        }
+    }
+
+    #[test]
+    fn histograms_render_as_histograms_with_their_buckets() {
+        let m = Metrics::new();
+        m.record_predictions("movie", "abc", &[6.5], Duration::from_millis(1));
+        let text = m.render();
+        assert!(
+            text.contains("# TYPE reelcast_predicted_rating histogram"),
+            "{text}"
+        );
+        assert!(
+            text.contains("reelcast_predicted_rating_bucket{endpoint=\"movie\",le=\"7\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("reelcast_model_loaded 0"), "{text}");
+    }
+}

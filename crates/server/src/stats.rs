@@ -1,0 +1,213 @@
+//! Bounded in-memory aggregates behind `GET /status` and
+//! `GET /monitoring/predictions/stats`, kept apart from the Prometheus recorder so that
+//! reading them changes nothing: fixed-size histograms, counters keyed by matched route
+//! (a fixed set plus `unmatched`).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Upper bounds of the latency buckets, in seconds (the last bucket is open-ended).
+const LATENCY_BOUNDS: [f64; 20] = [
+    0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.000_75, 0.001, 0.002, 0.003, 0.005, 0.0075,
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0,
+];
+
+/// The prediction endpoints, as matched routes, and their short names.
+pub(crate) const PREDICTION_ROUTES: [(&str, &str); 2] =
+    [("/predict/movie", "movie"), ("/predict/batch", "batch")];
+
+#[derive(Debug, Default, Clone)]
+struct Endpoint {
+    requests: u64,
+    errors: u64,
+    predictions: u64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    requests_by_route: BTreeMap<String, u64>,
+    requests_total: u64,
+    endpoints: BTreeMap<&'static str, Endpoint>,
+    /// Ratings in [1,2), [2,3) ... [9,10] (10 lands in the last bucket).
+    ratings: [u64; 9],
+    rating_sum: f64,
+    rating_count: u64,
+    /// Prediction request latencies; one more slot for over the last bound.
+    latency: [u64; LATENCY_BOUNDS.len() + 1],
+}
+
+/// Shared aggregates; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    started: Instant,
+    started_at: SystemTime,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Stats {
+    /// Empty aggregates, starting the uptime clock now.
+    pub fn new() -> Self {
+        let endpoints = PREDICTION_ROUTES
+            .iter()
+            .map(|(_, name)| (*name, Endpoint::default()))
+            .collect();
+        Self {
+            started: Instant::now(),
+            started_at: SystemTime::now(),
+            inner: Arc::new(Mutex::new(Inner {
+                requests_by_route: BTreeMap::new(),
+                requests_total: 0,
+                endpoints,
+                ratings: [0; 9],
+                rating_sum: 0.0,
+                rating_count: 0,
+                latency: [0; LATENCY_BOUNDS.len() + 1],
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // The aggregates stay consistent even if a holder panicked: every update is a
+        // few integer additions.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Time since start.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Wall-clock start time.
+    pub fn started_at(&self) -> SystemTime {
+        self.started_at
+    }
+
+    /// One finished HTTP request on `route` (matched pattern or `unmatched`).
+    pub(crate) fn record_request(&self, route: &str, status: u16, elapsed: Duration) {
+        let mut inner = self.lock();
+        inner.requests_total += 1;
+        if let Some(n) = inner.requests_by_route.get_mut(route) {
+            *n += 1;
+        } else {
+            inner.requests_by_route.insert(route.to_owned(), 1);
+        }
+        let Some((_, name)) = PREDICTION_ROUTES.iter().find(|(r, _)| *r == route) else {
+            return;
+        };
+        if let Some(e) = inner.endpoints.get_mut(name) {
+            e.requests += 1;
+            if status >= 400 {
+                e.errors += 1;
+            }
+        }
+        let secs = elapsed.as_secs_f64();
+        let slot = LATENCY_BOUNDS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(LATENCY_BOUNDS.len());
+        inner.latency[slot] += 1;
+    }
+
+    /// Predicted ratings from one request to `endpoint` (`movie` or `batch`).
+    pub(crate) fn record_predictions(&self, endpoint: &'static str, ratings: &[f64]) {
+        let mut inner = self.lock();
+        inner.endpoints.entry(endpoint).or_default().predictions += ratings.len() as u64;
+        for r in ratings {
+            let slot = (r.clamp(1.0, 10.0).floor() as usize)
+                .saturating_sub(1)
+                .min(8);
+            inner.ratings[slot] += 1;
+            inner.rating_sum += r;
+            inner.rating_count += 1;
+        }
+    }
+
+    /// A consistent copy of everything.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        let inner = self.lock();
+        Snapshot {
+            uptime: self.uptime(),
+            requests_total: inner.requests_total,
+            requests_by_route: inner.requests_by_route.clone(),
+            endpoints: inner
+                .endpoints
+                .iter()
+                .map(|(k, e)| (*k, (e.requests, e.errors, e.predictions)))
+                .collect(),
+            ratings: inner.ratings,
+            rating_mean: (inner.rating_count > 0)
+                .then(|| inner.rating_sum / inner.rating_count as f64),
+            latency: inner.latency,
+        }
+    }
+}
+
+/// A copy of the aggregates.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub uptime: Duration,
+    pub requests_total: u64,
+    pub requests_by_route: BTreeMap<String, u64>,
+    /// Per prediction endpoint: (requests, errors, predictions).
+    pub endpoints: BTreeMap<&'static str, (u64, u64, u64)>,
+    pub ratings: [u64; 9],
+    pub rating_mean: Option<f64>,
+    latency: [u64; LATENCY_BOUNDS.len() + 1],
+}
+
+impl Snapshot {
+    /// The upper bound of the bucket holding quantile `q` of prediction latencies, in
+    /// seconds (`None` before any request; over the last bound reports the last bound).
+    pub fn latency_quantile(&self, q: f64) -> Option<f64> {
+        let total: u64 = self.latency.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        let rank = (q * total as f64).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, n) in self.latency.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return Some(LATENCY_BOUNDS[i.min(LATENCY_BOUNDS.len() - 1)]);
+            }
+        }
+        LATENCY_BOUNDS.last().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_bucket_upper_bounds() {
+        let s = Stats::new();
+        for _ in 0..99 {
+            s.record_request("/predict/movie", 200, Duration::from_micros(400));
+        }
+        s.record_request("/predict/movie", 500, Duration::from_millis(40));
+        let snap = s.snapshot();
+        assert_eq!(snap.latency_quantile(0.5), Some(0.000_5));
+        assert_eq!(snap.latency_quantile(0.99), Some(0.000_5));
+        assert_eq!(snap.latency_quantile(1.0), Some(0.05));
+        assert_eq!(snap.endpoints["movie"], (100, 1, 0));
+    }
+
+    #[test]
+    fn ratings_land_in_unit_buckets_with_ten_in_the_last() {
+        let s = Stats::new();
+        s.record_predictions("movie", &[1.0, 6.5, 10.0]);
+        let snap = s.snapshot();
+        assert_eq!(snap.ratings, [1, 0, 0, 0, 0, 1, 0, 0, 1]);
+        assert!((snap.rating_mean.unwrap() - 17.5 / 3.0).abs() < 1e-12);
+    }
+}
