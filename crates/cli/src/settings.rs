@@ -98,6 +98,12 @@ impl Settings {
         if server.max_batch_size == 0 {
             bail!("[server] max_batch_size is 0; use a positive count, e.g. 1000");
         }
+        let (low, high) = (server.drift_psi_low, server.drift_psi_high);
+        if !(low.is_finite() && high.is_finite() && 0.0 < low && low < high) {
+            bail!(
+                "[server] drift_psi_low {low} and drift_psi_high {high} must be finite with 0 < low < high, e.g. 0.1 and 0.25"
+            );
+        }
         for origin in &server.cors_allowed_origins {
             let valid = origin == "*"
                 || ((origin.starts_with("http://") || origin.starts_with("https://"))
@@ -159,6 +165,13 @@ mod tests {
             .unwrap();
         let err = s.check().unwrap_err().to_string();
         assert!(err.contains("request_timeout_seconds -1"), "{err}");
+
+        let s: Settings = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[server]\ndrift_psi_low = 0.3\n"))
+            .extract()
+            .unwrap();
+        let err = s.check().unwrap_err().to_string();
+        assert!(err.contains("drift_psi_low 0.3"), "{err}");
     }
 
     #[test]

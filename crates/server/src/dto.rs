@@ -195,12 +195,18 @@ pub struct PredictionResponse {
     pub bias: Option<f64>,
 }
 
-/// Many movies to score at once.
+/// Many movies (`movies`) or review texts (`texts`) to score at once: send exactly one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BatchRequest {
     /// The movies, each like a `POST /predict/movie` body.
-    #[schema(value_type = Vec<MovieRequest>)]
-    pub movies: Vec<Value>,
+    #[schema(value_type = Option<Vec<MovieRequest>>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movies: Option<Vec<Value>>,
+    /// Review texts, each like `POST /predict`'s `text` (1 to 5000 chars), scored as
+    /// sentiment.
+    #[schema(value_type = Option<Vec<String>>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<Vec<Value>>,
 }
 
 /// One movie's result in a batch.
@@ -225,6 +231,201 @@ pub struct BatchResponse {
     pub count: usize,
     /// The bundle's model name.
     pub model_name: String,
+    /// See [`PredictionResponse::model_version`].
+    pub model_version: String,
+}
+
+/// A batch's result: movie ratings for `movies`, sentiments for `texts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchReply {
+    /// For `{"movies": [...]}`.
+    Movies(BatchResponse),
+    /// For `{"texts": [...]}`.
+    Texts(TextBatchResponse),
+}
+
+/// Sentiment of a review text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SentimentLabel {
+    /// compound >= 0.05.
+    Positive,
+    /// compound <= -0.05.
+    Negative,
+    /// In between.
+    Neutral,
+}
+
+/// Language detected from the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageCode {
+    /// English (VADER).
+    En,
+    /// Korean (AFINN-ko with particle stripping).
+    Ko,
+}
+
+/// `POST /predict`: a review text, and optionally the movie's features for a rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"text": "A wonderful, moving film.", "startYear": 1921,
+    "runtimeMinutes": 68, "numVotes": 40584}))]
+pub struct TextRequest {
+    /// The review, 1 to 5000 chars (not only whitespace).
+    pub text: String,
+    /// Release year; with `runtimeMinutes` and `numVotes`, also predicts a rating.
+    pub start_year: Option<i64>,
+    /// Runtime in minutes.
+    pub runtime_minutes: Option<i64>,
+    /// IMDb votes.
+    pub num_votes: Option<i64>,
+    /// Primary title, at most 500 characters.
+    pub title: Option<String>,
+    /// Genres from IMDb's vocabulary.
+    pub genres: Option<GenresField>,
+    /// IMDb title type.
+    pub title_type: Option<String>,
+    /// Adult title flag.
+    pub is_adult: Option<bool>,
+}
+
+impl TextRequest {
+    /// The movie part, when all three required movie features are given; otherwise the
+    /// names of the missing ones.
+    pub(crate) fn movie(&self) -> Result<MovieRequest, Vec<&'static str>> {
+        match (self.start_year, self.runtime_minutes, self.num_votes) {
+            (Some(start_year), Some(runtime_minutes), Some(num_votes)) => Ok(MovieRequest {
+                title: self.title.clone(),
+                start_year,
+                runtime_minutes,
+                num_votes,
+                genres: self.genres.clone(),
+                title_type: self.title_type.clone(),
+                is_adult: self.is_adult,
+            }),
+            (y, r, v) => Err([
+                ("startYear", y.is_none()),
+                ("runtimeMinutes", r.is_none()),
+                ("numVotes", v.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(name, missing)| missing.then_some(name))
+            .collect()),
+        }
+    }
+}
+
+/// The sentiment of one text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TextSentiment {
+    /// Length of the text, in chars.
+    pub text_length: usize,
+    /// Positive, negative or neutral.
+    pub sentiment: SentimentLabel,
+    /// Confidence in `sentiment`, 0 to 1, from the compound's magnitude (not a calibrated
+    /// probability).
+    pub confidence: f64,
+    /// VADER-style compound score, -1 to 1.
+    pub compound: f64,
+    /// Language detected from the script.
+    pub language: LanguageCode,
+}
+
+impl From<(&str, reelcast_sentiment::Sentiment)> for TextSentiment {
+    fn from((text, s): (&str, reelcast_sentiment::Sentiment)) -> Self {
+        Self {
+            text_length: text.chars().count(),
+            sentiment: match s.label {
+                reelcast_sentiment::Label::Positive => SentimentLabel::Positive,
+                reelcast_sentiment::Label::Negative => SentimentLabel::Negative,
+                reelcast_sentiment::Label::Neutral => SentimentLabel::Neutral,
+            },
+            confidence: s.confidence,
+            compound: s.compound,
+            language: match s.language {
+                reelcast_sentiment::Language::En => LanguageCode::En,
+                reelcast_sentiment::Language::Ko => LanguageCode::Ko,
+            },
+        }
+    }
+}
+
+/// `POST /predict`: the text's sentiment, and a rating when movie features were given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TextPredictionResponse {
+    /// The text, echoed.
+    pub text: String,
+    /// The sentiment.
+    #[serde(flatten)]
+    pub sentiment: TextSentiment,
+    /// Predicted rating (1 to 10, 2 decimals) from the movie model, when `startYear`,
+    /// `runtimeMinutes` and `numVotes` are all given; else null.
+    pub predicted_rating: Option<f64>,
+    /// E.g. `"7.3/10"`, with `predicted_rating`.
+    pub rating_out_of_10: Option<String>,
+    /// How `predicted_rating` was obtained, or why it is null.
+    pub rating_reason: String,
+    /// The model that predicted the rating.
+    pub model_name: Option<String>,
+    /// See [`PredictionResponse::model_version`].
+    pub model_version: Option<String>,
+}
+
+/// One text's result in a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TextBatchItem {
+    /// Position in the request.
+    pub index: usize,
+    /// The sentiment.
+    #[serde(flatten)]
+    pub sentiment: TextSentiment,
+}
+
+/// Sentiments for a batch of texts, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TextBatchResponse {
+    /// One entry per text, in order.
+    pub sentiments: Vec<TextBatchItem>,
+    /// Number of texts scored.
+    pub count: usize,
+}
+
+/// `POST /monitoring/data-drift/check`: movies to compare with the training data; no body
+/// or `{}` checks the server's recent-traffic window instead.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DriftRequest {
+    /// At least 30 movies, each like a `POST /predict/movie` body (at most the batch limit).
+    #[schema(value_type = Option<Vec<MovieRequest>>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movies: Option<Vec<Value>>,
+}
+
+/// The PSI thresholds in force.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DriftThresholds {
+    /// PSI at or above which drift is `low`.
+    pub low: f64,
+    /// PSI at or above which drift is `high`.
+    pub high: f64,
+}
+
+/// Drift of a set of feature rows against the training reference stored in the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DriftResponse {
+    /// `normal`, `low` or `high`, from `max_psi` and the thresholds.
+    pub status: String,
+    /// The largest per-feature PSI.
+    pub max_psi: f64,
+    /// Rows checked.
+    pub n: usize,
+    /// PSI per feature, by feature name.
+    pub scores: BTreeMap<String, f64>,
+    /// `request` (the posted movies) or `recent_traffic` (the server's window).
+    pub source: String,
+    /// The thresholds used.
+    pub thresholds: DriftThresholds,
     /// See [`PredictionResponse::model_version`].
     pub model_version: String,
 }
@@ -403,7 +604,7 @@ pub struct EndpointStats {
     pub requests: u64,
     /// Requests answered with a 4xx or 5xx.
     pub errors: u64,
-    /// Movies predicted (a batch counts each movie).
+    /// Movies predicted and texts scored (a batch counts each item).
     pub predictions: u64,
 }
 
@@ -433,9 +634,10 @@ pub struct LatencyQuantiles {
 /// `GET /monitoring/predictions/stats`: since start; reading it changes nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PredictionStatsResponse {
-    /// `movie` (`POST /predict/movie`) and `batch` (`POST /predict/batch`).
+    /// `movie` (`POST /predict/movie`), `batch` (`POST /predict/batch`) and `text`
+    /// (`POST /predict`).
     pub endpoints: BTreeMap<String, EndpointStats>,
-    /// Movies predicted, all endpoints.
+    /// Movies predicted and texts scored, all endpoints.
     pub total_predictions: u64,
     /// Mean predicted rating (null before any prediction).
     pub mean_predicted_rating: Option<f64>,

@@ -45,6 +45,13 @@ impl ApiError {
 
     /// 422 for field problems; `index` is the batch position, when in a batch.
     pub fn invalid_fields(problems: Vec<(Option<usize>, FieldProblem)>) -> Self {
+        Self::invalid_items("movies", problems)
+    }
+
+    /// 422 for field problems of the items of the request list `list` (`movies`,
+    /// `texts`): the top-level field is `list[i].field`, or `list[i]` when the problem is
+    /// the item itself (its field is `list`).
+    pub fn invalid_items(list: &str, problems: Vec<(Option<usize>, FieldProblem)>) -> Self {
         let details: Vec<ErrorDetail> = problems
             .into_iter()
             .map(|(index, p)| ErrorDetail {
@@ -64,7 +71,8 @@ impl ApiError {
             code: "validation_failed",
             message,
             field: first.map(|d| match d.index {
-                Some(i) => format!("movies[{i}].{}", d.field),
+                Some(i) if d.field == list => format!("{list}[{i}]"),
+                Some(i) => format!("{list}[{i}].{}", d.field),
                 None => d.field,
             }),
             details,

@@ -22,6 +22,7 @@
 //! assert!(reelcast_server::openapi_json().contains("/predict/movie"));
 //! ```
 
+mod drift;
 mod dto;
 mod error;
 pub mod metrics;
@@ -32,10 +33,12 @@ mod state;
 mod stats;
 
 pub use dto::{
-    BatchPrediction, BatchRequest, BatchResponse, Contribution, EndpointStats, ErrorBody,
-    ErrorDetail, ErrorResponse, GenresField, HealthResponse, Interval, LatencyQuantiles,
-    ModelInfoResponse, ModelStatus, MovieRequest, PredictionResponse, PredictionStatsResponse,
-    RatingBucket, ServiceInfo, StatusResponse,
+    BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution, DriftRequest,
+    DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
+    GenresField, HealthResponse, Interval, LanguageCode, LatencyQuantiles, ModelInfoResponse,
+    ModelStatus, MovieRequest, PredictionResponse, PredictionStatsResponse, RatingBucket,
+    SentimentLabel, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
+    TextPredictionResponse, TextRequest, TextSentiment,
 };
 pub use error::ApiError;
 pub use openapi::{openapi, openapi_json};

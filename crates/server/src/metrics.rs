@@ -9,12 +9,13 @@
 //! |---|---|---|
 //! | `http_requests_total` | counter | `method`, `route` (matched pattern or `unmatched`), `status` |
 //! | `http_request_duration_seconds` | histogram | `method`, `route` |
-//! | `reelcast_predictions_total` | counter, one per predicted movie | `endpoint` (`movie`, `batch`), `model_version` |
+//! | `reelcast_predictions_total` | counter, one per predicted movie or scored text | `endpoint` (`movie`, `batch`, `text`), `model_version` (`none` for texts scored without a model) |
 //! | `reelcast_prediction_duration_seconds` | histogram, model scoring time per request | `endpoint` |
 //! | `reelcast_predicted_rating` | histogram (buckets 1..10), unit: rating points | `endpoint` |
 //! | `reelcast_model_info` | gauge = 1 for the served model (0 for replaced ones) | `name`, `version` |
 //! | `reelcast_model_loaded` | gauge, 0 or 1 | |
 //! | `reelcast_model_load_timestamp_seconds` | gauge, Unix time | |
+//! | `reelcast_feature_drift_psi` | gauge, PSI of the last drift check vs the training reference | `feature` |
 //! | `process_*` | see [`process`] | |
 
 use std::sync::{Arc, Mutex};
@@ -45,6 +46,8 @@ pub const MODEL_INFO: &str = "reelcast_model_info";
 pub const MODEL_LOADED: &str = "reelcast_model_loaded";
 /// Gauge, Unix time at which the served model was loaded.
 pub const MODEL_LOAD_TIMESTAMP_SECONDS: &str = "reelcast_model_load_timestamp_seconds";
+/// Gauge, PSI of each feature in the last drift check against the training reference.
+pub const FEATURE_DRIFT_PSI: &str = "reelcast_feature_drift_psi";
 /// Gauge, resident memory (from `/proc/self/status` `VmRSS`).
 pub const PROCESS_RESIDENT_MEMORY_BYTES: &str = "process_resident_memory_bytes";
 /// Counter, user + system CPU time (from `/proc/self/stat`).
@@ -55,7 +58,7 @@ pub const PROCESS_OPEN_FDS: &str = "process_open_fds";
 pub const PROCESS_START_TIME_SECONDS: &str = "process_start_time_seconds";
 
 /// Every metric name, for the units test.
-pub const ALL: [&str; 12] = [
+pub const ALL: [&str; 13] = [
     HTTP_REQUESTS_TOTAL,
     HTTP_REQUEST_DURATION_SECONDS,
     PREDICTIONS_TOTAL,
@@ -64,6 +67,7 @@ pub const ALL: [&str; 12] = [
     MODEL_INFO,
     MODEL_LOADED,
     MODEL_LOAD_TIMESTAMP_SECONDS,
+    FEATURE_DRIFT_PSI,
     PROCESS_RESIDENT_MEMORY_BYTES,
     PROCESS_CPU_SECONDS_TOTAL,
     PROCESS_OPEN_FDS,
@@ -71,8 +75,14 @@ pub const ALL: [&str; 12] = [
 ];
 
 /// Gauges whose names carry no unit suffix because they have none (a state, a count,
-/// an info marker or a rating on IMDb's 1-10 scale).
-pub const UNITLESS: [&str; 4] = [PREDICTED_RATING, MODEL_INFO, MODEL_LOADED, PROCESS_OPEN_FDS];
+/// an info marker, a rating on IMDb's 1-10 scale or a PSI).
+pub const UNITLESS: [&str; 5] = [
+    PREDICTED_RATING,
+    MODEL_INFO,
+    MODEL_LOADED,
+    PROCESS_OPEN_FDS,
+    FEATURE_DRIFT_PSI,
+];
 
 /// Latency buckets, in seconds, shared by the HTTP and prediction histograms.
 const LATENCY_BUCKETS: [f64; 14] = [
@@ -114,6 +124,10 @@ fn describe() {
         MODEL_LOAD_TIMESTAMP_SECONDS,
         Unit::Seconds,
         "Unix time at which the served model was loaded."
+    );
+    describe_gauge!(
+        FEATURE_DRIFT_PSI,
+        "Population stability index of each feature in the last drift check, against the training reference."
     );
 }
 
@@ -182,24 +196,34 @@ impl Metrics {
         });
     }
 
-    /// Predictions of one request: `ratings` are the predicted ratings, `elapsed` the
-    /// scoring time.
+    /// Predictions of one request: `count` items scored (movies or texts), `ratings` the
+    /// predicted ratings among them, `elapsed` the scoring time.
     pub(crate) fn record_predictions(
         &self,
         endpoint: &'static str,
         model_version: &str,
+        count: u64,
         ratings: &[f64],
         elapsed: Duration,
     ) {
         let version = model_version.to_owned();
         self.with(|| {
             counter!(PREDICTIONS_TOTAL, "endpoint" => endpoint, "model_version" => version)
-                .increment(ratings.len() as u64);
+                .increment(count);
             histogram!(PREDICTION_DURATION_SECONDS, "endpoint" => endpoint)
                 .record(elapsed.as_secs_f64());
             let rating = histogram!(PREDICTED_RATING, "endpoint" => endpoint);
             for r in ratings {
                 rating.record(*r);
+            }
+        });
+    }
+
+    /// The per-feature PSI of the last drift check.
+    pub(crate) fn set_drift(&self, scores: &std::collections::BTreeMap<String, f64>) {
+        self.with(|| {
+            for (feature, psi) in scores {
+                gauge!(FEATURE_DRIFT_PSI, "feature" => feature.clone()).set(*psi);
             }
         });
     }
@@ -399,7 +423,7 @@ mod tests {
     #[test]
     fn histograms_render_as_histograms_with_their_buckets() {
         let m = Metrics::new();
-        m.record_predictions("movie", "abc", &[6.5], Duration::from_millis(1));
+        m.record_predictions("movie", "abc", 1, &[6.5], Duration::from_millis(1));
         let text = m.render();
         assert!(
             text.contains("# TYPE reelcast_predicted_rating histogram"),

@@ -15,7 +15,7 @@ use crate::state::AppState;
         (name = "health", description = "Liveness and readiness"),
         (name = "model", description = "The served model"),
         (name = "meta", description = "Service information"),
-        (name = "monitoring", description = "Metrics, status and prediction statistics"),
+        (name = "monitoring", description = "Metrics, status, prediction statistics and data drift"),
     )
 )]
 struct ApiDoc;
@@ -30,9 +30,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(model::info))
         .routes(routes!(predict::predict_movie))
         .routes(routes!(predict::predict_batch))
+        .routes(routes!(predict::predict_text))
         .routes(routes!(monitoring::metrics))
         .routes(routes!(monitoring::status))
         .routes(routes!(monitoring::prediction_stats))
+        .routes(routes!(monitoring::drift_check))
 }
 
 /// `METHOD /path` for every documented route, plus the documentation itself.

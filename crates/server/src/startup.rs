@@ -35,6 +35,14 @@ pub struct ServerSettings {
     /// Origins allowed by CORS, e.g. `["https://example.org"]`; `["*"]` (the default)
     /// allows any origin. Credentials are never allowed.
     pub cors_allowed_origins: Vec<String>,
+    /// Feature rows of the last this many predicted movies (`/predict/movie`,
+    /// `/predict/batch`) kept for `POST /monitoring/data-drift/check` without a body
+    /// (default 1000; 0 keeps none).
+    pub drift_window: usize,
+    /// PSI at or above which a feature's drift is `low` (default 0.1).
+    pub drift_psi_low: f64,
+    /// PSI at or above which a feature's drift is `high` (default 0.25).
+    pub drift_psi_high: f64,
 }
 
 impl Default for ServerSettings {
@@ -46,6 +54,9 @@ impl Default for ServerSettings {
             request_timeout_seconds: 30.0,
             max_batch_size: 1000,
             cors_allowed_origins: vec!["*".into()],
+            drift_window: 1000,
+            drift_psi_low: 0.1,
+            drift_psi_high: 0.25,
         }
     }
 }
@@ -179,13 +190,19 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Drains histogram samples between scrapes so memory stays bounded.
-    let metrics = state.metrics().clone();
+    // Drains histogram samples between scrapes so memory stays bounded, and refreshes the
+    // drift gauges from the recent-traffic window every minute.
+    let background = state.clone();
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
+        for n in 0u64.. {
             tick.tick().await;
-            metrics.run_upkeep();
+            background.metrics().run_upkeep();
+            if n % 12 == 11 {
+                let state = background.clone();
+                // PSI over the window is CPU work (about a millisecond for 1000 rows).
+                let _ = tokio::task::spawn_blocking(move || state.refresh_drift_gauges()).await;
+            }
         }
     });
     let served = axum::serve(listener, app(state))

@@ -6,6 +6,7 @@ use arc_swap::ArcSwapOption;
 use reelcast_pipeline::ModelBundle;
 use sha2::{Digest, Sha256};
 
+use crate::drift::DriftWindow;
 use crate::metrics::Metrics;
 use crate::startup::ServerSettings;
 use crate::stats::Stats;
@@ -36,6 +37,7 @@ pub struct AppState {
     settings: Arc<ServerSettings>,
     metrics: Metrics,
     stats: Stats,
+    drift: DriftWindow,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
     pub fn new(settings: ServerSettings) -> Self {
         Self {
             model: Arc::new(ArcSwapOption::empty()),
+            drift: DriftWindow::new(settings.drift_window),
             settings: Arc::new(settings),
             metrics: Metrics::new(),
             stats: Stats::new(),
@@ -57,7 +60,9 @@ impl AppState {
     }
 
     /// Swaps in a model atomically; requests in flight keep the one they started with.
+    /// The recent-traffic drift window is emptied (its rows belong to the old features).
     pub fn set_model(&self, model: LoadedModel) {
+        self.drift.reset(&model.version);
         self.metrics
             .model_loaded(&model.bundle.metadata.model_name, &model.version);
         self.model.store(Some(Arc::new(model)));
@@ -81,5 +86,35 @@ impl AppState {
     /// This state's aggregates for `/status` and `/monitoring/predictions/stats`.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The recent-traffic window of feature rows, for drift checks.
+    pub(crate) fn drift(&self) -> &DriftWindow {
+        &self.drift
+    }
+
+    /// Sets the `reelcast_feature_drift_psi` gauges from the recent-traffic window, when a
+    /// model is loaded and the window holds at least 30 rows; `true` if it did. [`serve`]
+    /// calls this every minute.
+    ///
+    /// [`serve`]: crate::serve
+    pub fn refresh_drift_gauges(&self) -> bool {
+        let Some(model) = self.model() else {
+            return false;
+        };
+        let matrix = self.drift.matrix(&model.version);
+        let n = matrix.len() / model.bundle.features.width().max(1);
+        if n < crate::drift::MIN_DRIFT_ROWS {
+            return false;
+        }
+        let settings = &self.settings;
+        let report = crate::drift::check(
+            model.bundle.features.reference(),
+            &matrix,
+            settings.drift_psi_low,
+            settings.drift_psi_high,
+        );
+        self.metrics.set_drift(&report.scores);
+        true
     }
 }

@@ -14,8 +14,11 @@ const LATENCY_BOUNDS: [f64; 20] = [
 ];
 
 /// The prediction endpoints, as matched routes, and their short names.
-pub(crate) const PREDICTION_ROUTES: [(&str, &str); 2] =
-    [("/predict/movie", "movie"), ("/predict/batch", "batch")];
+pub(crate) const PREDICTION_ROUTES: [(&str, &str); 3] = [
+    ("/predict/movie", "movie"),
+    ("/predict/batch", "batch"),
+    ("/predict", "text"),
+];
 
 #[derive(Debug, Default, Clone)]
 struct Endpoint {
@@ -117,10 +120,11 @@ impl Stats {
         inner.latency[slot] += 1;
     }
 
-    /// Predicted ratings from one request to `endpoint` (`movie` or `batch`).
-    pub(crate) fn record_predictions(&self, endpoint: &'static str, ratings: &[f64]) {
+    /// One request to `endpoint` (`movie`, `batch` or `text`): `count` items scored
+    /// (movies or texts) and the predicted ratings among them.
+    pub(crate) fn record_predictions(&self, endpoint: &'static str, count: u64, ratings: &[f64]) {
         let mut inner = self.lock();
-        inner.endpoints.entry(endpoint).or_default().predictions += ratings.len() as u64;
+        inner.endpoints.entry(endpoint).or_default().predictions += count;
         for r in ratings {
             let slot = (r.clamp(1.0, 10.0).floor() as usize)
                 .saturating_sub(1)
@@ -205,7 +209,7 @@ mod tests {
     #[test]
     fn ratings_land_in_unit_buckets_with_ten_in_the_last() {
         let s = Stats::new();
-        s.record_predictions("movie", &[1.0, 6.5, 10.0]);
+        s.record_predictions("movie", 3, &[1.0, 6.5, 10.0]);
         let snap = s.snapshot();
         assert_eq!(snap.ratings, [1, 0, 0, 0, 0, 1, 0, 0, 1]);
         assert!((snap.rating_mean.unwrap() - 17.5 / 3.0).abs() < 1e-12);

@@ -1,17 +1,23 @@
-//! `GET /metrics`, `GET /status` and `GET /monitoring/predictions/stats`.
+//! `GET /metrics`, `GET /status`, `GET /monitoring/predictions/stats` and
+//! `POST /monitoring/data-drift/check`.
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use time::format_description::well_known::Rfc3339;
 
+use crate::drift::{self, MIN_DRIFT_ROWS};
 use crate::dto::{
-    EndpointStats, LatencyQuantiles, ModelStatus, PredictionStatsResponse, RatingBucket,
-    StatusResponse,
+    DriftRequest, DriftResponse, DriftThresholds, EndpointStats, LatencyQuantiles, ModelStatus,
+    PredictionStatsResponse, RatingBucket, StatusResponse,
 };
+use crate::error::ApiError;
 use crate::routes::health::status_word;
-use crate::state::AppState;
+use crate::routes::predict::parse_batch;
+use crate::state::{AppState, LoadedModel};
 
 /// Prometheus text exposition: HTTP, prediction, model and process metrics.
 #[utoipa::path(get, path = "/metrics", tag = "monitoring",
@@ -98,4 +104,108 @@ pub(crate) async fn prediction_stats(
             errors as f64 / requests as f64
         },
     })
+}
+
+/// Drift of feature distributions against the training reference stored in the bundle:
+/// PSI per feature, and `normal` / `low` / `high` from the largest (thresholds
+/// `[server] drift_psi_low` and `drift_psi_high`, default 0.1 and 0.25). With
+/// `{"movies": [...]}` (at least 30, same shape and bounds as `POST /predict/batch`) it
+/// checks those; with no body or `{}` it checks the feature rows of the last
+/// `[server] drift_window` movies predicted by `/predict/movie` and `/predict/batch`
+/// (emptied when the model changes), and answers 409 while that window holds fewer than 30.
+/// Each check sets the `reelcast_feature_drift_psi{feature}` gauges; the server also
+/// refreshes them from the window every minute.
+#[utoipa::path(post, path = "/monitoring/data-drift/check", tag = "monitoring",
+    request_body(content = Option<DriftRequest>, description = "Movies to check; no body or `{}` checks the recent-traffic window"),
+    responses(
+        (status = 200, description = "PSI per feature and the drift status", body = DriftResponse),
+        (status = 400, description = "Malformed JSON", body = crate::dto::ErrorResponse),
+        (status = 409, description = "The recent-traffic window holds fewer than 30 movies", body = crate::dto::ErrorResponse),
+        (status = 413, description = "Body over the size limit", body = crate::dto::ErrorResponse),
+        (status = 415, description = "A body that is not application/json", body = crate::dto::ErrorResponse),
+        (status = 422, description = "Fewer than 30 or more than the batch limit of movies, or every bad index and field", body = crate::dto::ErrorResponse),
+        (status = 503, description = "No model loaded yet", body = crate::dto::ErrorResponse),
+    ))]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn drift_check(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<DriftResponse>, ApiError> {
+    let body = body.map_err(|r| ApiError::from_status(r.status()))?;
+    let req = drift_request(&headers, &body)?;
+    let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let (matrix, source) = match req.movies {
+        Some(movies) => (request_rows(&state, &model, &movies)?, "request"),
+        None => (state.drift().matrix(&model.version), "recent_traffic"),
+    };
+    let n = matrix.len() / model.bundle.features.width().max(1);
+    if n < MIN_DRIFT_ROWS && source == "recent_traffic" {
+        let message = format!(
+            "the recent-traffic window holds {n} movies; a drift check needs at least {MIN_DRIFT_ROWS}: predict more movies first, or POST {{\"movies\": [...]}}"
+        );
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_enough_traffic",
+            message,
+        ));
+    }
+    let settings = state.settings();
+    let (low, high) = (settings.drift_psi_low, settings.drift_psi_high);
+    let report = drift::check(model.bundle.features.reference(), &matrix, low, high);
+    state.metrics().set_drift(&report.scores);
+    Ok(Json(DriftResponse {
+        status: report.status.to_owned(),
+        max_psi: report.max_psi,
+        n,
+        scores: report.scores,
+        source: source.to_owned(),
+        thresholds: DriftThresholds { low, high },
+        model_version: model.version.clone(),
+    }))
+}
+
+/// No body (or only whitespace) is `{}`; anything else must be a JSON `DriftRequest`.
+fn drift_request(headers: &HeaderMap, body: &Bytes) -> Result<DriftRequest, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(DriftRequest::default());
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        });
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body with `content-type: application/json`, or send no body",
+        ));
+    }
+    Ok(Json::<DriftRequest>::from_bytes(body)?.0)
+}
+
+/// The feature matrix of the posted movies, validated like a batch (at least 30).
+fn request_rows(
+    state: &AppState,
+    model: &LoadedModel,
+    movies: &[serde_json::Value],
+) -> Result<Vec<f32>, ApiError> {
+    let (_, inputs) = parse_batch(movies, state.settings().max_batch_size)?;
+    if inputs.len() < MIN_DRIFT_ROWS {
+        let message = format!(
+            "movies has {} entries; a drift check needs at least {MIN_DRIFT_ROWS}",
+            inputs.len()
+        );
+        let e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        );
+        return Err(e.with_field("movies"));
+    }
+    Ok(model.bundle.features.transform_batch(&inputs))
 }

@@ -1,4 +1,4 @@
-//! `POST /predict/movie` and `POST /predict/batch`.
+//! `POST /predict/movie`, `POST /predict/batch` and `POST /predict` (review text).
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
@@ -9,8 +9,9 @@ use reelcast_pipeline::{round2, FieldProblem, ModelBundle};
 use serde_json::Value;
 
 use crate::dto::{
-    BatchPrediction, BatchRequest, BatchResponse, Contribution, Interval, MovieRequest,
-    PredictQuery, PredictionResponse,
+    BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution, Interval, MovieRequest,
+    PredictQuery, PredictionResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse,
+    TextRequest, TextSentiment,
 };
 use crate::error::{split_serde_message, ApiError};
 use crate::state::{AppState, LoadedModel};
@@ -31,18 +32,21 @@ pub(crate) fn explain(bundle: &ModelBundle, input: &MovieInput) -> (Vec<Contribu
     (list, c.bias)
 }
 
-/// Records one request's predictions in the Prometheus metrics and the stats, once.
+/// Records one request's predictions in the Prometheus metrics and the stats, once:
+/// `count` items scored, `ratings` the predicted ratings among them.
 fn record(
     state: &AppState,
     endpoint: &'static str,
     version: &str,
+    count: usize,
     ratings: &[f64],
     elapsed: std::time::Duration,
 ) {
+    let count = count as u64;
     state
         .metrics()
-        .record_predictions(endpoint, version, ratings, elapsed);
-    state.stats().record_predictions(endpoint, ratings);
+        .record_predictions(endpoint, version, count, ratings, elapsed);
+    state.stats().record_predictions(endpoint, count, ratings);
 }
 
 fn out_of_10(rating: f64) -> String {
@@ -84,9 +88,15 @@ pub(crate) async fn predict_movie(
         &state,
         "movie",
         &model.version,
+        1,
         &[prediction.rating],
         started.elapsed(),
     );
+    if state.drift().wanted(1) > 0 {
+        let mut row = Vec::with_capacity(model.bundle.features.width());
+        model.bundle.features.transform(&input, &mut row);
+        state.drift().push(&model.version, &row, row.len());
+    }
     let explanation = query.explain.then(|| explain(&model.bundle, &input));
     let (contributions, bias) = explanation.unzip();
     Ok(Json(PredictionResponse {
@@ -112,7 +122,7 @@ pub(crate) async fn predict_movie(
 }
 
 /// Checks the size and every movie of a batch, reporting every bad index and field.
-fn parse_batch(
+pub(crate) fn parse_batch(
     movies: &[Value],
     max: usize,
 ) -> Result<(Vec<Option<String>>, Vec<MovieInput>), ApiError> {
@@ -161,28 +171,210 @@ impl MovieRequest {
     }
 }
 
-/// Predicts many movies through the bundle's batch path, in request order.
-#[utoipa::path(post, path = "/predict/batch", tag = "predict", request_body = BatchRequest,
+fn sentiment_problem(field: &str, e: &reelcast_sentiment::Error) -> FieldProblem {
+    FieldProblem {
+        field: field.to_owned(),
+        message: format!("{field}: {e}"),
+    }
+}
+
+/// Scores one review text, or names `text`'s problem.
+fn analyze(text: &str) -> Result<TextSentiment, ApiError> {
+    reelcast_sentiment::analyze(text)
+        .map(|s| TextSentiment::from((text, s)))
+        .map_err(|e| {
+            ApiError::invalid_fields(problems_at(None, vec![sentiment_problem("text", &e)]))
+        })
+}
+
+/// The rating part of `POST /predict`: `(rating, model, reason)`.
+type TextRating = (Option<f64>, Option<std::sync::Arc<LoadedModel>>, String);
+
+fn text_rating(state: &AppState, req: &TextRequest) -> Result<TextRating, ApiError> {
+    let movie = match req.movie() {
+        Ok(movie) => movie,
+        Err(missing) if missing.len() == 3 => {
+            let reason = "no movie features given: send startYear, runtimeMinutes and numVotes to also predict a rating";
+            return Ok((None, None, reason.to_owned()));
+        }
+        Err(missing) => {
+            let reason = format!(
+                "{} missing: send startYear, runtimeMinutes and numVotes together to also predict a rating",
+                missing.join(" and ")
+            );
+            return Ok((None, None, reason));
+        }
+    };
+    let input =
+        MovieInput::try_from(&movie).map_err(|p| ApiError::invalid_fields(problems_at(None, p)))?;
+    let Some(model) = state.model() else {
+        let reason = "no model is loaded yet: retry when /health/ready answers 200";
+        return Ok((None, None, reason.to_owned()));
+    };
+    let rating = model.bundle.predict(&input).rating;
+    let reason = "predicted by the movie model from startYear, runtimeMinutes and numVotes (other features imputed when missing)";
+    Ok((Some(rating), Some(model), reason.to_owned()))
+}
+
+/// The original's legacy text endpoint: the review's sentiment (VADER for English,
+/// AFINN-ko for Korean), and a rating from the movie model when `startYear`,
+/// `runtimeMinutes` and `numVotes` are given (same bounds as `POST /predict/movie`).
+#[utoipa::path(post, path = "/predict", tag = "predict", request_body = TextRequest,
     responses(
-        (status = 200, description = "Predictions in request order", body = BatchResponse),
+        (status = 200, description = "Sentiment, and a rating or the reason for none", body = TextPredictionResponse),
         (status = 400, description = "Malformed JSON", body = crate::dto::ErrorResponse),
         (status = 413, description = "Body over the size limit", body = crate::dto::ErrorResponse),
         (status = 415, description = "Not application/json", body = crate::dto::ErrorResponse),
-        (status = 422, description = "Every bad index and field", body = crate::dto::ErrorResponse),
-        (status = 503, description = "No model loaded yet", body = crate::dto::ErrorResponse),
+        (status = 422, description = "`text` missing, empty or over 5000 chars, or a movie feature out of range", body = crate::dto::ErrorResponse),
     ))]
-#[tracing::instrument(skip_all, fields(movies))]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn predict_text(
+    State(state): State<AppState>,
+    body: Result<Json<TextRequest>, JsonRejection>,
+) -> Result<Json<TextPredictionResponse>, ApiError> {
+    let Json(req) = body?;
+    let started = std::time::Instant::now();
+    let sentiment = analyze(&req.text)?;
+    let (rating, model, rating_reason) = text_rating(&state, &req)?;
+    let version = model.as_ref().map_or("none", |m| m.version.as_str());
+    let ratings: Vec<f64> = rating.into_iter().collect();
+    record(&state, "text", version, 1, &ratings, started.elapsed());
+    Ok(Json(TextPredictionResponse {
+        sentiment,
+        predicted_rating: rating.map(round2),
+        rating_out_of_10: rating.map(out_of_10),
+        rating_reason,
+        model_name: model.as_ref().map(|m| m.bundle.metadata.model_name.clone()),
+        model_version: model.as_ref().map(|m| m.version.clone()),
+        text: req.text,
+    }))
+}
+
+/// Checks the size and every text of a batch, reporting every bad index.
+fn parse_texts(texts: &[Value], max: usize) -> Result<Vec<TextSentiment>, ApiError> {
+    if texts.is_empty() || texts.len() > max {
+        let message = format!("texts has {} entries; send 1 to {max}", texts.len());
+        let e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        );
+        return Err(e.with_field("texts"));
+    }
+    let mut problems = Vec::new();
+    let mut scored = Vec::with_capacity(texts.len());
+    for (i, value) in texts.iter().enumerate() {
+        let Some(text) = value.as_str() else {
+            let message = format!("texts[{i}] is {value}; expected a string");
+            problems.push((
+                Some(i),
+                FieldProblem {
+                    field: "texts".into(),
+                    message,
+                },
+            ));
+            continue;
+        };
+        match reelcast_sentiment::analyze(text) {
+            Ok(s) => scored.push(TextSentiment::from((text, s))),
+            Err(e) => problems.push((Some(i), sentiment_problem("texts", &e))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(scored)
+    } else {
+        Err(ApiError::invalid_items("texts", problems))
+    }
+}
+
+/// Predicts many movies through the bundle's batch path (`movies`), or scores many review
+/// texts like `POST /predict` (`texts`), in request order. Send exactly one of the two.
+#[utoipa::path(post, path = "/predict/batch", tag = "predict", request_body = BatchRequest,
+    responses(
+        (status = 200, description = "Predictions (movies) or sentiments (texts) in request order", body = BatchReply),
+        (status = 400, description = "Malformed JSON", body = crate::dto::ErrorResponse),
+        (status = 413, description = "Body over the size limit", body = crate::dto::ErrorResponse),
+        (status = 415, description = "Not application/json", body = crate::dto::ErrorResponse),
+        (status = 422, description = "Both or neither of movies and texts, or every bad index and field", body = crate::dto::ErrorResponse),
+        (status = 503, description = "No model loaded yet (movies only)", body = crate::dto::ErrorResponse),
+    ))]
+#[tracing::instrument(skip_all, fields(movies, texts))]
 pub(crate) async fn predict_batch(
     State(state): State<AppState>,
     body: Result<Json<BatchRequest>, JsonRejection>,
-) -> Result<Json<BatchResponse>, ApiError> {
+) -> Result<Json<BatchReply>, ApiError> {
     let Json(req) = body?;
-    tracing::Span::current().record("movies", req.movies.len());
-    let (titles, inputs) = parse_batch(&req.movies, state.settings().max_batch_size)?;
+    let max = state.settings().max_batch_size;
+    match (req.movies, req.texts) {
+        (Some(movies), None) => {
+            tracing::Span::current().record("movies", movies.len());
+            let reply = predict_movies(&state, &movies, max).await?;
+            Ok(Json(BatchReply::Movies(reply)))
+        }
+        (None, Some(texts)) => {
+            tracing::Span::current().record("texts", texts.len());
+            let started = std::time::Instant::now();
+            let sentiments = parse_texts(&texts, max)?;
+            let version = state
+                .model()
+                .map_or_else(|| "none".to_owned(), |m| m.version.clone());
+            record(
+                &state,
+                "batch",
+                &version,
+                sentiments.len(),
+                &[],
+                started.elapsed(),
+            );
+            let sentiments: Vec<TextBatchItem> = sentiments
+                .into_iter()
+                .enumerate()
+                .map(|(index, sentiment)| TextBatchItem { index, sentiment })
+                .collect();
+            Ok(Json(BatchReply::Texts(TextBatchResponse {
+                count: sentiments.len(),
+                sentiments,
+            })))
+        }
+        (movies, _) => {
+            let message = if movies.is_some() {
+                "send either movies or texts, not both"
+            } else {
+                "send movies (movie features) or texts (review texts)"
+            };
+            let e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                message,
+            );
+            Err(e.with_field(if movies.is_some() { "texts" } else { "movies" }))
+        }
+    }
+}
+
+/// The `movies` form of a batch: validated whole, scored on the batch path, and the
+/// newest rows kept in the drift window.
+async fn predict_movies(
+    state: &AppState,
+    movies: &[Value],
+    max: usize,
+) -> Result<BatchResponse, ApiError> {
+    let (titles, inputs) = parse_batch(movies, max)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let started = std::time::Instant::now();
-    let ratings = score_blocking(model.clone(), inputs).await?;
-    record(&state, "batch", &model.version, &ratings, started.elapsed());
+    let keep = state.drift().wanted(inputs.len());
+    let (ratings, rows) = score_blocking(model.clone(), inputs, keep).await?;
+    record(
+        state,
+        "batch",
+        &model.version,
+        ratings.len(),
+        &ratings,
+        started.elapsed(),
+    );
+    state
+        .drift()
+        .push(&model.version, &rows, model.bundle.features.width());
     let predictions = titles
         .into_iter()
         .zip(ratings)
@@ -194,21 +386,29 @@ pub(crate) async fn predict_batch(
             rating_out_of_10: out_of_10(rating),
         })
         .collect::<Vec<_>>();
-    Ok(Json(BatchResponse {
+    Ok(BatchResponse {
         count: predictions.len(),
         predictions,
         model_name: model.bundle.metadata.model_name.clone(),
         model_version: model.version.clone(),
-    }))
+    })
 }
 
-/// Runs the CPU-bound batch path off the async workers, inside the current span.
+/// Runs the CPU-bound batch path off the async workers, inside the current span; also
+/// builds the feature rows of the last `keep` inputs for the drift window.
 async fn score_blocking(
     model: std::sync::Arc<LoadedModel>,
     inputs: Vec<MovieInput>,
-) -> Result<Vec<f64>, ApiError> {
+    keep: usize,
+) -> Result<(Vec<f64>, Vec<f32>), ApiError> {
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(|| model.bundle.predict_batch(&inputs)))
-        .await
-        .map_err(|e| ApiError::internal(&e))
+    tokio::task::spawn_blocking(move || {
+        span.in_scope(|| {
+            let ratings = model.bundle.predict_batch(&inputs);
+            let tail = &inputs[inputs.len() - keep.min(inputs.len())..];
+            (ratings, model.bundle.features.transform_batch(tail))
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))
 }

@@ -7,9 +7,11 @@
 )]
 
 mod batch;
+mod drift;
 mod errors;
 mod health;
 mod helpers;
 mod monitoring;
 mod openapi;
 mod predict;
+mod text;
