@@ -139,20 +139,25 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
             Err(problems) => rejected.push(RejectedRow { row, problems }),
         }
     }
-    let inputs: Vec<MovieInput> = accepted.iter().map(|a| a.2.clone()).collect();
-    let ratings = bundle.predict_batch(&inputs);
-    let mut row_buf = Vec::with_capacity(bundle.features.width());
+    // One feature matrix serves the batch prediction and each row's band and imputed list.
+    let width = bundle.features.width();
+    let mut matrix = Vec::with_capacity(accepted.len() * width);
+    let imputed: Vec<_> = accepted
+        .iter()
+        .map(|(_, _, input)| bundle.features.transform(input, &mut matrix))
+        .collect();
+    let ratings = bundle.model.predict_batch(&matrix);
     let predictions = accepted
         .into_iter()
+        .zip(imputed)
         .zip(ratings)
-        .map(|((row, id, input), rating)| {
-            row_buf.clear();
-            let imputed = bundle.features.transform(&input, &mut row_buf);
-            let band = bundle.model.band(&row_buf);
+        .zip(matrix.chunks(width))
+        .map(|((((row, id, _), imputed), rating), features)| {
+            let band = bundle.model.band(features);
             PredictedRow {
                 row,
                 id,
-                predicted_rating: round2(rating),
+                predicted_rating: round2(rating.clamp(1.0, 10.0)),
                 lower: band.map(|b| round2(b.lower.clamp(1.0, 10.0))),
                 upper: band.map(|b| round2(b.upper.clamp(1.0, 10.0))),
                 imputed: imputed.fields(),
