@@ -93,9 +93,15 @@ impl ModelBundle {
     pub fn predict(&self, input: &MovieInput) -> Prediction {
         let mut row = Vec::with_capacity(self.features.width());
         let imputed = self.features.transform(input, &mut row);
+        self.predict_row(&row, imputed)
+    }
+
+    /// Predicts one feature row already built by `self.features.transform` (which
+    /// reported `imputed`), for callers that also need the row itself.
+    pub fn predict_row(&self, row: &[f32], imputed: Imputed) -> Prediction {
         Prediction {
-            rating: clip(self.model.predict_row(&row)),
-            band: self.model.band(&row).map(|b| Band {
+            rating: clip(self.model.predict_row(row)),
+            band: self.model.band(row).map(|b| Band {
                 lower: clip(b.lower),
                 upper: clip(b.upper),
             }),
@@ -106,9 +112,14 @@ impl ModelBundle {
     /// Predicts many movies through the batch path (one feature matrix, parallel trees);
     /// ratings clipped to 1..=10, in input order.
     pub fn predict_batch(&self, inputs: &[MovieInput]) -> Vec<f64> {
-        let matrix = self.features.transform_batch(inputs);
+        self.predict_matrix(&self.features.transform_batch(inputs))
+    }
+
+    /// Predicts a row-major matrix already built by `self.features`, for callers that
+    /// also need the rows; ratings clipped to 1..=10.
+    pub fn predict_matrix(&self, matrix: &[f32]) -> Vec<f64> {
         self.model
-            .predict_batch(&matrix)
+            .predict_batch(matrix)
             .into_iter()
             .map(clip)
             .collect()

@@ -146,7 +146,7 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
         .iter()
         .map(|(_, _, input)| bundle.features.transform(input, &mut matrix))
         .collect();
-    let ratings = bundle.model.predict_batch(&matrix);
+    let ratings = bundle.predict_matrix(&matrix);
     let predictions = accepted
         .into_iter()
         .zip(imputed)
@@ -157,7 +157,7 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
             PredictedRow {
                 row,
                 id,
-                predicted_rating: round2(rating.clamp(1.0, 10.0)),
+                predicted_rating: round2(rating),
                 lower: band.map(|b| round2(b.lower.clamp(1.0, 10.0))),
                 upper: band.map(|b| round2(b.upper.clamp(1.0, 10.0))),
                 imputed: imputed.fields(),

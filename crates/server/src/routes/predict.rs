@@ -16,12 +16,10 @@ use crate::dto::{
 use crate::error::{split_serde_message, ApiError};
 use crate::state::{AppState, LoadedModel};
 
-/// Per-feature contributions and bias for one input. The pipeline has no explain use case
-/// yet, so this reuses the bundle's own transform and the model's attributions.
-pub(crate) fn explain(bundle: &ModelBundle, input: &MovieInput) -> (Vec<Contribution>, f64) {
-    let mut row = Vec::with_capacity(bundle.features.width());
-    bundle.features.transform(input, &mut row);
-    let c = bundle.model.contributions(&row);
+/// Per-feature contributions and bias for one feature row built by the bundle's own
+/// transform (the one the prediction used).
+pub(crate) fn explain(bundle: &ModelBundle, row: &[f32]) -> (Vec<Contribution>, f64) {
+    let c = bundle.model.contributions(row);
     let named = bundle.features.names().iter().zip(c.values);
     let list = named
         .map(|(feature, value)| Contribution {
@@ -83,7 +81,10 @@ pub(crate) async fn predict_movie(
         MovieInput::try_from(&req).map_err(|p| ApiError::invalid_fields(problems_at(None, p)))?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let started = std::time::Instant::now();
-    let prediction = model.bundle.predict(&input);
+    // One feature row serves the prediction, the drift window and the explanation.
+    let mut row = Vec::with_capacity(model.bundle.features.width());
+    let imputed = model.bundle.features.transform(&input, &mut row);
+    let prediction = model.bundle.predict_row(&row, imputed);
     record(
         &state,
         "movie",
@@ -93,11 +94,9 @@ pub(crate) async fn predict_movie(
         started.elapsed(),
     );
     if state.drift().wanted(1) > 0 {
-        let mut row = Vec::with_capacity(model.bundle.features.width());
-        model.bundle.features.transform(&input, &mut row);
         state.drift().push(&model.version, &row, row.len());
     }
-    let explanation = query.explain.then(|| explain(&model.bundle, &input));
+    let explanation = query.explain.then(|| explain(&model.bundle, &row));
     let (contributions, bias) = explanation.unzip();
     Ok(Json(PredictionResponse {
         title: req.title,
@@ -404,9 +403,11 @@ async fn score_blocking(
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         span.in_scope(|| {
-            let ratings = model.bundle.predict_batch(&inputs);
-            let tail = &inputs[inputs.len() - keep.min(inputs.len())..];
-            (ratings, model.bundle.features.transform_batch(tail))
+            let matrix = model.bundle.features.transform_batch(&inputs);
+            let ratings = model.bundle.predict_matrix(&matrix);
+            let width = model.bundle.features.width();
+            let tail = (inputs.len() - keep.min(inputs.len())) * width;
+            (ratings, matrix[tail..].to_vec())
         })
     })
     .await
