@@ -21,6 +21,25 @@ pub(crate) struct Settings {
     pub ingest: IngestOptions,
     pub train: TrainSettings,
     pub server: reelcast_server::ServerSettings,
+    pub tracking: TrackingSettings,
+}
+
+/// Experiment tracking and model registry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrackingSettings {
+    /// `sqlite:///path` (embedded) or `http(s)://` (MLflow).
+    pub uri: String,
+    /// Embedded artifact directory; empty for beside the database.
+    pub artifact_root: String,
+    /// Experiment name.
+    pub experiment: String,
+    /// Registered model name; empty for `movie_rating_<kind>`.
+    pub model_name: String,
+    /// MLflow request timeout, in seconds.
+    pub timeout_seconds: f64,
+    /// MLflow retries on 5xx and connection errors.
+    pub retries: u32,
 }
 
 /// Where data lives and comes from.
@@ -64,6 +83,11 @@ impl Settings {
         }
         let settings: Settings = figment
             .merge(Env::prefixed("REELCAST__").split("__"))
+            .merge(
+                Env::raw()
+                    .only(&["REELCAST_TRACKING_URI"])
+                    .map(|_| "tracking.uri".into()),
+            )
             .extract()
             .context("reading configuration (config/default.toml lists every key)")?;
         settings.check()?;
@@ -102,6 +126,47 @@ impl Settings {
         if !(low.is_finite() && high.is_finite() && 0.0 < low && low < high) {
             bail!(
                 "[server] drift_psi_low {low} and drift_psi_high {high} must be finite with 0 < low < high, e.g. 0.1 and 0.25"
+            );
+        }
+        if !(server.drift_refresh_seconds.is_finite() && server.drift_refresh_seconds > 0.0) {
+            bail!(
+                "[server] drift_refresh_seconds {} is not a positive number of seconds, e.g. 60",
+                server.drift_refresh_seconds
+            );
+        }
+        if server.feedback_window == 0 {
+            bail!("[server] feedback_window is 0; use a positive count, e.g. 500");
+        }
+        if !(server.model_poll_seconds.is_finite() && server.model_poll_seconds >= 0.0) {
+            bail!(
+                "[server] model_poll_seconds {} is not a number of seconds ≥ 0 (0 disables polling)",
+                server.model_poll_seconds
+            );
+        }
+        for (key, url) in [
+            ("alertmanager_url", &server.alertmanager_url),
+            ("prometheus_url", &server.prometheus_url),
+        ] {
+            if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!(
+                    "[server] {key} {url:?} is not an http(s) URL, e.g. \"http://127.0.0.1:9093\""
+                );
+            }
+        }
+        let tracking = &self.tracking;
+        if !(tracking.uri.starts_with("sqlite://")
+            || tracking.uri.starts_with("http://")
+            || tracking.uri.starts_with("https://"))
+        {
+            bail!(
+                "[tracking] uri {:?} is not sqlite:///PATH or http(s)://HOST:PORT, e.g. \"sqlite:///./reelcast.db\" or \"http://127.0.0.1:5000\"",
+                tracking.uri
+            );
+        }
+        if !(tracking.timeout_seconds.is_finite() && tracking.timeout_seconds > 0.0) {
+            bail!(
+                "[tracking] timeout_seconds {} is not a positive number of seconds",
+                tracking.timeout_seconds
             );
         }
         for origin in &server.cors_allowed_origins {

@@ -43,6 +43,27 @@ pub struct ServerSettings {
     pub drift_psi_low: f64,
     /// PSI at or above which a feature's drift is `high` (default 0.25).
     pub drift_psi_high: f64,
+    /// Seconds between refreshes of the `reelcast_feature_drift_psi` gauges from the
+    /// recent-traffic window (default 60).
+    pub drift_refresh_seconds: f64,
+    /// `POST /feedback` pairs kept for `reelcast_live_rmse` and `reelcast_live_mae`
+    /// (default 500).
+    pub feedback_window: usize,
+    /// Bearer token of `POST /model/reload`; empty (the default) disables the endpoint.
+    pub admin_token: String,
+    /// What `reelcast serve` serves: empty (the default) for the tracking registry's
+    /// `models:/movie_rating_<model>@champion`, a `models:/NAME@ALIAS` or
+    /// `models:/NAME/VERSION` URI, or the path of a bundle file.
+    pub model: String,
+    /// Seconds between checks of the registry alias for a new version; 0 checks only on
+    /// `POST /model/reload` (default 30).
+    pub model_poll_seconds: f64,
+    /// Alertmanager base URL (e.g. `http://127.0.0.1:9093`) proxied by
+    /// `GET /monitoring/alerts/active`; empty (the default) disables it.
+    pub alertmanager_url: String,
+    /// Prometheus base URL reported by `GET /monitoring/status`; empty (the default) for
+    /// none.
+    pub prometheus_url: String,
 }
 
 impl Default for ServerSettings {
@@ -57,6 +78,13 @@ impl Default for ServerSettings {
             drift_window: 1000,
             drift_psi_low: 0.1,
             drift_psi_high: 0.25,
+            drift_refresh_seconds: 60.0,
+            feedback_window: 500,
+            admin_token: String::new(),
+            model: String::new(),
+            model_poll_seconds: 30.0,
+            alertmanager_url: String::new(),
+            prometheus_url: String::new(),
         }
     }
 }

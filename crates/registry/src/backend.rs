@@ -1,0 +1,194 @@
+//! The [`Backend`] trait and the types it speaks in, shared by both backends.
+
+use std::collections::BTreeMap;
+
+/// A registry or tracking failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The named run, model, version, alias or artifact does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request was refused as invalid (a bad name, a duplicate, a wrong state).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// The backend could not be reached or answered with a server error, after retries.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Stored data is unreadable or inconsistent (e.g. an artifact whose checksum differs).
+    #[error("corrupt: {0}")]
+    Corrupt(String),
+    /// A local file or database operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Anything else the backend reported.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// This crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A run's lifecycle state (MLflow's `RunStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RunStatus {
+    /// Started, not ended.
+    Running,
+    /// Ended successfully.
+    Finished,
+    /// Ended with an error.
+    Failed,
+    /// Killed.
+    Killed,
+}
+
+/// One metric value; CV folds are logged as steps of one key.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Metric {
+    /// Metric key, e.g. `test_rmse`, `cv_rmse`.
+    pub key: String,
+    /// Value.
+    pub value: f64,
+    /// Step (0 for single values; the fold index for per-fold CV metrics).
+    pub step: i64,
+    /// Unix time in milliseconds.
+    pub timestamp_ms: i64,
+}
+
+/// A tracked run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Run {
+    /// Backend-assigned id (32 hex digits in both backends).
+    pub run_id: String,
+    /// Experiment name.
+    pub experiment: String,
+    /// Human-readable run name.
+    pub run_name: String,
+    /// Lifecycle state.
+    pub status: RunStatus,
+    /// Unix ms.
+    pub start_time_ms: i64,
+    /// Unix ms, once ended.
+    pub end_time_ms: Option<i64>,
+    /// Params.
+    pub params: BTreeMap<String, String>,
+    /// Latest value per metric key (the highest step, then the latest timestamp).
+    pub metrics: BTreeMap<String, f64>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A registered model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RegisteredModel {
+    /// Name, e.g. `movie_rating_gbt`.
+    pub name: String,
+    /// Unix ms.
+    pub created_ms: i64,
+    /// Alias -> version.
+    pub aliases: BTreeMap<String, u64>,
+    /// Latest version number, if any.
+    pub latest_version: Option<u64>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A registered model version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelVersion {
+    /// Registered model name.
+    pub name: String,
+    /// Version number, from 1.
+    pub version: u64,
+    /// The run it came from.
+    pub run_id: String,
+    /// Path of the bundle inside the run's artifacts, e.g. `model/model.bundle`.
+    pub artifact_path: String,
+    /// Unix ms.
+    pub created_ms: i64,
+    /// Aliases currently pointing at this version.
+    pub aliases: Vec<String>,
+    /// Tags (reelcast sets `bundle_sha256`, `test_rmse`, `dataset_version`, `model_kind`).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// One move of an alias, kept so that `rollback` can go back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AliasChange {
+    /// Alias.
+    pub alias: String,
+    /// Version it pointed at before (None when newly set).
+    pub from_version: Option<u64>,
+    /// Version it points at after (None when deleted).
+    pub to_version: Option<u64>,
+    /// Unix ms.
+    pub changed_ms: i64,
+}
+
+/// Experiment tracking and model registry operations, the same in both backends.
+/// Every method is blocking; call from a blocking context (`spawn_blocking` in async code).
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// A one-line description for logs and messages, e.g. `sqlite:///./reelcast.db`.
+    fn describe(&self) -> String;
+
+    /// Creates a run (status RUNNING) in `experiment`, creating the experiment when it
+    /// does not exist.
+    fn create_run(
+        &self,
+        experiment: &str,
+        run_name: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Run>;
+    /// Logs params, metrics and tags in one call (MLflow's `runs/log-batch`).
+    fn log_batch(
+        &self,
+        run_id: &str,
+        params: &BTreeMap<String, String>,
+        metrics: &[Metric],
+        tags: &BTreeMap<String, String>,
+    ) -> Result<()>;
+    /// Stores `bytes` as the artifact `path` (relative, `/`-separated) of the run.
+    fn log_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()>;
+    /// Reads back an artifact of the run.
+    fn download_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>>;
+    /// Every artifact path of the run (files only, recursively), sorted.
+    fn list_artifacts(&self, run_id: &str) -> Result<Vec<String>>;
+    /// Ends the run with `status` (FINISHED or FAILED).
+    fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()>;
+    /// One run.
+    fn get_run(&self, run_id: &str) -> Result<Run>;
+    /// The runs of `experiment`, newest first, at most `limit`.
+    fn list_runs(&self, experiment: &str, limit: usize) -> Result<Vec<Run>>;
+
+    /// Registers a new version of `name` (creating the registered model when needed)
+    /// pointing at `run_id`'s artifact `artifact_path`, with `tags`. All or nothing: a
+    /// version is either fully registered (tags included) or absent.
+    fn create_model_version(
+        &self,
+        name: &str,
+        run_id: &str,
+        artifact_path: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<ModelVersion>;
+    /// One version.
+    fn get_model_version(&self, name: &str, version: u64) -> Result<ModelVersion>;
+    /// Every registered model, by name.
+    fn list_models(&self) -> Result<Vec<RegisteredModel>>;
+    /// One registered model.
+    fn get_model(&self, name: &str) -> Result<RegisteredModel>;
+    /// Every version of `name`, newest first.
+    fn list_versions(&self, name: &str) -> Result<Vec<ModelVersion>>;
+    /// Points `alias` at `version`, recording the change in the alias history.
+    fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()>;
+    /// The version `alias` points at, or None.
+    fn get_alias(&self, name: &str, alias: &str) -> Result<Option<ModelVersion>>;
+    /// Removes `alias`, recording the change in the alias history.
+    fn delete_alias(&self, name: &str, alias: &str) -> Result<()>;
+    /// The changes of `alias`, oldest first.
+    fn alias_history(&self, name: &str, alias: &str) -> Result<Vec<AliasChange>>;
+}

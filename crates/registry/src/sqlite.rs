@@ -1,0 +1,1 @@
+//! The embedded backend: SQLite in WAL mode, artifacts in a local directory.
