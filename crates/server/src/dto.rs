@@ -176,15 +176,18 @@ pub struct PredictionResponse {
     pub predicted_rating: f64,
     /// E.g. `"7.3/10"`.
     pub rating_out_of_10: String,
-    /// The bundle's model name.
+    /// The served model's name: the registered model's when served from the registry,
+    /// else the bundle's.
     pub model_name: String,
-    /// First 12 hex digits of the SHA-256 of the fitted features and model.
+    /// The served version: the registry's version number when served from the registry,
+    /// else the first 12 hex digits of the SHA-256 of the fitted features and model.
     pub model_version: String,
     /// The model's feature names, in column order.
     pub features_used: Vec<String>,
     /// Inputs that were missing and imputed from training statistics (API names).
     pub imputed: Vec<String>,
-    /// 10th-90th percentile band of the trees; null for boosted models.
+    /// 10th-90th percentile prediction interval (the forest's trees, or the boosted
+    /// model's quantile models); null when the model has none.
     pub interval: Option<Interval>,
     /// With `?explain=true`: per-feature contributions; bias + their sum is the unclipped
     /// prediction.
@@ -488,6 +491,12 @@ pub struct ModelInfoResponse {
     pub kind: String,
     /// See [`PredictionResponse::model_version`].
     pub version: String,
+    /// Content hash of the fitted features and model (12 hex digits).
+    pub fingerprint: String,
+    /// The registry alias it is served through (e.g. `champion`), if any.
+    pub alias: Option<String>,
+    /// Where it was loaded from: a `models:/` URI or a file path.
+    pub source: String,
     /// When training finished (from the bundle, RFC 3339).
     pub created_at: String,
     /// Held-out, baseline and cross-validation metrics.
@@ -647,4 +656,125 @@ pub struct PredictionStatsResponse {
     pub latency_seconds: LatencyQuantiles,
     /// Errors over requests, prediction endpoints only (0 before any request).
     pub error_rate: f64,
+}
+
+/// One `POST /feedback` item: the movie (same fields and bounds as `POST /predict/movie`),
+/// the rating the client was given (optional: the served model predicts it when absent)
+/// and the rating the movie really has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"title": "The Kid", "startYear": 1921, "runtimeMinutes": 68,
+    "numVotes": 40584, "genres": ["Comedy", "Drama"], "predicted_rating": 7.6, "actual_rating": 8.2}))]
+pub struct FeedbackItem {
+    /// The movie.
+    #[serde(flatten)]
+    pub movie: MovieRequest,
+    /// The rating the client was given, 1 to 10; predicted by the served model when absent.
+    #[serde(rename = "predicted_rating")]
+    pub predicted_rating: Option<f64>,
+    /// The movie's real IMDb rating, 1 to 10.
+    #[serde(rename = "actual_rating")]
+    pub actual_rating: f64,
+}
+
+/// `POST /feedback`: one item, or `{"items": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum FeedbackRequest {
+    /// Several items.
+    Batch {
+        /// At most `[server] max_batch_size` items.
+        items: Vec<FeedbackItem>,
+    },
+    /// One item.
+    One(FeedbackItem),
+}
+
+/// One scored feedback pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackPair {
+    /// The prediction (the client's, or the served model's when it sent none).
+    pub predicted_rating: f64,
+    /// The real rating.
+    pub actual_rating: f64,
+    /// `predicted_rating - actual_rating`.
+    pub error: f64,
+}
+
+/// Live error of the served model over the feedback window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LiveMetrics {
+    /// Pairs in the window (the last `[server] feedback_window`, since the model was
+    /// loaded).
+    pub window_size: usize,
+    /// RMSE over the window.
+    pub rmse: Option<f64>,
+    /// MAE over the window.
+    pub mae: Option<f64>,
+    /// The served model's held-out RMSE at training, for comparison.
+    pub training_rmse: f64,
+}
+
+/// `POST /feedback` response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackResponse {
+    /// Pairs accepted.
+    pub accepted: usize,
+    /// The pairs, in request order.
+    pub pairs: Vec<FeedbackPair>,
+    /// The served model's version.
+    pub model_version: String,
+    /// The live metrics after these pairs.
+    pub live: LiveMetrics,
+}
+
+/// `POST /model/reload` response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReloadResponse {
+    /// Whether a new model was swapped in (false: the source still designates the
+    /// served one).
+    pub reloaded: bool,
+    /// What the source is, e.g. `models:/movie_rating_gbt@champion`.
+    pub source: String,
+    /// The served model's name.
+    pub name: String,
+    /// The served version after the reload.
+    pub version: String,
+    /// The version served before, when it changed.
+    pub previous_version: Option<String>,
+    /// The alias served through, if any.
+    pub alias: Option<String>,
+}
+
+/// `GET /monitoring/alerts/active`: Alertmanager's active alerts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActiveAlertsResponse {
+    /// The Alertmanager queried.
+    pub alertmanager_url: String,
+    /// Number of alerts.
+    pub count: usize,
+    /// Alertmanager's `/api/v2/alerts` objects, unmodified (active, not silenced, not
+    /// inhibited).
+    #[schema(value_type = Vec<Object>)]
+    pub alerts: Vec<Value>,
+}
+
+/// Reachability of one monitoring service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UpstreamStatus {
+    /// Configured base URL, null when not configured.
+    pub url: Option<String>,
+    /// Whether `GET {url}/-/healthy` answered 200 (null when not configured).
+    pub reachable: Option<bool>,
+    /// What was seen: the status code or the connection error.
+    pub detail: String,
+}
+
+/// `GET /monitoring/status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MonitoringStatusResponse {
+    /// `[server] prometheus_url`.
+    pub prometheus: UpstreamStatus,
+    /// `[server] alertmanager_url`.
+    pub alertmanager: UpstreamStatus,
 }

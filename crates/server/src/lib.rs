@@ -25,6 +25,7 @@
 mod drift;
 mod dto;
 mod error;
+mod feedback;
 pub mod metrics;
 mod openapi;
 mod routes;
@@ -33,15 +34,17 @@ mod state;
 mod stats;
 
 pub use dto::{
-    BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution, DriftRequest,
-    DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
-    GenresField, HealthResponse, Interval, LanguageCode, LatencyQuantiles, ModelInfoResponse,
-    ModelStatus, MovieRequest, PredictionResponse, PredictionStatsResponse, RatingBucket,
-    SentimentLabel, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
-    TextPredictionResponse, TextRequest, TextSentiment,
+    ActiveAlertsResponse, BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution,
+    DriftRequest, DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail,
+    ErrorResponse, FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, GenresField,
+    HealthResponse, Interval, LanguageCode, LatencyQuantiles, LiveMetrics, ModelInfoResponse,
+    ModelStatus, MonitoringStatusResponse, MovieRequest, PredictionResponse,
+    PredictionStatsResponse, RatingBucket, ReloadResponse, SentimentLabel, ServiceInfo,
+    StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse, TextRequest,
+    TextSentiment, UpstreamStatus,
 };
 pub use error::ApiError;
 pub use openapi::{openapi, openapi_json};
 pub use startup::{app, serve, shutdown_signal, ServerSettings};
-pub use state::{AppState, LoadedModel};
+pub use state::{AppState, LoadedModel, ModelSource, ReloadOutcome};
 pub use stats::Stats;

@@ -12,10 +12,16 @@
 //! | `reelcast_predictions_total` | counter, one per predicted movie or scored text | `endpoint` (`movie`, `batch`, `text`), `model_version` (`none` for texts scored without a model) |
 //! | `reelcast_prediction_duration_seconds` | histogram, model scoring time per request | `endpoint` |
 //! | `reelcast_predicted_rating` | histogram (buckets 1..10), unit: rating points | `endpoint` |
-//! | `reelcast_model_info` | gauge = 1 for the served model (0 for replaced ones) | `name`, `version` |
+//! | `reelcast_model_info` | gauge = 1 for the served model (0 for replaced ones) | `name`, `version`, `alias` (`none` for a bundle file) |
 //! | `reelcast_model_loaded` | gauge, 0 or 1 | |
 //! | `reelcast_model_load_timestamp_seconds` | gauge, Unix time | |
+//! | `reelcast_model_created_timestamp_seconds` | gauge, Unix time the served model was trained | |
+//! | `reelcast_model_training_rmse` | gauge, held-out RMSE of the served model at training | |
+//! | `reelcast_model_reloads_total` | counter, model loads by reload or registry poll | `result` (`success`, `failure`) |
 //! | `reelcast_feature_drift_psi` | gauge, PSI of the last drift check vs the training reference | `feature` |
+//! | `reelcast_live_rmse`, `reelcast_live_mae` | gauges, error over the `POST /feedback` window | |
+//! | `reelcast_live_feedback_window_size` | gauge, pairs in that window | |
+//! | `reelcast_feedback_total` | counter, feedback pairs received | |
 //! | `process_*` | see [`process`] | |
 
 use std::sync::{Arc, Mutex};
@@ -46,6 +52,20 @@ pub const MODEL_INFO: &str = "reelcast_model_info";
 pub const MODEL_LOADED: &str = "reelcast_model_loaded";
 /// Gauge, Unix time at which the served model was loaded.
 pub const MODEL_LOAD_TIMESTAMP_SECONDS: &str = "reelcast_model_load_timestamp_seconds";
+/// Gauge, Unix time at which the served model was trained (from its bundle).
+pub const MODEL_CREATED_TIMESTAMP_SECONDS: &str = "reelcast_model_created_timestamp_seconds";
+/// Gauge, held-out RMSE of the served model at training time.
+pub const MODEL_TRAINING_RMSE: &str = "reelcast_model_training_rmse";
+/// Counter of model loads by `POST /model/reload` or the registry poller, by result.
+pub const MODEL_RELOADS_TOTAL: &str = "reelcast_model_reloads_total";
+/// Gauge, RMSE of the served model over the `POST /feedback` window.
+pub const LIVE_RMSE: &str = "reelcast_live_rmse";
+/// Gauge, MAE of the served model over the `POST /feedback` window.
+pub const LIVE_MAE: &str = "reelcast_live_mae";
+/// Gauge, (predicted, actual) pairs in the `POST /feedback` window.
+pub const LIVE_FEEDBACK_WINDOW_SIZE: &str = "reelcast_live_feedback_window_size";
+/// Counter of feedback pairs received.
+pub const FEEDBACK_TOTAL: &str = "reelcast_feedback_total";
 /// Gauge, PSI of each feature in the last drift check against the training reference.
 pub const FEATURE_DRIFT_PSI: &str = "reelcast_feature_drift_psi";
 /// Gauge, resident memory (from `/proc/self/status` `VmRSS`).
@@ -58,8 +78,15 @@ pub const PROCESS_OPEN_FDS: &str = "process_open_fds";
 pub const PROCESS_START_TIME_SECONDS: &str = "process_start_time_seconds";
 
 /// Every metric name, for the units test.
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 20] = [
     HTTP_REQUESTS_TOTAL,
+    MODEL_CREATED_TIMESTAMP_SECONDS,
+    MODEL_TRAINING_RMSE,
+    MODEL_RELOADS_TOTAL,
+    LIVE_RMSE,
+    LIVE_MAE,
+    LIVE_FEEDBACK_WINDOW_SIZE,
+    FEEDBACK_TOTAL,
     HTTP_REQUEST_DURATION_SECONDS,
     PREDICTIONS_TOTAL,
     PREDICTION_DURATION_SECONDS,
@@ -75,8 +102,12 @@ pub const ALL: [&str; 13] = [
 ];
 
 /// Gauges whose names carry no unit suffix because they have none (a state, a count,
-/// an info marker, a rating on IMDb's 1-10 scale or a PSI).
-pub const UNITLESS: [&str; 5] = [
+/// an info marker, a rating or rating error on IMDb's 1-10 scale, or a PSI).
+pub const UNITLESS: [&str; 9] = [
+    MODEL_TRAINING_RMSE,
+    LIVE_RMSE,
+    LIVE_MAE,
+    LIVE_FEEDBACK_WINDOW_SIZE,
     PREDICTED_RATING,
     MODEL_INFO,
     MODEL_LOADED,
@@ -126,6 +157,33 @@ fn describe() {
         "Unix time at which the served model was loaded."
     );
     describe_gauge!(
+        MODEL_CREATED_TIMESTAMP_SECONDS,
+        Unit::Seconds,
+        "Unix time at which the served model was trained."
+    );
+    describe_gauge!(
+        MODEL_TRAINING_RMSE,
+        "Held-out RMSE of the served model at training time (rating points)."
+    );
+    describe_counter!(
+        MODEL_RELOADS_TOTAL,
+        Unit::Count,
+        "Model loads by POST /model/reload or the registry poller, by result."
+    );
+    describe_gauge!(
+        LIVE_RMSE,
+        "RMSE of the served model over the POST /feedback window (rating points)."
+    );
+    describe_gauge!(
+        LIVE_MAE,
+        "MAE of the served model over the POST /feedback window (rating points)."
+    );
+    describe_gauge!(
+        LIVE_FEEDBACK_WINDOW_SIZE,
+        "Feedback pairs in the window behind reelcast_live_rmse and reelcast_live_mae."
+    );
+    describe_counter!(FEEDBACK_TOTAL, Unit::Count, "Feedback pairs received.");
+    describe_gauge!(
         FEATURE_DRIFT_PSI,
         "Population stability index of each feature in the last drift check, against the training reference."
     );
@@ -136,8 +194,47 @@ fn describe() {
 pub struct Metrics {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
-    /// The `(name, version)` currently marked 1 in [`MODEL_INFO`].
-    current_model: Arc<Mutex<Option<(String, String)>>>,
+    /// The labels currently marked 1 in [`MODEL_INFO`].
+    current_model: Arc<Mutex<Option<ModelLabels>>>,
+}
+
+/// What the model gauges say about a served model.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ModelLabels {
+    pub name: String,
+    pub version: String,
+    /// `none` when not served through an alias.
+    pub alias: String,
+    /// Unix seconds the model was trained, when its bundle says.
+    pub created: Option<f64>,
+    pub training_rmse: f64,
+}
+
+impl ModelLabels {
+    pub(crate) fn of(model: &crate::state::LoadedModel) -> Self {
+        let m = &model.bundle.metadata;
+        let created = time::OffsetDateTime::parse(
+            &m.created_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()
+        .map(|t| t.unix_timestamp() as f64);
+        Self {
+            name: model.name.clone(),
+            version: model.version.clone(),
+            alias: model.alias.clone().unwrap_or_else(|| "none".to_owned()),
+            created,
+            training_rmse: m.metrics.test.rmse,
+        }
+    }
+
+    fn info_labels(&self) -> [(&'static str, String); 3] {
+        [
+            ("name", self.name.clone()),
+            ("version", self.version.clone()),
+            ("alias", self.alias.clone()),
+        ]
+    }
 }
 
 impl std::fmt::Debug for Metrics {
@@ -176,6 +273,11 @@ impl Metrics {
         metrics.with(|| {
             describe();
             gauge!(MODEL_LOADED).set(0.0);
+            counter!(FEEDBACK_TOTAL).absolute(0);
+            for result in ["success", "failure"] {
+                counter!(MODEL_RELOADS_TOTAL, "result" => result).absolute(0);
+            }
+            gauge!(LIVE_FEEDBACK_WINDOW_SIZE).set(0.0);
         });
         metrics
     }
@@ -229,7 +331,7 @@ impl Metrics {
     }
 
     /// A model was swapped in.
-    pub(crate) fn model_loaded(&self, name: &str, version: &str) {
+    pub(crate) fn model_loaded(&self, labels: &ModelLabels) {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -237,18 +339,43 @@ impl Metrics {
         let previous = self
             .current_model
             .lock()
-            .map(|mut c| c.replace((name.to_owned(), version.to_owned())))
+            .map(|mut c| c.replace(labels.clone()))
             .unwrap_or_default();
-        let (name, version) = (name.to_owned(), version.to_owned());
         self.with(|| {
-            if let Some((old_name, old_version)) = previous {
-                if (old_name.as_str(), old_version.as_str()) != (name.as_str(), version.as_str()) {
-                    gauge!(MODEL_INFO, "name" => old_name, "version" => old_version).set(0.0);
+            if let Some(old) = previous {
+                if old.info_labels() != labels.info_labels() {
+                    gauge!(MODEL_INFO, &old.info_labels()).set(0.0);
                 }
             }
-            gauge!(MODEL_INFO, "name" => name, "version" => version).set(1.0);
+            gauge!(MODEL_INFO, &labels.info_labels()).set(1.0);
             gauge!(MODEL_LOADED).set(1.0);
             gauge!(MODEL_LOAD_TIMESTAMP_SECONDS).set(now);
+            if let Some(created) = labels.created {
+                gauge!(MODEL_CREATED_TIMESTAMP_SECONDS).set(created);
+            }
+            gauge!(MODEL_TRAINING_RMSE).set(labels.training_rmse);
+        });
+    }
+
+    /// A reload or poll loaded a model (`ok`) or failed to.
+    pub(crate) fn reload_finished(&self, ok: bool) {
+        let result = if ok { "success" } else { "failure" };
+        self.with(|| counter!(MODEL_RELOADS_TOTAL, "result" => result).increment(1));
+    }
+
+    /// `received` feedback pairs were added; `live` is the window after them.
+    pub(crate) fn record_feedback(&self, received: u64, live: &crate::feedback::LiveErrors) {
+        self.with(|| counter!(FEEDBACK_TOTAL).increment(received));
+        self.set_live_errors(live);
+    }
+
+    /// Sets the live error gauges from the feedback window (NaN when it is empty, so
+    /// that no alert compares a stale number).
+    pub(crate) fn set_live_errors(&self, live: &crate::feedback::LiveErrors) {
+        self.with(|| {
+            gauge!(LIVE_RMSE).set(live.rmse.unwrap_or(f64::NAN));
+            gauge!(LIVE_MAE).set(live.mae.unwrap_or(f64::NAN));
+            gauge!(LIVE_FEEDBACK_WINDOW_SIZE).set(live.pairs as f64);
         });
     }
 

@@ -4,7 +4,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::routes::{health, model, monitoring, predict};
+use crate::routes::{admin, feedback, health, model, monitoring, predict};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -15,10 +15,25 @@ use crate::state::AppState;
         (name = "health", description = "Liveness and readiness"),
         (name = "model", description = "The served model"),
         (name = "meta", description = "Service information"),
-        (name = "monitoring", description = "Metrics, status, prediction statistics and data drift"),
-    )
+        (name = "monitoring", description = "Metrics, status, prediction statistics, data drift, feedback and alerts"),
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme of `POST /model/reload`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// Every documented route.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -35,6 +50,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::status))
         .routes(routes!(monitoring::prediction_stats))
         .routes(routes!(monitoring::drift_check))
+        .routes(routes!(feedback::feedback))
+        .routes(routes!(monitoring::active_alerts))
+        .routes(routes!(monitoring::monitoring_status))
+        .routes(routes!(admin::reload))
 }
 
 /// `METHOD /path` for every documented route, plus the documentation itself.

@@ -213,30 +213,64 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight finish.
+///
+/// In the background it drains histogram samples every 5 seconds (so memory stays bounded
+/// between scrapes), refreshes the drift gauges from the recent-traffic window every
+/// `[server] drift_refresh_seconds`, and, when the state has a model source, checks it
+/// for a new model every `[server] model_poll_seconds` (0: only on `POST /model/reload`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Drains histogram samples between scrapes so memory stays bounded, and refreshes the
-    // drift gauges from the recent-traffic window every minute.
+    let settings = state.settings().clone();
+    let seconds = |s: f64, default: u64| {
+        Duration::try_from_secs_f64(s)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .unwrap_or(Duration::from_secs(default))
+    };
     let background = state.clone();
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
-        for n in 0u64.. {
+        loop {
             tick.tick().await;
             background.metrics().run_upkeep();
-            if n % 12 == 11 {
-                let state = background.clone();
-                // PSI over the window is CPU work (about a millisecond for 1000 rows).
-                let _ = tokio::task::spawn_blocking(move || state.refresh_drift_gauges()).await;
-            }
         }
+    });
+    let background = state.clone();
+    let drift_every = seconds(settings.drift_refresh_seconds, 60);
+    let drift = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(drift_every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let state = background.clone();
+            // PSI over the window is CPU work (about a millisecond for 1000 rows).
+            let _ = tokio::task::spawn_blocking(move || state.refresh_drift_gauges()).await;
+        }
+    });
+    let poller = (state.source().is_some() && settings.model_poll_seconds > 0.0).then(|| {
+        let background = state.clone();
+        let every = seconds(settings.model_poll_seconds, 30);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                // Failures are logged and counted by `reload`; the served model stays.
+                let _ = background.reload().await;
+            }
+        })
     });
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();
+    drift.abort();
+    if let Some(poller) = poller {
+        poller.abort();
+    }
     served
 }
 

@@ -7,27 +7,107 @@ use reelcast_pipeline::ModelBundle;
 use sha2::{Digest, Sha256};
 
 use crate::drift::DriftWindow;
-use crate::metrics::Metrics;
+use crate::feedback::FeedbackWindow;
+use crate::metrics::{Metrics, ModelLabels};
 use crate::startup::ServerSettings;
 use crate::stats::Stats;
 
-/// A loaded bundle and the version string derived from it.
+/// A loaded bundle, where it came from and the version it is served as.
 #[derive(Debug)]
 pub struct LoadedModel {
     /// The bundle.
     pub bundle: ModelBundle,
+    /// The served version: the registry's version number when loaded from a registry,
+    /// else [`LoadedModel::fingerprint`].
+    pub version: String,
     /// First 12 hex digits of the SHA-256 of the fitted features and model: equal for
     /// equal models, whatever their timestamps.
-    pub version: String,
+    pub fingerprint: String,
+    /// The served name: the registered model's, else the bundle's.
+    pub name: String,
+    /// The registry alias it was resolved through (`champion`), if any.
+    pub alias: Option<String>,
+    /// Where it was loaded from: a `models:/` URI or a file path (empty when built in
+    /// memory).
+    pub source: String,
 }
 
 impl LoadedModel {
-    /// Wraps a bundle, computing its version.
+    /// Wraps a bundle served under its own name and fingerprint.
     pub fn new(bundle: ModelBundle) -> reelcast_pipeline::Result<Self> {
         let digest = Sha256::digest(bundle.model_bytes()?);
-        let version = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Self { bundle, version })
+        let fingerprint: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Self {
+            name: bundle.metadata.model_name.clone(),
+            version: fingerprint.clone(),
+            fingerprint,
+            alias: None,
+            source: String::new(),
+            bundle,
+        })
     }
+
+    /// Marks the model as registered version `version` of `name`, resolved through
+    /// `alias` (if any) from `source`.
+    pub fn registered(
+        mut self,
+        name: &str,
+        version: u64,
+        alias: Option<&str>,
+        source: &str,
+    ) -> Self {
+        self.name = name.to_owned();
+        self.version = version.to_string();
+        self.alias = alias.map(str::to_owned);
+        self.source = source.to_owned();
+        self
+    }
+
+    /// Records the file or URI it was loaded from.
+    pub fn from_source(mut self, source: &str) -> Self {
+        self.source = source.to_owned();
+        self
+    }
+
+    /// Checks that the model answers: a movie with every optional feature missing must
+    /// get a finite rating from 1 to 10. Run before a model is swapped in.
+    pub fn verify(&self) -> Result<(), String> {
+        let probe = reelcast_core::MovieInput::default();
+        let rating = self.bundle.predict(&probe).rating;
+        if rating.is_finite() && (1.0..=10.0).contains(&rating) {
+            Ok(())
+        } else {
+            Err(format!(
+                "model {} version {} predicts {rating} for a probe movie; refusing it",
+                self.name, self.version
+            ))
+        }
+    }
+}
+
+/// Where the served model comes from, for `POST /model/reload` and the registry poller:
+/// a bundle file, a registry alias or version. Implementations block (file or network
+/// I/O); the server calls them from a blocking thread, one at a time.
+pub trait ModelSource: Send + Sync + std::fmt::Debug + 'static {
+    /// What it serves, e.g. `models:/movie_rating_gbt@champion` or a path.
+    fn describe(&self) -> String;
+    /// Loads the model the source designates now, unless that is `current` (compared
+    /// cheaply, e.g. by registry version or file fingerprint): `Ok(None)` when unchanged.
+    /// The returned model is verified by the caller before it is served.
+    fn load_if_changed(&self, current: Option<&LoadedModel>)
+        -> Result<Option<LoadedModel>, String>;
+}
+
+/// What a reload did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReloadOutcome {
+    /// A new model is served; the previous version, if any.
+    Swapped {
+        /// The version served before.
+        previous: Option<String>,
+    },
+    /// The source still designates the served model.
+    Unchanged,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -38,6 +118,12 @@ pub struct AppState {
     metrics: Metrics,
     stats: Stats,
     drift: DriftWindow,
+    feedback: FeedbackWindow,
+    source: Option<Arc<dyn ModelSource>>,
+    /// Serializes reloads (endpoint and poller).
+    reloading: Arc<tokio::sync::Mutex<()>>,
+    /// Client for Alertmanager and Prometheus.
+    http: reqwest::Client,
 }
 
 impl AppState {
@@ -46,6 +132,13 @@ impl AppState {
         Self {
             model: Arc::new(ArcSwapOption::empty()),
             drift: DriftWindow::new(settings.drift_window),
+            feedback: FeedbackWindow::new(settings.feedback_window),
+            source: None,
+            reloading: Arc::new(tokio::sync::Mutex::new(())),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
             settings: Arc::new(settings),
             metrics: Metrics::new(),
             stats: Stats::new(),
@@ -59,13 +152,69 @@ impl AppState {
         state
     }
 
+    /// Sets where reloads load from (`POST /model/reload`, the poller).
+    pub fn with_source(mut self, source: Arc<dyn ModelSource>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// The model source, if reloads are possible.
+    pub fn source(&self) -> Option<&Arc<dyn ModelSource>> {
+        self.source.as_ref()
+    }
+
     /// Swaps in a model atomically; requests in flight keep the one they started with.
-    /// The recent-traffic drift window is emptied (its rows belong to the old features).
+    /// The recent-traffic drift window and the feedback window are emptied (they belong
+    /// to the old model).
     pub fn set_model(&self, model: LoadedModel) {
         self.drift.reset(&model.version);
-        self.metrics
-            .model_loaded(&model.bundle.metadata.model_name, &model.version);
+        self.feedback.reset();
+        self.metrics.model_loaded(&ModelLabels::of(&model));
+        self.metrics.set_live_errors(&self.feedback.summary());
         self.model.store(Some(Arc::new(model)));
+    }
+
+    /// Asks the source for its current model and, when it differs from the served one,
+    /// loads, verifies and swaps it in. A failed load keeps the served model, counts
+    /// `reelcast_model_reloads_total{result="failure"}` and returns the reason. Reloads
+    /// run one at a time; requests are never blocked by one.
+    pub async fn reload(&self) -> Result<ReloadOutcome, String> {
+        let Some(source) = self.source.clone() else {
+            return Err("this server has no model source to reload from".to_owned());
+        };
+        let _one_at_a_time = self.reloading.lock().await;
+        let current = self.model();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let next = source.load_if_changed(current.as_deref())?;
+            if let Some(model) = &next {
+                model.verify()?;
+            }
+            Ok::<_, String>(next)
+        })
+        .await
+        .map_err(|e| format!("model loading stopped: {e}"))
+        .and_then(|r| r);
+        match loaded {
+            Ok(Some(model)) => {
+                let previous = self.model().map(|m| m.version.clone());
+                tracing::info!(
+                    name = %model.name,
+                    version = %model.version,
+                    previous = previous.as_deref().unwrap_or("none"),
+                    source = %model.source,
+                    "model swapped in"
+                );
+                self.set_model(model);
+                self.metrics.reload_finished(true);
+                Ok(ReloadOutcome::Swapped { previous })
+            }
+            Ok(None) => Ok(ReloadOutcome::Unchanged),
+            Err(e) => {
+                tracing::warn!(error = %e, "model reload failed; still serving the previous model");
+                self.metrics.reload_finished(false);
+                Err(e)
+            }
+        }
     }
 
     /// The current model, if any.
@@ -86,6 +235,16 @@ impl AppState {
     /// This state's aggregates for `/status` and `/monitoring/predictions/stats`.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The client for Alertmanager and Prometheus (5 s timeout).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The `POST /feedback` window of (predicted, actual) ratings.
+    pub(crate) fn feedback(&self) -> &FeedbackWindow {
+        &self.feedback
     }
 
     /// The recent-traffic window of feature rows, for drift checks.

@@ -1,5 +1,7 @@
 //! One module per resource, each exposing its handlers to [`crate::openapi::router`].
 
+pub(crate) mod admin;
+pub(crate) mod feedback;
 pub(crate) mod health;
 pub(crate) mod model;
 pub(crate) mod monitoring;

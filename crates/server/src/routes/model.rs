@@ -7,7 +7,7 @@ use crate::dto::ModelInfoResponse;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The served model: name, version, training metrics, params, features and the training
+/// The served model: name, version, registry alias and source, training metrics, params, features and the training
 /// data's reference statistics.
 #[utoipa::path(get, path = "/model/info", tag = "model",
     responses(
@@ -22,12 +22,15 @@ pub(crate) async fn info(
     let m = &b.metadata;
     let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| ApiError::internal(&e));
     Ok(Json(ModelInfoResponse {
-        name: m.model_name.clone(),
+        name: model.name.clone(),
         kind: json(serde_json::to_value(m.model_kind))?
             .as_str()
             .unwrap_or_default()
             .to_owned(),
         version: model.version.clone(),
+        fingerprint: model.fingerprint.clone(),
+        alias: model.alias.clone(),
+        source: model.source.clone(),
         created_at: m.created_at.clone(),
         metrics: json(serde_json::to_value(&m.metrics))?,
         params: json(serde_json::from_str(&m.params_json))?,

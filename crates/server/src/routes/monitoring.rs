@@ -11,8 +11,9 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::drift::{self, MIN_DRIFT_ROWS};
 use crate::dto::{
-    DriftRequest, DriftResponse, DriftThresholds, EndpointStats, LatencyQuantiles, ModelStatus,
-    PredictionStatsResponse, RatingBucket, StatusResponse,
+    ActiveAlertsResponse, DriftRequest, DriftResponse, DriftThresholds, EndpointStats,
+    LatencyQuantiles, ModelStatus, MonitoringStatusResponse, PredictionStatsResponse, RatingBucket,
+    StatusResponse, UpstreamStatus,
 };
 use crate::error::ApiError;
 use crate::routes::health::status_word;
@@ -50,7 +51,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Json<StatusResponse
         requests_by_endpoint: snap.requests_by_route,
         model: ModelStatus {
             loaded: model.is_some(),
-            name: model.as_ref().map(|m| m.bundle.metadata.model_name.clone()),
+            name: model.as_ref().map(|m| m.name.clone()),
             version: model.as_ref().map(|m| m.version.clone()),
         },
     })
@@ -208,4 +209,101 @@ fn request_rows(
         return Err(e.with_field("movies"));
     }
     Ok(model.bundle.features.transform_batch(&inputs))
+}
+
+/// Alertmanager's active alerts (not silenced, not inhibited), from
+/// `{[server] alertmanager_url}/api/v2/alerts`, unmodified. 503 when no Alertmanager is
+/// configured (the message says how) or it does not answer.
+#[utoipa::path(get, path = "/monitoring/alerts/active", tag = "monitoring",
+    responses(
+        (status = 200, description = "Active alerts", body = ActiveAlertsResponse),
+        (status = 503, description = "No Alertmanager configured, or it did not answer", body = crate::dto::ErrorResponse),
+    ))]
+pub(crate) async fn active_alerts(
+    State(state): State<AppState>,
+) -> Result<Json<ActiveAlertsResponse>, ApiError> {
+    let base = state
+        .settings()
+        .alertmanager_url
+        .trim_end_matches('/')
+        .to_owned();
+    if base.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "alertmanager_not_configured",
+            "no Alertmanager is configured; set [server] alertmanager_url, e.g. REELCAST__SERVER__ALERTMANAGER_URL=http://127.0.0.1:9093",
+        ));
+    }
+    let unavailable = |detail: String| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "alertmanager_unavailable",
+            format!("Alertmanager at {base} did not answer: {detail}"),
+        )
+    };
+    let url = format!("{base}/api/v2/alerts?active=true&silenced=false&inhibited=false");
+    let response = state
+        .http()
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| unavailable(e.without_url().to_string()))?;
+    if !response.status().is_success() {
+        return Err(unavailable(format!("status {}", response.status())));
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| unavailable(e.without_url().to_string()))?;
+    let alerts: Vec<serde_json::Value> = serde_json::from_slice(&body)
+        .map_err(|e| unavailable(format!("not a JSON list of alerts: {e}")))?;
+    Ok(Json(ActiveAlertsResponse {
+        alertmanager_url: base.clone(),
+        count: alerts.len(),
+        alerts,
+    }))
+}
+
+/// `GET {url}/-/healthy` (Prometheus and Alertmanager both answer it).
+async fn probe(client: &reqwest::Client, url: &str) -> UpstreamStatus {
+    let url = url.trim_end_matches('/');
+    if url.is_empty() {
+        return UpstreamStatus {
+            url: None,
+            reachable: None,
+            detail: "not configured".into(),
+        };
+    }
+    let answer = client
+        .get(format!("{url}/-/healthy"))
+        .timeout(std::time::Duration::from_secs(2))
+        .send()
+        .await;
+    let (reachable, detail) = match answer {
+        Ok(r) => (r.status().is_success(), format!("status {}", r.status())),
+        Err(e) => (false, e.without_url().to_string()),
+    };
+    UpstreamStatus {
+        url: Some(url.to_owned()),
+        reachable: Some(reachable),
+        detail,
+    }
+}
+
+/// The configured Prometheus and Alertmanager (`[server] prometheus_url`,
+/// `alertmanager_url`) and whether each answers its `/-/healthy` within 2 seconds.
+#[utoipa::path(get, path = "/monitoring/status", tag = "monitoring",
+    responses((status = 200, description = "Monitoring services", body = MonitoringStatusResponse)))]
+pub(crate) async fn monitoring_status(
+    State(state): State<AppState>,
+) -> Json<MonitoringStatusResponse> {
+    let settings = state.settings();
+    let (prometheus, alertmanager) = tokio::join!(
+        probe(state.http(), &settings.prometheus_url),
+        probe(state.http(), &settings.alertmanager_url)
+    );
+    Json(MonitoringStatusResponse {
+        prometheus,
+        alertmanager,
+    })
 }

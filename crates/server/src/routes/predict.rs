@@ -102,7 +102,7 @@ pub(crate) async fn predict_movie(
         title: req.title,
         predicted_rating: round2(prediction.rating),
         rating_out_of_10: out_of_10(prediction.rating),
-        model_name: model.bundle.metadata.model_name.clone(),
+        model_name: model.name.clone(),
         model_version: model.version.clone(),
         features_used: model.bundle.features.names().to_vec(),
         imputed: prediction
@@ -243,7 +243,7 @@ pub(crate) async fn predict_text(
         predicted_rating: rating.map(round2),
         rating_out_of_10: rating.map(out_of_10),
         rating_reason,
-        model_name: model.as_ref().map(|m| m.bundle.metadata.model_name.clone()),
+        model_name: model.as_ref().map(|m| m.name.clone()),
         model_version: model.as_ref().map(|m| m.version.clone()),
         text: req.text,
     }))
@@ -388,7 +388,7 @@ async fn predict_movies(
     Ok(BatchResponse {
         count: predictions.len(),
         predictions,
-        model_name: model.bundle.metadata.model_name.clone(),
+        model_name: model.name.clone(),
         model_version: model.version.clone(),
     })
 }

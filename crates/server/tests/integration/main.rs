@@ -6,12 +6,15 @@
     reason = "test helpers outside #[test] fns may panic"
 )]
 
+mod alerts;
 mod batch;
 mod drift;
 mod errors;
+mod feedback;
 mod health;
 mod helpers;
 mod monitoring;
 mod openapi;
 mod predict;
+mod reload;
 mod text;

@@ -9,7 +9,7 @@ use tower::ServiceExt;
 use crate::helpers::{post_to, send_raw, state, state_with, the_kid};
 
 /// The raw `/metrics` text of `state`.
-async fn scrape(state: AppState) -> String {
+pub async fn scrape(state: AppState) -> String {
     let request = Request::get("/metrics").body(Body::empty()).unwrap();
     let response = app(state).oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -21,7 +21,7 @@ async fn scrape(state: AppState) -> String {
 
 /// The value of the sample named `name` whose labels include every one of `labels`
 /// (0 when absent).
-fn sample(text: &str, name: &str, labels: &[&str]) -> f64 {
+pub fn sample(text: &str, name: &str, labels: &[&str]) -> f64 {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter(|l| {

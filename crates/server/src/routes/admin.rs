@@ -1,0 +1,99 @@
+//! `POST /model/reload`: the admin endpoint that swaps in the model source's current model.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sha2::{Digest, Sha256};
+
+use crate::dto::ReloadResponse;
+use crate::error::ApiError;
+use crate::state::{AppState, ReloadOutcome};
+
+/// Checks `Authorization: Bearer <token>` against `[server] admin_token`.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    let expected = &state.settings().admin_token;
+    if expected.is_empty() {
+        let e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "reload_disabled",
+            "POST /model/reload is disabled; set [server] admin_token (e.g. REELCAST__SERVER__ADMIN_TOKEN) to enable it",
+        );
+        return Err(e.into_response());
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    // Comparing digests rather than the strings keeps the comparison's running time
+    // independent of how much of the token a caller guessed right.
+    if Sha256::digest(given.as_bytes()) != Sha256::digest(expected.as_bytes()) {
+        let e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the admin token as `Authorization: Bearer <token>`",
+        )
+        .with_field("Authorization");
+        let mut response = e.into_response();
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return Err(response);
+    }
+    Ok(())
+}
+
+/// Asks the configured model source (registry alias, version or bundle file) for its
+/// current model; when it differs from the served one, loads it, checks it and swaps it
+/// in atomically; requests in flight finish on the model they started with. A failed
+/// load keeps the served model and answers 503 with the reason. Requires
+/// `Authorization: Bearer <[server] admin_token>`; disabled (403) when no token is set.
+#[utoipa::path(post, path = "/model/reload", tag = "model",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reloaded, or already serving the source's model", body = ReloadResponse),
+        (status = 401, description = "Missing or wrong bearer token", body = crate::dto::ErrorResponse),
+        (status = 403, description = "Disabled: no admin token configured", body = crate::dto::ErrorResponse),
+        (status = 503, description = "The load failed (the previous model is still served) or there is no model source", body = crate::dto::ErrorResponse),
+    ))]
+pub(crate) async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(response) = authorize(&state, &headers) {
+        return response;
+    }
+    let Some(source) = state.source().map(|s| s.describe()) else {
+        let e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_model_source",
+            "this server was given its model directly and has no source to reload from",
+        );
+        return e.into_response();
+    };
+    match state.reload().await {
+        Ok(outcome) => {
+            let Some(model) = state.model() else {
+                return ApiError::model_not_loaded().into_response();
+            };
+            let reloaded = matches!(outcome, ReloadOutcome::Swapped { .. });
+            let previous_version = match outcome {
+                ReloadOutcome::Swapped { previous } => previous,
+                ReloadOutcome::Unchanged => None,
+            };
+            Json(ReloadResponse {
+                reloaded,
+                source,
+                name: model.name.clone(),
+                version: model.version.clone(),
+                previous_version,
+                alias: model.alias.clone(),
+            })
+            .into_response()
+        }
+        Err(reason) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "reload_failed",
+            format!("reloading from {source} failed; still serving the previous model: {reason}"),
+        )
+        .into_response(),
+    }
+}

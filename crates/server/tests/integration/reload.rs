@@ -1,0 +1,347 @@
+//! `POST /model/reload`, model sources, and swaps under concurrent load.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use reelcast_data::IngestOptions;
+use reelcast_pipeline::{
+    load_dataset, train, DataSource, ModelBundle, ModelKind, ModelParams, TrainOptions,
+};
+use reelcast_server::{app, AppState, LoadedModel, ModelSource, ServerSettings};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::helpers::{bundle, the_kid};
+use crate::monitoring::{sample, scrape};
+
+/// A second, different model: a 10-round boosted model.
+fn other_bundle() -> &'static ModelBundle {
+    static BUNDLE: OnceLock<ModelBundle> = OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let data = load_dataset(&DataSource::Embedded, &IngestOptions::default()).unwrap();
+        let options = TrainOptions {
+            params: ModelParams::for_kind(ModelKind::GradientBoosting).with_trees(10),
+            ..TrainOptions::default()
+        };
+        train(&data.movies, &data.version, &options).unwrap().0
+    })
+}
+
+/// A registry stand-in: serves version `current` of `movie_rating_test` through the
+/// alias `champion`; odd versions are [`bundle`], even ones [`other_bundle`]; a version
+/// in `broken` fails to load.
+#[derive(Debug, Default)]
+struct FakeRegistry {
+    current: Mutex<u64>,
+    broken: Mutex<Option<u64>>,
+    loads: AtomicUsize,
+}
+
+impl FakeRegistry {
+    fn point_at(&self, version: u64) {
+        *self.current.lock().unwrap() = version;
+    }
+}
+
+impl ModelSource for FakeRegistry {
+    fn describe(&self) -> String {
+        "models:/movie_rating_test@champion".into()
+    }
+
+    fn load_if_changed(
+        &self,
+        current: Option<&LoadedModel>,
+    ) -> Result<Option<LoadedModel>, String> {
+        let version = *self.current.lock().unwrap();
+        if current.is_some_and(|m| m.version == version.to_string()) {
+            return Ok(None);
+        }
+        if *self.broken.lock().unwrap() == Some(version) {
+            return Err(format!("version {version}: artifact checksum mismatch"));
+        }
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        let bundle = if version % 2 == 1 {
+            bundle()
+        } else {
+            other_bundle()
+        };
+        let model = LoadedModel::new(bundle.clone()).map_err(|e| e.to_string())?;
+        Ok(Some(model.registered(
+            "movie_rating_test",
+            version,
+            Some("champion"),
+            &self.describe(),
+        )))
+    }
+}
+
+fn settings(token: &str) -> ServerSettings {
+    ServerSettings {
+        admin_token: token.into(),
+        ..ServerSettings::default()
+    }
+}
+
+async fn started(source: Arc<FakeRegistry>, token: &str) -> AppState {
+    let state = AppState::new(settings(token)).with_source(source);
+    state.reload().await.unwrap();
+    state
+}
+
+async fn call(
+    state: &AppState,
+    method: Method,
+    uri: &str,
+    auth: Option<&str>,
+    body: Body,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(a) = auth {
+        request = request.header(header::AUTHORIZATION, a);
+    }
+    request = request.header(header::CONTENT_TYPE, "application/json");
+    let response = app(state.clone())
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn reload(state: &AppState, auth: Option<&str>) -> (StatusCode, Value) {
+    call(state, Method::POST, "/model/reload", auth, Body::empty()).await
+}
+
+#[tokio::test]
+async fn reload_swaps_in_the_new_alias_target_and_reports_it_everywhere() {
+    let registry = Arc::new(FakeRegistry::default());
+    registry.point_at(1);
+    let state = started(registry.clone(), "s3cret").await;
+
+    let (status, body) = reload(&state, Some("Bearer s3cret")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["reloaded"], false);
+    assert_eq!(body["version"], "1");
+
+    registry.point_at(2);
+    let (status, body) = reload(&state, Some("Bearer s3cret")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["reloaded"], true);
+    assert_eq!(body["version"], "2");
+    assert_eq!(body["previous_version"], "1");
+    assert_eq!(body["alias"], "champion");
+
+    let (_, info) = call(&state, Method::GET, "/model/info", None, Body::empty()).await;
+    assert_eq!(info["version"], "2");
+    assert_eq!(info["alias"], "champion");
+    assert_eq!(info["name"], "movie_rating_test");
+    assert_eq!(info["source"], "models:/movie_rating_test@champion");
+    let text = scrape(state.clone()).await;
+    let info_v2 = [
+        "name=\"movie_rating_test\"",
+        "version=\"2\"",
+        "alias=\"champion\"",
+    ];
+    assert_eq!(
+        sample(&text, "reelcast_model_info", &info_v2),
+        1.0,
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "reelcast_model_info", &["version=\"1\""]),
+        0.0
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "reelcast_model_reloads_total",
+            &["result=\"success\""]
+        ),
+        2.0
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "reelcast_model_reloads_total",
+            &["result=\"failure\""]
+        ),
+        0.0
+    );
+    assert!(sample(&text, "reelcast_model_training_rmse", &[]) > 0.3);
+    assert!(sample(&text, "reelcast_model_created_timestamp_seconds", &[]) > 1.7e9);
+}
+
+#[tokio::test]
+async fn a_failed_load_keeps_the_served_model_and_is_counted() {
+    let registry = Arc::new(FakeRegistry::default());
+    registry.point_at(1);
+    let state = started(registry.clone(), "t").await;
+    *registry.broken.lock().unwrap() = Some(2);
+    registry.point_at(2);
+
+    let (status, body) = reload(&state, Some("Bearer t")).await;
+
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "reload_failed");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("checksum mismatch"), "{message}");
+    assert_eq!(state.model().unwrap().version, "1");
+    let (status, _) = call(
+        &state,
+        Method::POST,
+        "/predict/movie",
+        None,
+        Body::from(the_kid().to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = scrape(state).await;
+    assert_eq!(
+        sample(
+            &text,
+            "reelcast_model_reloads_total",
+            &["result=\"failure\""]
+        ),
+        1.0
+    );
+}
+
+#[tokio::test]
+async fn reload_needs_the_bearer_token_and_is_off_without_one() {
+    let registry = Arc::new(FakeRegistry::default());
+    registry.point_at(1);
+    let state = started(registry.clone(), "right").await;
+    registry.point_at(2);
+
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("right"),
+        Some("Basic cmlnaHQ="),
+    ] {
+        let (status, body) = reload(&state, auth).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}: {body}");
+        assert_eq!(body["error"]["field"], "Authorization");
+    }
+    assert_eq!(state.model().unwrap().version, "1", "nothing was swapped");
+
+    let off = started(registry, "").await;
+    let (status, body) = reload(&off, Some("Bearer ")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "reload_disabled");
+}
+
+#[tokio::test]
+async fn a_state_without_a_source_says_so() {
+    let state = crate::helpers::state_with(settings("t"));
+    let (status, body) = reload(&state, Some("Bearer t")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "no_model_source");
+}
+
+/// 4 clients send single and batch predictions without pause while the alias moves 20
+/// times; every request must succeed with one of the two models' answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_request_fails_while_models_are_swapped_under_load() {
+    let registry = Arc::new(FakeRegistry::default());
+    registry.point_at(1);
+    let state = started(registry.clone(), "t").await;
+    let expected: Vec<f64> = [bundle(), other_bundle()]
+        .iter()
+        .map(|b| reelcast_pipeline::round2(b.predict(&reelcast_server_input()).rating))
+        .collect();
+    assert_ne!(
+        expected[0], expected[1],
+        "the two models must differ to see swaps"
+    );
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for c in 0..4 {
+        let (state, stop, expected) = (state.clone(), stop.clone(), expected.clone());
+        clients.push(tokio::spawn(async move {
+            let (mut ok, mut failed, mut seen) = (0usize, 0usize, [false, false]);
+            while !stop.load(Ordering::Relaxed) {
+                let (uri, body) = if c % 2 == 0 {
+                    ("/predict/movie", the_kid())
+                } else {
+                    (
+                        "/predict/batch",
+                        serde_json::json!({"movies": vec![the_kid(); 20]}),
+                    )
+                };
+                let (status, reply) = call(
+                    &state,
+                    Method::POST,
+                    uri,
+                    None,
+                    Body::from(body.to_string()),
+                )
+                .await;
+                let rating = reply["predicted_rating"]
+                    .as_f64()
+                    .or_else(|| reply["predictions"][19]["predicted_rating"].as_f64());
+                match (
+                    status,
+                    rating.and_then(|r| expected.iter().position(|e| *e == r)),
+                ) {
+                    (StatusCode::OK, Some(which)) => {
+                        ok += 1;
+                        seen[which] = true;
+                    }
+                    _ => failed += 1,
+                }
+            }
+            (ok, failed, seen)
+        }));
+    }
+    for version in 2..=21 {
+        registry.point_at(version);
+        let (status, body) = reload(&state, Some("Bearer t")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["reloaded"], true);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let (mut ok, mut failed, mut seen) = (0, 0, [false, false]);
+    for client in clients {
+        let (o, f, s) = client.await.unwrap();
+        ok += o;
+        failed += f;
+        seen = [seen[0] || s[0], seen[1] || s[1]];
+    }
+
+    assert_eq!(
+        failed,
+        0,
+        "{failed} of {} requests failed during swaps",
+        ok + failed
+    );
+    assert!(ok > 100, "only {ok} requests ran");
+    assert_eq!(seen, [true, true], "both models answered");
+    assert_eq!(registry.loads.load(Ordering::SeqCst), 21);
+    let text = scrape(state).await;
+    assert_eq!(
+        sample(
+            &text,
+            "reelcast_model_reloads_total",
+            &["result=\"success\""]
+        ),
+        21.0
+    );
+}
+
+/// The Kid as the model's input.
+fn reelcast_server_input() -> reelcast_core::MovieInput {
+    let Value::Object(obj) = the_kid() else {
+        unreachable!("the_kid is an object")
+    };
+    reelcast_pipeline::movie_from_json(&obj).unwrap().1
+}
