@@ -160,6 +160,20 @@ pub(crate) fn parse_batch(
 impl MovieRequest {
     /// Deserializes one batch entry, turning a serde error into a field problem.
     fn deserialize_value(value: &Value) -> Result<Self, Vec<FieldProblem>> {
+        // serde stops at the first missing field; name every missing one at once.
+        if let Value::Object(obj) = value {
+            let missing: Vec<FieldProblem> = ["startYear", "runtimeMinutes", "numVotes"]
+                .into_iter()
+                .filter(|f| obj.get(*f).is_none_or(Value::is_null))
+                .map(|f| FieldProblem {
+                    field: f.to_owned(),
+                    message: format!("missing field `{f}`"),
+                })
+                .collect();
+            if !missing.is_empty() {
+                return Err(missing);
+            }
+        }
         serde_path_to_error::deserialize(value).map_err(|e| {
             let (field, message) = split_serde_message(&e.to_string());
             vec![FieldProblem {

@@ -99,3 +99,19 @@ async fn empty_and_oversized_batches_are_rejected() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     assert_eq!(r.field(), "movies");
 }
+
+#[tokio::test]
+async fn a_movie_missing_several_required_fields_names_each_of_them() {
+    let body = serde_json::json!({"movies": [the_kid(), {"title": "Untitled", "runtimeMinutes": 90}]});
+
+    let r = post("/predict/batch", &body).await;
+
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = r.body["error"]["details"].as_array().unwrap();
+    let fields: Vec<(u64, &str)> = details
+        .iter()
+        .map(|d| (d["index"].as_u64().unwrap(), d["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(fields, [(1, "startYear"), (1, "numVotes")]);
+    assert_eq!(r.field(), "movies[1].startYear");
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# HTTP throughput and latency of `reelcast serve`, against an axum hello-world on the
+# same machine in the same run (the ceiling), with wrk from Debian.
+#
+#   bash bench/serve.sh             # 30-second runs (about 6 minutes in all)
+#   DURATION=10s bash bench/serve.sh
+#
+# Runs: hello-world GET / and POST /predict/movie at concurrency 1, 16 and 64, and
+# POST /predict/batch with 100 movies at 1, 16 and 64. Prints a markdown table (also
+# written to bench/out/serve.md) and the server's peak resident memory (VmHWM).
+# Targets: /predict/movie >= 70% of hello-world's requests/s at c=64 with p99 <= 5 ms;
+# /predict/batch (100) p99 <= 10 ms at c=16; server RSS <= 64 MB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-30s}"
+THREADS="${THREADS:-2}"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release --quiet -p reelcast-cli -p reelcast-server --example hello
+bin=target/release/reelcast
+hello=target/release/examples/hello
+work="$(mktemp -d)"
+mkdir -p bench/out
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+
+# The default model, trained on the embedded sample, served from its bundle file.
+"$bin" --log-level warn train --out "$work/model" >/dev/null
+api_port=$(free_port)
+(cd "$work" && exec "$OLDPWD/$bin" --log-level warn serve --port "$api_port" --model "$work/model/model.bundle") &
+pids+=($!)
+api_pid=$!
+hello_port=$(free_port)
+"$hello" "127.0.0.1:$hello_port" &
+pids+=($!)
+wait_up "http://127.0.0.1:$api_port/health/ready"
+wait_up "http://127.0.0.1:$hello_port/"
+
+# 100 real films from the embedded sample as one batch body.
+python3 - "$work/batch.lua" <<'PY'
+import csv, gzip, json, sys, pathlib
+votes = {}
+with gzip.open("data/sample/title.ratings.tsv.gz", "rt", encoding="utf-8") as f:
+    for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+        votes[r["tconst"]] = int(r["numVotes"])
+rows = []
+with gzip.open("data/sample/title.basics.tsv.gz", "rt", encoding="utf-8") as f:
+    for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+        if len(rows) == 100:
+            break
+        if r["titleType"] != "movie" or r["tconst"] not in votes:
+            continue
+        if "\\N" in (r["startYear"], r["runtimeMinutes"], r["genres"]):
+            continue
+        rows.append({"title": r["primaryTitle"], "startYear": int(r["startYear"]),
+                     "runtimeMinutes": int(r["runtimeMinutes"]),
+                     "numVotes": votes[r["tconst"]], "genres": r["genres"]})
+assert len(rows) == 100, len(rows)
+body = json.dumps({"movies": rows}, separators=(",", ":"))
+pathlib.Path(sys.argv[1]).write_text(
+    'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[' + body + ']==]\n')
+PY
+
+run() { # name url script concurrency
+  local name=$1 url=$2 script=$3 c=$4 line
+  line=$(cat "$script" bench/serve/report.lua > "$work/run.lua"
+         wrk -t"$THREADS" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
+  echo "$name $c $line"
+}
+: > "$work/empty.lua"
+results="$work/results"
+{
+  for c in 1 16 64; do run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c"; done
+  for c in 1 16 64; do run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c"; done
+  for c in 1 16 64; do run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c"; done
+} | tee "$results"
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
+python3 - "$results" "$rss_kb" "$DURATION" <<'PY' | tee bench/out/serve.md
+import sys, re
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+parsed = []
+for r in rows:
+    kv = dict(x.split("=") for x in r[3:])
+    parsed.append((r[0], int(r[1]), {k: float(v) for k, v in kv.items()}))
+hello = {c: m["rps"] for n, c, m in parsed if n == "hello"}
+names = {"hello": "axum hello-world `GET /`", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
+print(f"| endpoint | c | requests/s | vs hello-world | p50 ms | p99 ms | errors |")
+print("|---|---|---|---|---|---|---|")
+for n, c, m in parsed:
+    ratio = f"{m['rps'] / hello[c]:.0%}" if n != "hello" and hello.get(c) else ""
+    print(f"| {names[n]} | {c} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {int(m['errors'])} |")
+print()
+print(f"reelcast serve peak RSS (VmHWM): {int(sys.argv[2]) / 1024:.1f} MB; runs of {sys.argv[3]} each, wrk -t2.")
+PY
