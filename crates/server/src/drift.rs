@@ -10,6 +10,11 @@ use reelcast_features::ReferenceProfile;
 /// Fewest rows a drift check accepts: PSI over decile bins is noise below this.
 pub(crate) const MIN_DRIFT_ROWS: usize = 30;
 
+/// Fewest window rows from which the background refresh sets the drift gauges. Alerts
+/// read those gauges unattended, and on real films PSI over 30 rows still reaches 1 by
+/// chance (0.14 over 100, 0.04 over 300), so the gauges wait for a steadier sample.
+pub(crate) const MIN_REFRESH_ROWS: usize = 200;
+
 #[derive(Debug, Default)]
 struct Inner {
     /// Version of the model whose features built the rows.

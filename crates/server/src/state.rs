@@ -253,8 +253,8 @@ impl AppState {
     }
 
     /// Sets the `reelcast_feature_drift_psi` gauges from the recent-traffic window, when a
-    /// model is loaded and the window holds at least 30 rows; `true` if it did. [`serve`]
-    /// calls this every minute.
+    /// model is loaded and the window holds at least 200 rows; `true` if it did. [`serve`]
+    /// calls this every `[server] drift_refresh_seconds`.
     ///
     /// [`serve`]: crate::serve
     pub fn refresh_drift_gauges(&self) -> bool {
@@ -263,7 +263,7 @@ impl AppState {
         };
         let matrix = self.drift.matrix(&model.version);
         let n = matrix.len() / model.bundle.features.width().max(1);
-        if n < crate::drift::MIN_DRIFT_ROWS {
+        if n < crate::drift::MIN_REFRESH_ROWS {
             return false;
         }
         let settings = &self.settings;

@@ -115,7 +115,7 @@ pub(crate) async fn prediction_stats(
 /// `[server] drift_window` movies predicted by `/predict/movie` and `/predict/batch`
 /// (emptied when the model changes), and answers 409 while that window holds fewer than 30.
 /// Each check sets the `reelcast_feature_drift_psi{feature}` gauges; the server also
-/// refreshes them from the window every minute.
+/// refreshes them from the window every `[server] drift_refresh_seconds` (60) once it holds 200 rows.
 #[utoipa::path(post, path = "/monitoring/data-drift/check", tag = "monitoring",
     request_body(content = Option<DriftRequest>, description = "Movies to check; no body or `{}` checks the recent-traffic window"),
     responses(

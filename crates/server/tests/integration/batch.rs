@@ -102,7 +102,8 @@ async fn empty_and_oversized_batches_are_rejected() {
 
 #[tokio::test]
 async fn a_movie_missing_several_required_fields_names_each_of_them() {
-    let body = serde_json::json!({"movies": [the_kid(), {"title": "Untitled", "runtimeMinutes": 90}]});
+    let body =
+        serde_json::json!({"movies": [the_kid(), {"title": "Untitled", "runtimeMinutes": 90}]});
 
     let r = post("/predict/batch", &body).await;
 

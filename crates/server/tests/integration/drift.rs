@@ -161,7 +161,16 @@ async fn the_window_path_checks_recent_predictions() {
     assert_eq!(braces.status, StatusCode::OK, "{:?}", braces.body);
     assert_eq!(braces.body["n"], 60);
 
-    // The periodic refresh reads the same window into the gauges.
+    // The periodic refresh waits for 200 rows, then reads the same window into the gauges.
+    assert!(!s.refresh_drift_gauges());
+    assert!(movies.len() >= 200, "{}", movies.len());
+    let more = post_to(
+        s.clone(),
+        "/predict/batch",
+        &json!({ "movies": movies[60..200] }),
+    )
+    .await;
+    assert_eq!(more.status, StatusCode::OK, "{:?}", more.body);
     assert!(s.refresh_drift_gauges());
     assert!(s
         .metrics()
