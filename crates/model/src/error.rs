@@ -124,6 +124,14 @@ pub enum Error {
         /// The offending value.
         value: f64,
     },
+    /// Prediction-interval quantile levels must satisfy `0 < lower_q < upper_q < 1`.
+    #[error("interval quantiles are {lower_q} and {upper_q}, must satisfy 0 < lower < upper < 1")]
+    IntervalQuantiles {
+        /// The lower quantile level given.
+        lower_q: f64,
+        /// The upper quantile level given.
+        upper_q: f64,
+    },
     /// Deserialized model bytes describe an invalid ensemble (corrupt or hand-edited).
     #[error("invalid model: {reason}")]
     InvalidModel {

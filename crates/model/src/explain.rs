@@ -1,18 +1,22 @@
-//! Explanation types returned by both ensembles: prediction intervals from the spread of the
-//! trees, and per-feature path attributions.
+//! Explanation types returned by both ensembles: prediction intervals (the spread of a
+//! forest's trees, or a boosted model's quantile ensembles), and per-feature path
+//! attributions.
 
 use serde::{Deserialize, Serialize};
 
-/// A prediction with a range, from quantiles of the per-tree predictions of a forest, always
-/// with `lower <= mean <= upper`. It shows how much the trees disagree; it is not a
-/// calibrated confidence interval.
+/// A prediction with a range, always with `lower <= mean <= upper`.
+///
+/// From a forest ([`crate::RandomForest::predict_interval`]) it is the `lower_q` and
+/// `upper_q` quantiles of the per-tree predictions: it shows how much the trees disagree and
+/// is not calibrated. From a boosted model ([`crate::GradientBoosting::predict_interval`]) it
+/// estimates the conditional quantiles of the target itself, calibrated on held-out rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
-    /// The ensemble prediction (mean of the trees).
+    /// The ensemble prediction (the mean of a forest's trees; a boosted model's prediction).
     pub mean: f64,
-    /// The `lower_q` quantile of the per-tree predictions (or `mean`, if that is lower).
+    /// The lower end (or `mean`, if that is lower).
     pub lower: f64,
-    /// The `upper_q` quantile of the per-tree predictions (or `mean`, if that is higher).
+    /// The upper end (or `mean`, if that is higher).
     pub upper: f64,
 }
 

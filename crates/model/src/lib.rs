@@ -5,12 +5,14 @@
 //! - [`ForestParams`] -> [`ForestValidParams`] -> [`RandomForest`]: scikit-learn
 //!   `RandomForestRegressor` semantics (bootstrap, `max_features` per split, squared error).
 //! - [`BoostingParams`] -> [`BoostingValidParams`] -> [`GradientBoosting`]: scikit-learn
-//!   `HistGradientBoostingRegressor` semantics (squared loss, best-first leaf-wise trees).
+//!   `HistGradientBoostingRegressor` semantics (squared loss, best-first leaf-wise trees),
+//!   optionally with a calibrated prediction interval from two quantile-loss (pinball)
+//!   ensembles ([`BoostingValidParams::fit_with_interval`]).
 //! - [`metrics`]: RMSE, MAE, R² and [`RegressionMetrics`].
 //!
 //! Fitted models predict from raw `f32` rows (NaN goes right at every split, so impute
-//! first), explain predictions ([`Contributions`], forest [`Interval`]s) and serialize with
-//! serde. The same seed and data give bit-identical model bytes on any number of threads.
+//! first), explain predictions ([`Contributions`]), give [`Interval`]s (the spread of a
+//! forest's trees; a boosted model's quantile ensembles) and serialize with serde. The same seed and data give bit-identical model bytes on any number of threads.
 //!
 //! This crate knows nothing about IMDb and uses no other workspace crate; `pipeline` turns
 //! movie features into a [`Dataset`] and stores fitted models.
@@ -44,6 +46,7 @@ mod histogram;
 pub mod metrics;
 mod predict;
 mod presorted;
+mod quantile;
 mod rng;
 mod split;
 mod tree;

@@ -11,6 +11,9 @@
 //! | n | payload: postcard encoding of metadata, features and model |
 //!
 //! A truncated, corrupt or newer-format file is refused with an error that says which.
+//! Format history: 1, the first; 2 (current) adds the boosted model's quantile ensembles
+//! and the test-split band calibration (`TrainMetrics::interval`). Format-1 files still
+//! load (see `bundle_v1`): their boosted model has no band.
 //! Saving writes a temporary file beside the target and renames it into place, so a
 //! reader never sees a half-written bundle.
 
@@ -22,12 +25,14 @@ use reelcast_features::{FeatureSpec, FittedFeatures, Imputed};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::bundle_v1::ModelBundleV1;
 use crate::metrics::TrainMetrics;
 use crate::model_kind::{Band, ModelKind, TrainedModel};
 use crate::{Error, Result};
 
-/// Current bundle format version. Bump on any change to the payload's shape.
-pub const BUNDLE_FORMAT_VERSION: u32 = 1;
+/// Current bundle format version. Bump on any change to the payload's shape, and keep
+/// reading the old one.
+pub const BUNDLE_FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"RCBUNDLE";
 const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
@@ -78,7 +83,8 @@ pub struct ModelBundle {
 pub struct Prediction {
     /// Predicted rating, clipped to 1..=10.
     pub rating: f64,
-    /// 10th-90th percentile band of the forest's trees (clipped), when the model has one.
+    /// 10th-90th percentile band (clipped; see [`Band`]), absent only for a boosted model
+    /// from a format-1 bundle.
     pub band: Option<Band>,
     /// Inputs that were missing and imputed from training statistics.
     pub imputed: Imputed,
@@ -86,6 +92,13 @@ pub struct Prediction {
 
 fn clip(rating: f64) -> f64 {
     rating.clamp(1.0, 10.0)
+}
+
+fn clip_band(b: Band) -> Band {
+    Band {
+        lower: clip(b.lower),
+        upper: clip(b.upper),
+    }
 }
 
 impl ModelBundle {
@@ -99,12 +112,10 @@ impl ModelBundle {
     /// Predicts one feature row already built by `self.features.transform` (which
     /// reported `imputed`), for callers that also need the row itself.
     pub fn predict_row(&self, row: &[f32], imputed: Imputed) -> Prediction {
+        let (rating, band) = self.model.predict_with_band(row);
         Prediction {
-            rating: clip(self.model.predict_row(row)),
-            band: self.model.band(row).map(|b| Band {
-                lower: clip(b.lower),
-                upper: clip(b.upper),
-            }),
+            rating: clip(rating),
+            band: band.map(clip_band),
             imputed,
         }
     }
@@ -125,18 +136,25 @@ impl ModelBundle {
             .collect()
     }
 
+    /// [`ModelBundle::predict_matrix`] with each row's band (clipped), `None` when the
+    /// model has no band.
+    pub fn predict_matrix_with_bands(&self, matrix: &[f32]) -> (Vec<f64>, Option<Vec<Band>>) {
+        let (ratings, bands) = rayon::join(
+            || self.predict_matrix(matrix),
+            || self.model.band_batch(matrix),
+        );
+        (
+            ratings,
+            bands.map(|b| b.into_iter().map(clip_band).collect()),
+        )
+    }
+
     /// Encodes the bundle into the checked file layout.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let payload = postcard::to_allocvec(self).map_err(|e| Error::BundleEncode {
             message: e.to_string(),
         })?;
-        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&BUNDLE_FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&Sha256::digest(&payload));
-        out.extend_from_slice(&payload);
-        Ok(out)
+        Ok(frame(BUNDLE_FORMAT_VERSION, &payload))
     }
 
     /// Decodes and checks a bundle file's bytes; `path` only names the file in errors.
@@ -157,6 +175,9 @@ impl ModelBundle {
             )));
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4-byte slice"));
+        if version == 0 {
+            return Err(bad("format version 0 does not exist".into()));
+        }
         if version > BUNDLE_FORMAT_VERSION {
             return Err(bad(format!(
                 "format version {version} is newer than this build reads ({BUNDLE_FORMAT_VERSION}); upgrade reelcast"
@@ -179,8 +200,12 @@ impl ModelBundle {
         if Sha256::digest(payload).as_slice() != &bytes[20..52] {
             return Err(bad("corrupt: payload checksum does not match".into()));
         }
-        postcard::from_bytes(payload)
-            .map_err(|e| bad(format!("corrupt: cannot decode payload ({e})")))
+        let decoded = if version == 1 {
+            postcard::from_bytes::<ModelBundleV1>(payload).map(ModelBundle::from)
+        } else {
+            postcard::from_bytes(payload)
+        };
+        decoded.map_err(|e| bad(format!("corrupt: cannot decode payload ({e})")))
     }
 
     /// Saves atomically: a temporary file in the same directory, fsynced, then renamed.
@@ -204,6 +229,17 @@ impl ModelBundle {
             message: e.to_string(),
         })
     }
+}
+
+/// The checked file layout around an encoded payload.
+fn frame(version: u32, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(payload));
+    out.extend_from_slice(payload);
+    out
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.

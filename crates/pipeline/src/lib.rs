@@ -26,6 +26,7 @@
 //! ```
 
 mod bundle;
+mod bundle_v1;
 mod dataset;
 mod error;
 mod evaluate;
@@ -43,8 +44,8 @@ pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset};
 pub use error::{Error, Result};
 pub use evaluate::evaluate;
 pub use input::{movie_from_json, FieldProblem};
-pub use metrics::{CvMetrics, Metrics, TrainMetrics};
-pub use model_kind::{Band, ModelKind, TrainedModel};
+pub use metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
+pub use model_kind::{Band, ModelKind, TrainedModel, BAND_LOWER_Q, BAND_UPPER_Q};
 pub use params::{search_grid, ModelParams};
 pub use predict::{
     predict_file, predict_objects, round2, write_predictions, FileFormat, PredictOutcome,

@@ -66,4 +66,42 @@ pub struct TrainMetrics {
     pub baseline: Metrics,
     /// Cross-validation on the training split, when requested.
     pub cv: Option<CvMetrics>,
+    /// How well the model's 10th-90th percentile band covers the test split (absent for
+    /// bundles saved before boosted bands existed).
+    #[serde(default)]
+    pub interval: Option<IntervalMetrics>,
+}
+
+/// Calibration of a prediction band on held-out rows: an 80% band should hold about 80%
+/// of the actual ratings, as narrow as possible.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IntervalMetrics {
+    /// The band's nominal coverage, `upper_q - lower_q` (0.8 for 10th-90th percentile).
+    pub nominal: f64,
+    /// Share of actual ratings inside `[lower, upper]` (bounds clipped to 1..=10 as served).
+    pub coverage: f64,
+    /// Mean of `upper - lower`, rating points.
+    pub mean_width: f64,
+    /// Rows scored.
+    pub n: usize,
+}
+
+impl IntervalMetrics {
+    /// Scores `bands` (clipped `(lower, upper)` pairs) against `actual` (same length).
+    pub fn compute(nominal: f64, bands: &[(f64, f64)], actual: &[f32]) -> Self {
+        let n = actual.len();
+        let inside = bands
+            .iter()
+            .zip(actual)
+            .filter(|((lo, hi), &y)| (*lo..=*hi).contains(&f64::from(y)))
+            .count();
+        let width: f64 = bands.iter().map(|(lo, hi)| hi - lo).sum();
+        let denom = n.max(1) as f64;
+        Self {
+            nominal,
+            coverage: inside as f64 / denom,
+            mean_width: width / denom,
+            n,
+        }
+    }
 }

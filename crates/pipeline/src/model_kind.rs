@@ -1,7 +1,13 @@
 //! The two model families and the fitted-model enum the bundle stores.
 
-use reelcast_model::{Contributions, GradientBoosting, RandomForest};
+use rayon::prelude::*;
+use reelcast_model::{Contributions, GradientBoosting, Interval, RandomForest};
 use serde::{Deserialize, Serialize};
+
+/// Lower quantile level of every [`Band`]: the 10th percentile.
+pub const BAND_LOWER_Q: f64 = 0.1;
+/// Upper quantile level of every [`Band`]: the 90th percentile.
+pub const BAND_UPPER_Q: f64 = 0.9;
 
 /// Which family to train.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,13 +53,27 @@ pub enum TrainedModel {
     GradientBoosting(GradientBoosting),
 }
 
-/// A prediction with an uncertainty band: the 10th-90th percentile of the forest's trees.
+/// A prediction's uncertainty band, the 10th-90th percentile ([`BAND_LOWER_Q`],
+/// [`BAND_UPPER_Q`]), always containing the prediction. For a forest it is the spread of
+/// its trees' predictions (not calibrated: on the embedded sample it holds 73% of
+/// held-out ratings); for gradient boosting it is two quantile-loss ensembles with a
+/// split-conformal margin, so about 80% of ratings fall inside (see `TrainMetrics::interval`
+/// and `docs/benchmarks.md`, "Prediction intervals").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Band {
     /// Lower bound.
     pub lower: f64,
     /// Upper bound.
     pub upper: f64,
+}
+
+impl From<Interval> for Band {
+    fn from(i: Interval) -> Self {
+        Band {
+            lower: i.lower,
+            upper: i.upper,
+        }
+    }
 }
 
 impl TrainedModel {
@@ -81,18 +101,49 @@ impl TrainedModel {
         }
     }
 
-    /// The 10th-90th percentile of the trees' predictions (forests only: the boosted
-    /// model's trees are additive corrections, not alternative predictions).
+    /// The 10th-90th percentile band of one row's prediction (unclipped): the forest's
+    /// trees, or the boosted model's quantile ensembles. `None` only for a boosted model
+    /// loaded from a format-1 bundle, made before boosted intervals existed.
     pub fn band(&self, row: &[f32]) -> Option<Band> {
+        self.predict_with_band(row).1
+    }
+
+    /// The prediction of one row (unclipped, equal to [`TrainedModel::predict_row`]) with
+    /// its [`TrainedModel::band`], sharing the traversal where the model allows.
+    pub fn predict_with_band(&self, row: &[f32]) -> (f64, Option<Band>) {
         match self {
             TrainedModel::RandomForest(m) => {
-                let i = m.predict_interval(row, 0.1, 0.9);
-                Some(Band {
-                    lower: i.lower,
-                    upper: i.upper,
-                })
+                let i = m.predict_interval(row, BAND_LOWER_Q, BAND_UPPER_Q);
+                (m.predict_row(row), Some(Band::from(i)))
             }
-            TrainedModel::GradientBoosting(_) => None,
+            TrainedModel::GradientBoosting(m) => match m.predict_interval(row) {
+                Some(i) => (i.mean, Some(Band::from(i))),
+                None => (m.predict_row(row), None),
+            },
+        }
+    }
+
+    /// [`TrainedModel::band`] of every row of a row-major feature matrix, in parallel and
+    /// in row order; `None` when the model has no band.
+    pub fn band_batch(&self, rows: &[f32]) -> Option<Vec<Band>> {
+        match self {
+            TrainedModel::RandomForest(m) => {
+                let width = m.n_features();
+                assert_eq!(
+                    rows.len() % width,
+                    0,
+                    "batch has {} values, not a whole number of rows of {width} features",
+                    rows.len()
+                );
+                Some(
+                    rows.par_chunks(width)
+                        .map(|row| Band::from(m.predict_interval(row, BAND_LOWER_Q, BAND_UPPER_Q)))
+                        .collect(),
+                )
+            }
+            TrainedModel::GradientBoosting(m) => m
+                .predict_interval_batch(rows)
+                .map(|v| v.into_iter().map(Band::from).collect()),
         }
     }
 

@@ -3,7 +3,7 @@
 use reelcast_model::{BoostingParams, Dataset, ForestParams};
 use serde::{Deserialize, Serialize};
 
-use crate::model_kind::{ModelKind, TrainedModel};
+use crate::model_kind::{ModelKind, TrainedModel, BAND_LOWER_Q, BAND_UPPER_Q};
 use crate::Result;
 
 /// Hyperparameters for one model family.
@@ -74,15 +74,30 @@ impl ModelParams {
         }
     }
 
-    /// Checks the parameters and fits a model.
+    /// Checks the parameters and fits a model with its [`TrainedModel::band`]: gradient
+    /// boosting also fits its 10th and 90th percentile ensembles (about three times the
+    /// fitting work, run in parallel).
     pub fn fit(&self, data: &Dataset) -> Result<TrainedModel> {
         Ok(match self {
             ModelParams::RandomForest(p) => {
                 TrainedModel::RandomForest(p.clone().check()?.fit(data)?)
             }
+            ModelParams::GradientBoosting(p) => TrainedModel::GradientBoosting(
+                p.clone()
+                    .check()?
+                    .fit_with_interval(data, BAND_LOWER_Q, BAND_UPPER_Q)?,
+            ),
+        })
+    }
+
+    /// Like [`ModelParams::fit`] but without the boosted band, for scoring point
+    /// predictions only (cross-validation, search); the point model is the same.
+    pub(crate) fn fit_point(&self, data: &Dataset) -> Result<TrainedModel> {
+        Ok(match self {
             ModelParams::GradientBoosting(p) => {
                 TrainedModel::GradientBoosting(p.clone().check()?.fit(data)?)
             }
+            ModelParams::RandomForest(_) => self.fit(data)?,
         })
     }
 

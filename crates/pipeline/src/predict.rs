@@ -43,7 +43,8 @@ pub struct PredictedRow {
     pub id: Option<String>,
     /// Predicted rating, clipped to 1..=10.
     pub predicted_rating: f64,
-    /// Lower end of the 10th-90th percentile band, when the model has one.
+    /// Lower end of the 10th-90th percentile band (see [`crate::Band`]), when the model
+    /// has one.
     pub lower: Option<f64>,
     /// Upper end of the band.
     pub upper: Option<f64>,
@@ -146,22 +147,20 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
         .iter()
         .map(|(_, _, input)| bundle.features.transform(input, &mut matrix))
         .collect();
-    let ratings = bundle.predict_matrix(&matrix);
+    let (ratings, bands) = bundle.predict_matrix_with_bands(&matrix);
+    let band = |i: usize| bands.as_ref().map(|b| b[i]);
     let predictions = accepted
         .into_iter()
         .zip(imputed)
         .zip(ratings)
-        .zip(matrix.chunks(width))
-        .map(|((((row, id, _), imputed), rating), features)| {
-            let band = bundle.model.band(features);
-            PredictedRow {
-                row,
-                id,
-                predicted_rating: round2(rating),
-                lower: band.map(|b| round2(b.lower.clamp(1.0, 10.0))),
-                upper: band.map(|b| round2(b.upper.clamp(1.0, 10.0))),
-                imputed: imputed.fields(),
-            }
+        .enumerate()
+        .map(|(i, (((row, id, _), imputed), rating))| PredictedRow {
+            row,
+            id,
+            predicted_rating: round2(rating),
+            lower: band(i).map(|b| round2(b.lower)),
+            upper: band(i).map(|b| round2(b.upper)),
+            imputed: imputed.fields(),
         })
         .collect();
     PredictOutcome {

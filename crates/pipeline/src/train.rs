@@ -8,8 +8,8 @@ use reelcast_model::Dataset;
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::{BundleMetadata, ModelBundle};
-use crate::metrics::{CvMetrics, Metrics, TrainMetrics};
-use crate::model_kind::ModelKind;
+use crate::metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
+use crate::model_kind::{ModelKind, BAND_LOWER_Q, BAND_UPPER_Q};
 use crate::params::{search_grid, ModelParams};
 use crate::split::{k_folds, train_test_split};
 use crate::{Error, Result};
@@ -72,7 +72,7 @@ pub struct TrainReport {
     pub test_actual: Vec<f32>,
     /// Test-split predicted ratings (clipped), for plots.
     pub test_predicted: Vec<f64>,
-    /// Seconds spent fitting the final model.
+    /// Seconds spent fitting the final model (with its band's quantile ensembles).
     pub fit_seconds: f64,
 }
 
@@ -116,7 +116,7 @@ fn fit_and_score(
     valid: &[usize],
 ) -> Result<Metrics> {
     let prepared = prepare(spec, movies, train)?;
-    let model = params.fit(&prepared.data)?;
+    let model = params.fit_point(&prepared.data)?;
     let inputs: Vec<MovieInput> = valid.iter().map(|&i| movies[i].input()).collect();
     let predicted: Vec<f64> = model
         .predict_batch(&prepared.features.transform_batch(&inputs))
@@ -193,11 +193,27 @@ pub fn train(
 
     let test_inputs: Vec<MovieInput> = split.test.iter().map(|&i| movies[i].input()).collect();
     let test_actual = actual(movies, &split.test);
+    let test_matrix = prepared.features.transform_batch(&test_inputs);
     let test_predicted: Vec<f64> = model
-        .predict_batch(&prepared.features.transform_batch(&test_inputs))
+        .predict_batch(&test_matrix)
         .into_iter()
         .map(|p| p.clamp(1.0, 10.0))
         .collect();
+    // Scored as served: bounds clipped to the rating scale.
+    let interval = model.band_batch(&test_matrix).map(|bands| {
+        let clipped: Vec<(f64, f64)> = bands
+            .iter()
+            .map(|b| (b.lower.clamp(1.0, 10.0), b.upper.clamp(1.0, 10.0)))
+            .collect();
+        IntervalMetrics::compute(BAND_UPPER_Q - BAND_LOWER_Q, &clipped, &test_actual)
+    });
+    if let Some(i) = &interval {
+        tracing::info!(
+            coverage = i.coverage,
+            mean_width = i.mean_width,
+            "test-split 10th-90th percentile band"
+        );
+    }
     let train_mean = prepared
         .data
         .targets()
@@ -209,6 +225,7 @@ pub fn train(
         test: Metrics::compute(&test_predicted, &test_actual),
         baseline: Metrics::compute(&vec![train_mean; test_actual.len()], &test_actual),
         cv,
+        interval,
     };
 
     let mut importances: Vec<(String, f64)> = prepared

@@ -52,11 +52,64 @@ fn forest_bytes_depend_only_on_seed_and_data() {
 fn boosting_bytes_depend_only_on_seed_and_data() {
     let a = boosting_bytes(7, 1);
     assert_eq!(a, boosting_bytes(7, 2), "1 vs 2 threads");
+    assert_eq!(a, boosting_bytes(7, 3), "1 vs 3 threads");
     assert_ne!(
         a,
         boosting_bytes(8, 2),
         "different seeds give different models"
     );
+}
+
+fn interval_bytes(seed: u64, threads: usize) -> Vec<u8> {
+    let data = movie_like(3000, 0.5, 2);
+    let params = BoostingParams::default()
+        .n_trees(10)
+        .subsample(0.7)
+        .seed(seed)
+        .check()
+        .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let model = pool
+        .install(|| params.fit_with_interval(&data, 0.1, 0.9))
+        .unwrap();
+    postcard::to_allocvec(&model).unwrap()
+}
+
+#[test]
+fn boosting_with_interval_bytes_depend_only_on_seed_and_data() {
+    let a = interval_bytes(7, 1);
+    assert_eq!(a, interval_bytes(7, 2), "1 vs 2 threads");
+    assert_eq!(a, interval_bytes(7, 3), "1 vs 3 threads");
+    assert_ne!(
+        a,
+        interval_bytes(8, 2),
+        "different seeds give different models"
+    );
+    // The interval adds two ensembles of the same size to the point model.
+    let point = boosting_bytes(7, 1);
+    assert!(a.len() > 2 * point.len(), "{} vs {}", a.len(), point.len());
+}
+
+#[test]
+fn postcard_round_trip_keeps_intervals() {
+    let (train, test) = (movie_like(500, 0.5, 3), movie_like(100, 0.5, 4));
+    let model = BoostingParams::default()
+        .n_trees(8)
+        .check()
+        .unwrap()
+        .fit_with_interval(&train, 0.1, 0.9)
+        .unwrap();
+    let back: GradientBoosting =
+        postcard::from_bytes(&postcard::to_allocvec(&model).unwrap()).unwrap();
+    assert_eq!(back, model);
+    assert_eq!(
+        back.predict_interval_batch(test.features()),
+        model.predict_interval_batch(test.features())
+    );
+    assert_eq!(back.interval_quantiles(), Some((0.1, 0.9)));
 }
 
 #[test]

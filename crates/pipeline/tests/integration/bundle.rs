@@ -1,7 +1,10 @@
 use std::path::Path;
 
 use reelcast_core::MovieInput;
-use reelcast_pipeline::{evaluate, Error, ModelBundle, ModelKind};
+use reelcast_pipeline::{
+    evaluate, movie_from_json, predict_objects, round2, Error, ModelBundle, ModelKind,
+    BUNDLE_FORMAT_VERSION,
+};
 
 use crate::helpers::{sample, trained};
 
@@ -59,9 +62,72 @@ fn batch_and_single_predictions_agree() {
 }
 
 #[test]
-fn boosted_model_has_no_fake_band() {
+fn boosted_bands_from_single_and_file_predictions_agree() {
     let (bundle, _) = trained(ModelKind::GradientBoosting, 42);
-    assert!(bundle.predict(&inputs()[0]).band.is_none());
+    let objects: Vec<_> = sample().movies[..200]
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "startYear": m.start_year.map(|y| y.get()),
+                "runtimeMinutes": m.runtime.map(|r| r.minutes()),
+                "numVotes": m.votes.get(),
+                "genres": m.genres.iter().map(|g| g.name()).collect::<Vec<_>>(),
+                "titleType": m.title_type.name(),
+            })
+            .as_object()
+            .unwrap()
+            .clone()
+        })
+        .collect();
+    let outcome = predict_objects(&bundle, &objects);
+    assert_eq!(outcome.predictions.len(), 200);
+    for (p, m) in outcome.predictions.iter().zip(&sample().movies) {
+        let (_, input) = movie_from_json(&objects[p.row]).unwrap();
+        let single = bundle.predict(&input);
+        let band = single.band.expect("boosted models have a band");
+        assert_eq!(p.lower, Some(round2(band.lower)), "{}", m.tconst);
+        assert_eq!(p.upper, Some(round2(band.upper)), "{}", m.tconst);
+        assert_eq!(p.predicted_rating, round2(single.rating));
+    }
+}
+
+/// `tests/fixtures/gbt_format_v1.bundle`: `reelcast train --trees 5` (gbt, seed 42) on the
+/// embedded sample, written by the last format-1 build (commit 3d60648).
+#[test]
+fn format_1_bundle_still_loads_with_its_predictions_and_no_boosted_band() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gbt_format_v1.bundle");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
+    let old = ModelBundle::load(&path).unwrap();
+    assert_eq!(old.metadata.model_kind, ModelKind::GradientBoosting);
+    assert_eq!(old.metadata.seed, 42);
+    assert!(old.metadata.metrics.interval.is_none());
+    // Ratings the format-1 build printed for these two movies (`reelcast predict`).
+    for (json, expected) in [
+        (
+            serde_json::json!({"startYear": 1999, "runtimeMinutes": 120, "numVotes": 50000,
+                "genres": ["Drama", "Crime"], "titleType": "movie", "isAdult": false}),
+            6.65,
+        ),
+        (
+            serde_json::json!({"startYear": 2015, "runtimeMinutes": 95, "numVotes": 800,
+                "genres": ["Horror"], "titleType": "movie", "isAdult": false}),
+            6.30,
+        ),
+    ] {
+        let (_, input) = movie_from_json(json.as_object().unwrap()).unwrap();
+        let p = old.predict(&input);
+        assert_eq!(round2(p.rating), expected, "{json}");
+        assert!(p.band.is_none(), "a format-1 boosted model has no band");
+    }
+    // Saved again, it is a current-format bundle with the same predictions.
+    let resaved = old.to_bytes().unwrap();
+    assert_eq!(
+        u32::from_le_bytes(resaved[8..12].try_into().unwrap()),
+        BUNDLE_FORMAT_VERSION
+    );
+    let back = ModelBundle::from_bytes(&resaved, &path).unwrap();
+    assert_eq!(back.predict_batch(&inputs()), old.predict_batch(&inputs()));
 }
 
 fn expect_invalid(bytes: &[u8], needle: &str) {
@@ -88,6 +154,9 @@ fn corrupt_truncated_newer_and_foreign_files_are_refused_with_the_reason() {
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&99u32.to_le_bytes());
     expect_invalid(&newer, "newer than this build reads");
+    let mut zero = bytes.clone();
+    zero[8..12].copy_from_slice(&0u32.to_le_bytes());
+    expect_invalid(&zero, "format version 0 does not exist");
     expect_invalid(b"{\"not\": \"a bundle\"}", "not a reelcast model bundle");
     let mut extra = bytes;
     extra.push(0);

@@ -5,5 +5,6 @@
 
 mod bundle;
 mod helpers;
+mod interval;
 mod predict;
 mod train;
