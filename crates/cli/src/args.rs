@@ -43,6 +43,16 @@ pub(crate) enum Command {
     Openapi,
     /// Exit 0 when a server's /health/ready answers 200, else 1 (for container HEALTHCHECKs).
     Healthcheck(HealthcheckArgs),
+    /// Tracked training runs: list, show, compare, push a run saved offline.
+    Runs {
+        #[command(subcommand)]
+        command: RunsCommand,
+    },
+    /// Registered models: list, show, promote a version, roll back the champion.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
 }
 
 /// `reelcast healthcheck`.
@@ -65,10 +75,14 @@ pub(crate) struct ServeArgs {
     /// Port to bind; 0 picks a free one [default: 8000].
     #[arg(long)]
     pub port: Option<u16>,
-    /// Model bundle to serve [default: {train.out_dir}/model.bundle, trained on the
-    /// embedded sample when missing].
-    #[arg(long)]
-    pub model: Option<PathBuf>,
+    /// What to serve: `models:/NAME@ALIAS` (followed as the alias moves),
+    /// `models:/NAME/VERSION`, or a bundle file [default: `[server] model`, else the
+    /// registry's `models:/movie_rating_<model>@champion`, trained on the embedded sample
+    /// and registered on first start].
+    #[arg(long, value_name = "URI|PATH")]
+    pub model: Option<String>,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,6 +224,169 @@ pub(crate) struct TrainArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Experiment the run is logged to [default: imdb_movie_rating].
+    #[arg(long)]
+    pub experiment: Option<String>,
+    /// Register the bundle as a new version of the model in the registry.
+    #[arg(long)]
+    pub register: bool,
+    /// Registered model name [default: movie_rating_<model kind>].
+    #[arg(long, requires = "register")]
+    pub model_name: Option<String>,
+    /// Point this alias (e.g. `challenger`) at the new version.
+    #[arg(long, requires = "register")]
+    pub alias: Option<String>,
+    /// Make the new version `champion` only if its RMSE beats the current champion's,
+    /// re-scored on the same held-out split of the current data.
+    #[arg(long, requires = "register")]
+    pub promote_if_better: bool,
+    /// Exit 1 when the new version does not beat the champion.
+    #[arg(long, requires = "promote_if_better")]
+    pub require_better: bool,
+    /// Write a node-exporter textfile-collector file (last run time, success, RMSE).
+    #[arg(long, value_name = "PATH")]
+    pub metrics_textfile: Option<PathBuf>,
+}
+
+/// Where runs and models are tracked; unset flags take the `[tracking]` settings.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct TrackingArgs {
+    /// Tracking and registry backend: `sqlite:///PATH` or `http(s)://HOST:PORT` (MLflow)
+    /// [default: sqlite:///./reelcast.db; env REELCAST_TRACKING_URI].
+    #[arg(long, value_name = "URI")]
+    pub tracking_uri: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RunsCommand {
+    /// The latest runs of an experiment.
+    List(RunsListArgs),
+    /// One run: params, metrics, tags and artifacts.
+    Show(RunShowArgs),
+    /// Two runs side by side: params and metrics, with differences.
+    Compare(RunsCompareArgs),
+    /// Replay a run saved locally while the tracking server was unreachable (and
+    /// register it, when that was asked).
+    Push(RunsPushArgs),
+}
+
+/// `reelcast runs list`.
+#[derive(Debug, Args)]
+pub(crate) struct RunsListArgs {
+    /// Experiment [default: imdb_movie_rating].
+    #[arg(long)]
+    pub experiment: Option<String>,
+    /// Most runs to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast runs show`.
+#[derive(Debug, Args)]
+pub(crate) struct RunShowArgs {
+    /// Run id (32 hex digits).
+    pub id: String,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast runs compare`.
+#[derive(Debug, Args)]
+pub(crate) struct RunsCompareArgs {
+    /// First run id.
+    pub a: String,
+    /// Second run id.
+    pub b: String,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast runs push`.
+#[derive(Debug, Args)]
+pub(crate) struct RunsPushArgs {
+    /// Output directory of the training run (holding pending-run.json).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// Registered models with their latest version and aliases.
+    List(ModelsListArgs),
+    /// A model's versions, or one version (`NAME/VERSION`).
+    Show(ModelShowArgs),
+    /// Point an alias (default `champion`) at a version.
+    Promote(ModelPromoteArgs),
+    /// Move `champion` back to the version it pointed at before.
+    Rollback(ModelRollbackArgs),
+}
+
+/// `reelcast models list`.
+#[derive(Debug, Args)]
+pub(crate) struct ModelsListArgs {
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast models show`.
+#[derive(Debug, Args)]
+pub(crate) struct ModelShowArgs {
+    /// `NAME` or `NAME/VERSION`.
+    pub model: String,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast models promote`.
+#[derive(Debug, Args)]
+pub(crate) struct ModelPromoteArgs {
+    /// Registered model name.
+    pub name: String,
+    /// Version to point the alias at.
+    pub version: u64,
+    /// Alias to move.
+    #[arg(long, default_value = "champion")]
+    pub alias: String,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast models rollback`.
+#[derive(Debug, Args)]
+pub(crate) struct ModelRollbackArgs {
+    /// Registered model name.
+    pub name: String,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }

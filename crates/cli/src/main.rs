@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command, DataCommand};
+use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand};
 use crate::settings::Settings;
 
 /// How a command ended, when it did not fail.
@@ -37,6 +37,18 @@ fn main() -> ExitCode {
         Command::Predict(a) => commands::predict::run(a, &s),
         Command::Serve(a) => commands::serve::run(a, &s),
         Command::Healthcheck(a) => commands::healthcheck::run(&a),
+        Command::Runs { command } => match command {
+            RunsCommand::List(a) => commands::runs::list(&a, &s),
+            RunsCommand::Show(a) => commands::runs::show(&a, &s),
+            RunsCommand::Compare(a) => commands::runs::compare(&a, &s),
+            RunsCommand::Push(a) => commands::runs::push(&a, &s),
+        },
+        Command::Models { command } => match command {
+            ModelsCommand::List(a) => commands::models::list(&a, &s),
+            ModelsCommand::Show(a) => commands::models::show(&a, &s),
+            ModelsCommand::Promote(a) => commands::models::promote(&a, &s),
+            ModelsCommand::Rollback(a) => commands::models::rollback(&a, &s),
+        },
         Command::Openapi => {
             print!("{}", reelcast_server::openapi_json());
             Ok(Outcome::Ok)

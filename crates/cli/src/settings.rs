@@ -147,7 +147,7 @@ impl Settings {
             ("alertmanager_url", &server.alertmanager_url),
             ("prometheus_url", &server.prometheus_url),
         ] {
-            if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+            if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
                 bail!(
                     "[server] {key} {url:?} is not an http(s) URL, e.g. \"http://127.0.0.1:9093\""
                 );

@@ -9,11 +9,54 @@
 //! The concepts are MLflow's: experiments hold runs (params, metrics with steps, tags,
 //! artifacts); registered models hold versions that point at their source run; aliases
 //! (`champion`, `challenger`) name versions.
+//!
+//! On top of the trait: [`open`] picks a backend from a URI; [`parse_model_uri`] and
+//! [`resolve`] turn `models:/NAME@ALIAS` / `models:/NAME/VERSION` into a version;
+//! [`fetch_bundle`] downloads its bundle and verifies the `bundle_sha256` tag; [`rollback`]
+//! moves `champion` back through its alias history. The registry stores bundles as bytes
+//! and never decodes them (that is `reelcast-pipeline`'s job).
+//!
+//! Graph: `core -> registry -> {pipeline, cli}`.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use reelcast_registry::{fetch_bundle, open, parse_model_uri, resolve, OpenOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let backend = open(
+//!     &format!("sqlite:///{}", dir.path().join("reelcast.db").display()),
+//!     &OpenOptions::default(),
+//! )?;
+//! let run = backend.create_run("imdb_movie_rating", "demo", &BTreeMap::new())?;
+//! let bundle = b"RCBUNDLE...";
+//! backend.log_artifact(&run.run_id, "model/model.bundle", bundle)?;
+//! let tags = BTreeMap::from([(
+//!     "bundle_sha256".to_owned(),
+//!     "ad6d1c3f8cdd1a1a38a5d6fe6a42f3d18b50e1b6f7e3e1a8b5d1f0a87a51cd5d".to_owned(),
+//! )]);
+//! let v = backend.create_model_version("movie_rating_gbt", &run.run_id, "model/model.bundle", &tags)?;
+//! backend.set_alias("movie_rating_gbt", "champion", v.version)?;
+//!
+//! let model = parse_model_uri("models:/movie_rating_gbt@champion").expect("a model URI");
+//! let champion = resolve(backend.as_ref(), &model)?;
+//! assert_eq!(champion.version, 1);
+//! // The tag above is not the bundle's checksum, so fetching refuses it.
+//! assert!(fetch_bundle(backend.as_ref(), &champion).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod backend;
 pub mod mlflow;
+mod model_ref;
+mod open;
+mod rollback;
 pub mod sqlite;
 
 pub use backend::{
     AliasChange, Backend, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus,
 };
+pub use model_ref::{
+    fetch_bundle, parse_model_uri, resolve, sha256_hex, ModelRef, BUNDLE_SHA256_TAG,
+};
+pub use open::{default_artifact_root, open, sqlite_path, OpenOptions};
+pub use rollback::{champion_stack, rollback, CHAMPION};

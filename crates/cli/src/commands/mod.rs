@@ -3,8 +3,11 @@
 pub(crate) mod data;
 pub(crate) mod evaluate;
 pub(crate) mod healthcheck;
+pub(crate) mod models;
 pub(crate) mod predict;
+pub(crate) mod runs;
 pub(crate) mod serve;
+pub(crate) mod tracking;
 pub(crate) mod train;
 
 use std::path::{Path, PathBuf};

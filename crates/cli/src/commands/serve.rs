@@ -1,27 +1,149 @@
-//! `reelcast serve`: binds, loads (or first trains) the model in the background, serves
-//! until SIGTERM or Ctrl-C.
+//! `reelcast serve`: binds, loads the model in the background (training and registering
+//! the default one on first start), serves until SIGTERM or Ctrl-C, and follows the
+//! registry alias it serves.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Context, Result};
-use reelcast_pipeline::{
-    load_dataset, train, DataSource, ModelBundle, ModelKind, ModelParams, TrainOptions,
-};
-use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel};
+use reelcast_pipeline::{model_name, ModelBundle, ModelKind};
+use reelcast_registry::{fetch_bundle, parse_model_uri, resolve, Backend, ModelRef};
+use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource};
 
 use crate::args::ServeArgs;
+use crate::commands::tracking::{open_raw, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
 
+/// A bundle file: reloaded when its content changes.
+#[derive(Debug)]
+struct FileSource {
+    path: PathBuf,
+}
+
+impl ModelSource for FileSource {
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn load_if_changed(
+        &self,
+        current: Option<&LoadedModel>,
+    ) -> Result<Option<LoadedModel>, String> {
+        let bundle = ModelBundle::load(&self.path)
+            .map_err(|e| format!("loading the model {}: {e}", self.path.display()))?;
+        let model = LoadedModel::new(bundle)
+            .map_err(|e| format!("fingerprinting {}: {e}", self.path.display()))?
+            .from_source(&self.describe());
+        let same = current.is_some_and(|c| c.fingerprint == model.fingerprint);
+        Ok((!same).then_some(model))
+    }
+}
+
+/// A registry reference: reloaded when the alias points at another version.
+#[derive(Debug)]
+struct RegistrySource {
+    backend: Box<dyn Backend>,
+    model: ModelRef,
+}
+
+impl ModelSource for RegistrySource {
+    fn describe(&self) -> String {
+        self.model.to_string()
+    }
+
+    fn load_if_changed(
+        &self,
+        current: Option<&LoadedModel>,
+    ) -> Result<Option<LoadedModel>, String> {
+        let uri = self.describe();
+        let version = resolve(self.backend.as_ref(), &self.model)
+            .map_err(|e| format!("resolving {uri} in {}: {e}", self.backend.describe()))?;
+        let same = current
+            .is_some_and(|c| c.name == version.name && c.version == version.version.to_string());
+        if same {
+            return Ok(None);
+        }
+        let bytes = fetch_bundle(self.backend.as_ref(), &version)
+            .map_err(|e| format!("fetching {uri} (version {}): {e}", version.version))?;
+        let label = PathBuf::from(format!("{}/{}", version.name, version.version));
+        let bundle = ModelBundle::from_bytes(&bytes, &label)
+            .map_err(|e| format!("reading {uri} (version {}): {e}", version.version))?;
+        let alias = match &self.model {
+            ModelRef::Alias { alias, .. } => Some(alias.as_str()),
+            ModelRef::Version { .. } => None,
+        };
+        let model = LoadedModel::new(bundle)
+            .map_err(|e| format!("fingerprinting {uri}: {e}"))?
+            .registered(&version.name, version.version, alias, &uri);
+        Ok(Some(model))
+    }
+}
+
+/// What `serve` was asked to serve.
+enum Target {
+    /// A bundle file.
+    File(PathBuf),
+    /// A registry reference; `default` when nothing was named (trained and registered on
+    /// first start when missing).
+    Registry { model: ModelRef, default: bool },
+}
+
+fn target(a: &ServeArgs, settings: &Settings) -> Result<Target> {
+    let named = a
+        .model
+        .clone()
+        .or_else(|| Some(settings.server.model.clone()).filter(|m| !m.is_empty()));
+    let Some(named) = named else {
+        let kind = ModelKind::parse(&settings.train.model)
+            .expect("settings checked the model name at load");
+        let name = Some(settings.tracking.model_name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| model_name(kind));
+        return Ok(Target::Registry {
+            model: ModelRef::Alias {
+                name,
+                alias: "champion".into(),
+            },
+            default: true,
+        });
+    };
+    if named.starts_with("models:/") {
+        let model = parse_model_uri(&named).ok_or_else(|| {
+            anyhow!("--model {named:?} is not models:/NAME@ALIAS or models:/NAME/VERSION (e.g. models:/movie_rating_gbt@champion)")
+        })?;
+        return Ok(Target::Registry {
+            model,
+            default: false,
+        });
+    }
+    let path = PathBuf::from(&named);
+    if !path.is_file() {
+        anyhow::bail!(
+            "--model {}: no such bundle file; train one with `reelcast train`, or serve the registry with --model models:/NAME@ALIAS",
+            path.display()
+        );
+    }
+    Ok(Target::File(path))
+}
+
 pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
     let mut server = settings.server.clone();
-    server.host = a.host.unwrap_or(server.host);
+    server.host = a.host.clone().unwrap_or(server.host);
     server.port = a.port.unwrap_or(server.port);
-    let explicit = a.model.is_some();
-    let model_path = a
-        .model
-        .unwrap_or_else(|| settings.train.out_dir.join("model.bundle"));
+    let target = target(&a, settings)?;
+    let uri = tracking_uri(&a.tracking, settings);
+    let (source, first_start): (Arc<dyn ModelSource>, Option<ModelRef>) = match target {
+        Target::File(path) => (Arc::new(FileSource { path }), None),
+        Target::Registry { model, default } => {
+            let backend = open_raw(&uri, settings)
+                .with_context(|| format!("opening the model registry {uri}"))?;
+            let first = default.then(|| model.clone());
+            (Arc::new(RegistrySource { backend, model }), first)
+        }
+    };
+    tracing::info!(source = %source.describe(), "serving {}", source.describe());
+
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let result = runtime.block_on(async {
         let addr = format!("{}:{}", server.host, server.port);
@@ -30,24 +152,33 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
             .with_context(|| format!("binding {addr} (in use? pick another with --port)"))?;
         let local = listener.local_addr().context("reading the bound address")?;
         tracing::info!(address = %local, "listening on http://{local}");
-        let state = AppState::new(server);
+        let state = AppState::new(server).with_source(source);
         let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<anyhow::Error>();
         let loader_state = state.clone();
         let train_settings = settings.clone();
         tokio::spawn(async move {
-            let loaded = tokio::task::spawn_blocking(move || {
-                load_or_train(&model_path, explicit, &train_settings)
-            })
-            .await
-            .map_err(|e| anyhow!("model loading stopped: {e}"))
-            .and_then(|r| r);
-            match loaded {
-                Ok(model) => {
-                    tracing::info!(version = %model.version, "model loaded; ready");
-                    loader_state.set_model(model);
+            if let Some(model) = first_start {
+                let prepared = tokio::task::spawn_blocking(move || {
+                    register_default_if_missing(&model, &uri, &train_settings)
+                })
+                .await
+                .map_err(|e| anyhow!("training the default model stopped: {e}"))
+                .and_then(|r| r);
+                if let Err(e) = prepared {
+                    let _ = failed_tx.send(e);
+                    return;
+                }
+            }
+            match loader_state.reload().await {
+                Ok(_) => {
+                    let version = loader_state.model().map(|m| m.version.clone());
+                    tracing::info!(
+                        version = version.as_deref().unwrap_or("?"),
+                        "model loaded; ready"
+                    );
                 }
                 Err(e) => {
-                    let _ = failed_tx.send(e);
+                    let _ = failed_tx.send(anyhow!(e));
                 }
             }
         });
@@ -74,43 +205,43 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
     result.map(|()| Outcome::Ok)
 }
 
-/// Loads the bundle at `path`; when it is missing and was not named on the command line,
-/// trains the default model on the embedded sample and saves it there first.
-fn load_or_train(path: &Path, explicit: bool, settings: &Settings) -> Result<LoadedModel> {
-    let bundle = if explicit || path.exists() {
-        ModelBundle::load(path).with_context(|| format!("loading the model {}", path.display()))?
-    } else {
-        train_default(path.to_path_buf(), settings)?
-    };
-    LoadedModel::new(bundle).context("fingerprinting the model")
+/// On a first start with nothing configured: when the registry has no `model` yet (its
+/// champion alias is unset), trains the default model on the embedded sample, logs the
+/// run and registers it as champion, exactly as `reelcast train --register` would.
+fn register_default_if_missing(model: &ModelRef, uri: &str, settings: &Settings) -> Result<()> {
+    let backend =
+        open_raw(uri, settings).with_context(|| format!("opening the model registry {uri}"))?;
+    match resolve(backend.as_ref(), model) {
+        Ok(_) => return Ok(()),
+        Err(reelcast_registry::Error::NotFound(_)) => {}
+        Err(e) => return Err(anyhow!(e)).with_context(|| format!("resolving {model} in {uri}")),
+    }
+    drop(backend);
+    tracing::info!(
+        "{model} is not in the registry {uri} yet; training the default model on the embedded sample and registering it as champion (once: later starts load it)"
+    );
+    let args = first_start_train_args(uri, model.name());
+    crate::commands::train::run(args, settings)
+        .with_context(|| format!("training and registering the default model as {model}"))?;
+    Ok(())
 }
 
-fn train_default(path: PathBuf, settings: &Settings) -> Result<ModelBundle> {
-    let kind =
-        ModelKind::parse(&settings.train.model).expect("settings checked the model name at load");
-    tracing::info!(
-        path = %path.display(),
-        "no model at {}; training the default {kind} model on the embedded sample (once: later starts load it)",
-        path.display()
-    );
-    let data = load_dataset(&DataSource::Embedded, &settings.ingest)
-        .context("loading the embedded sample")?;
-    let options = TrainOptions {
-        params: ModelParams::for_kind(kind),
-        seed: settings.train.seed,
-        test_fraction: settings.train.test_fraction,
-        git_sha: Some(env!("REELCAST_GIT_SHA").to_owned()).filter(|s| !s.is_empty()),
-        ..TrainOptions::default()
-    };
-    let (bundle, report) =
-        train(&data.movies, &data.version, &options).context("training the default model")?;
-    bundle
-        .save(&path)
-        .with_context(|| format!("saving the model to {}", path.display()))?;
-    tracing::info!(
-        rmse = report.metrics.test.rmse,
-        path = %path.display(),
-        "trained and saved the default model"
-    );
-    Ok(bundle)
+/// The arguments of `reelcast train --register --tracking-uri URI --model-name NAME`: the
+/// configured defaults on the embedded sample, registered (the first version of a model
+/// becomes its champion).
+fn first_start_train_args(uri: &str, name: &str) -> crate::args::TrainArgs {
+    #[derive(clap::Parser)]
+    struct Train {
+        #[command(flatten)]
+        args: crate::args::TrainArgs,
+    }
+    let argv = [
+        "train",
+        "--register",
+        "--tracking-uri",
+        uri,
+        "--model-name",
+        name,
+    ];
+    <Train as clap::Parser>::parse_from(argv).args
 }

@@ -14,6 +14,8 @@ mod data_ingest;
 mod data_validate;
 mod evaluate;
 mod helpers;
+mod mlflow;
 mod predict;
+mod registry;
 mod serve;
 mod train;

@@ -1,6 +1,7 @@
-//! `reelcast serve` end to end: the real binary on a free port, first start training the
-//! default model, one prediction, `reelcast healthcheck` (0 while ready, 1 once stopped),
-//! SIGTERM, exit 0.
+//! `reelcast serve` end to end: the real binary on a free port, first start training and
+//! registering the default model, one prediction, `reelcast healthcheck` (0 while ready, 1
+//! once stopped), SIGTERM, exit 0; following the registry alias under load; a corrupt
+//! version refused while the current one keeps serving.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -87,6 +88,258 @@ fn serve_trains_on_first_start_answers_and_stops_cleanly_on_sigterm() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("training the default"), "{stderr}");
     assert!(sandbox.join("artifacts/model.bundle").is_file());
+    let models = sandbox.run(["models", "list", "--json"]).success().json();
+    assert!(models.to_string().contains("movie_rating_gbt"), "{models}");
+}
+
+/// A `reelcast serve` child on a free port, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_reelcast"));
+        command
+            .current_dir(sandbox.path())
+            .env_remove("RUST_LOG")
+            .env_remove("APP_ENV")
+            .env_remove("REELCAST_TRACKING_URI")
+            .args(["--log-level", "warn", "serve", "--port", &port.to_string()])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut server = Self {
+            child: command.spawn().unwrap(),
+            port,
+        };
+        let started = Instant::now();
+        while !matches!(http(port, "GET", "/health/ready", None), Ok((200, _))) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "not ready after 60s"
+            );
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("serve exited with {status}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn info(&self) -> Value {
+        let (status, body) = http(self.port, "GET", "/model/info", None).unwrap();
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn metric(&self, line_start: &str) -> f64 {
+        let (_, body) = http(self.port, "GET", "/metrics", None).unwrap();
+        body.lines()
+            .find(|l| l.starts_with(line_start))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+
+    /// Waits until `/model/info` says `version`.
+    fn wait_for_version(&self, version: &str) {
+        let started = Instant::now();
+        while self.info()["version"] != version {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "still serving {} instead of {version}",
+                self.info()["version"]
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const MOVIE: &str = r#"{"title":"The Kid","startYear":1921,"runtimeMinutes":68,"numVotes":40584,"genres":["Comedy","Drama"]}"#;
+
+#[test]
+fn serve_follows_the_champion_alias_without_failing_a_request() {
+    let sandbox = Sandbox::new();
+    let poll = [("REELCAST__SERVER__MODEL_POLL_SECONDS", "0.2")];
+    let server = Server::start(&sandbox, &[], &poll);
+    assert_eq!(server.info()["version"], "1");
+    assert_eq!(server.info()["alias"], "champion");
+    // Version 2: a forest registered under the same name, then promoted by hand.
+    sandbox
+        .run([
+            "train",
+            "--model",
+            "rf",
+            "--trees",
+            "20",
+            "--register",
+            "--model-name",
+            "movie_rating_gbt",
+            "--out",
+            "v2",
+        ])
+        .success();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let port = server.port;
+    let load = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut ok, mut failed) = (0, 0);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match http(port, "POST", "/predict/movie", Some(MOVIE)) {
+                    Ok((200, _)) => ok += 1,
+                    other => {
+                        failed += 1;
+                        eprintln!("failed: {other:?}");
+                    }
+                }
+            }
+            (ok, failed)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    sandbox
+        .run([
+            "models",
+            "promote",
+            "movie_rating_gbt",
+            "2",
+            "--alias",
+            "champion",
+        ])
+        .success();
+    server.wait_for_version("2");
+    sandbox
+        .run(["models", "rollback", "movie_rating_gbt"])
+        .success();
+    server.wait_for_version("1");
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (ok, failed) = load.join().unwrap();
+
+    assert_eq!(failed, 0, "{failed} of {} requests failed", ok + failed);
+    assert!(ok > 20, "only {ok} requests ran");
+    let info_v1 = r#"reelcast_model_info{name="movie_rating_gbt",version="1",alias="champion"}"#;
+    assert_eq!(server.metric(info_v1), 1.0);
+    assert_eq!(
+        server.metric(r#"reelcast_model_reloads_total{result="success"}"#),
+        3.0
+    );
+}
+
+#[test]
+fn a_corrupt_version_is_refused_and_the_current_model_keeps_serving() {
+    let sandbox = Sandbox::new();
+    let env = [
+        ("REELCAST__SERVER__MODEL_POLL_SECONDS", "0"),
+        ("REELCAST__SERVER__ADMIN_TOKEN", "t0k3n"),
+    ];
+    let server = Server::start(&sandbox, &[], &env);
+    sandbox
+        .run([
+            "train",
+            "--model",
+            "rf",
+            "--trees",
+            "10",
+            "--register",
+            "--model-name",
+            "movie_rating_gbt",
+            "--out",
+            "v2",
+        ])
+        .success();
+    // Flip one byte of version 2's stored bundle, then promote it.
+    let artifacts = sandbox.join("reelcast-artifacts");
+    let bundle = std::fs::read_dir(&artifacts)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("model/model.bundle"))
+        .filter(|p| p.is_file())
+        .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
+        .unwrap_or_else(|| panic!("no bundle under {}", artifacts.display()));
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&bundle, bytes).unwrap();
+    sandbox
+        .run([
+            "models",
+            "promote",
+            "movie_rating_gbt",
+            "2",
+            "--alias",
+            "champion",
+        ])
+        .success();
+
+    let reload = |auth: &str| {
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        write!(
+            stream,
+            "POST /model/reload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {auth}\r\ncontent-length: 0\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let refused = reload("t0k3n");
+
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("reload_failed"), "{refused}");
+    assert!(refused.contains("sha256"), "{refused}");
+    assert_eq!(server.info()["version"], "1");
+    assert_eq!(
+        http(server.port, "POST", "/predict/movie", Some(MOVIE))
+            .unwrap()
+            .0,
+        200
+    );
+    assert_eq!(
+        server.metric(r#"reelcast_model_reloads_total{result="failure"}"#),
+        1.0
+    );
+    assert!(reload("wrong").starts_with("HTTP/1.1 401"));
+}
+
+#[test]
+fn serve_a_bundle_file_with_model_path() {
+    let sandbox = Sandbox::new();
+    sandbox.train("plain", &["--model", "rf"]);
+
+    let server = Server::start(&sandbox, &["--model", "plain/model.bundle"], &[]);
+
+    let info = server.info();
+    assert_eq!(info["alias"], Value::Null);
+    assert_eq!(info["version"], info["fingerprint"]);
+    assert_eq!(info["source"], "plain/model.bundle");
+    let missing = sandbox.run(["serve", "--model", "nope.bundle"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.error().contains("no such bundle file"),
+        "{}",
+        missing.error()
+    );
+    let bad_uri = sandbox.run(["serve", "--model", "models:/x@"]);
+    assert!(
+        bad_uri.error().contains("models:/NAME@ALIAS"),
+        "{}",
+        bad_uri.error()
+    );
 }
 
 #[test]

@@ -10,8 +10,9 @@ use crate::dto::ReloadResponse;
 use crate::error::ApiError;
 use crate::state::{AppState, ReloadOutcome};
 
-/// Checks `Authorization: Bearer <token>` against `[server] admin_token`.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks `Authorization: Bearer <token>` against `[server] admin_token`; the refusal
+/// to send, if any.
+fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let expected = &state.settings().admin_token;
     if expected.is_empty() {
         let e = ApiError::new(
@@ -19,7 +20,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
             "reload_disabled",
             "POST /model/reload is disabled; set [server] admin_token (e.g. REELCAST__SERVER__ADMIN_TOKEN) to enable it",
         );
-        return Err(e.into_response());
+        return Some(e.into_response());
     }
     let given = headers
         .get(header::AUTHORIZATION)
@@ -39,9 +40,9 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return Err(response);
+        return Some(response);
     }
-    Ok(())
+    None
 }
 
 /// Asks the configured model source (registry alias, version or bundle file) for its
@@ -58,7 +59,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
         (status = 503, description = "The load failed (the previous model is still served) or there is no model source", body = crate::dto::ErrorResponse),
     ))]
 pub(crate) async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&state, &headers) {
+    if let Some(response) = refusal(&state, &headers) {
         return response;
     }
     let Some(source) = state.source().map(|s| s.describe()) else {

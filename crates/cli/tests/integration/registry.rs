@@ -1,0 +1,498 @@
+//! `reelcast train --register …`, `reelcast runs …` and `reelcast models …` against an
+//! embedded registry (`sqlite:///./reelcast.db` in the sandbox), and the path taken when
+//! the tracking server is unreachable.
+
+use serde_json::Value;
+
+use crate::helpers::{num, sha256_file, Sandbox};
+
+const MODEL: &str = "movie_rating_gbt";
+
+/// `train --json --out OUT --trees N EXTRA...`; returns the JSON it printed.
+fn train(sandbox: &Sandbox, out: &str, trees: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["train", "--json", "--trees", trees, "--out", out];
+    args.extend_from_slice(extra);
+    sandbox.run(&args).json()
+}
+
+fn champion(sandbox: &Sandbox) -> u64 {
+    let show = sandbox.run(["models", "show", MODEL, "--json"]).json();
+    show["model"]["aliases"]["champion"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no champion in {show:#}"))
+}
+
+#[test]
+fn train_register_twice_numbers_versions_and_makes_the_first_champion() {
+    let sandbox = Sandbox::new();
+
+    let first = train(&sandbox, "a", "5", &["--register"]);
+    let second = train(&sandbox, "b", "5", &["--register", "--alias", "challenger"]);
+
+    assert_eq!(first["registered"]["name"], MODEL);
+    assert_eq!(first["registered"]["version"], 1);
+    assert_eq!(first["registered"]["first_champion"], true);
+    assert_eq!(
+        first["registered"]["aliases"],
+        serde_json::json!(["champion"])
+    );
+    assert_eq!(second["registered"]["version"], 2);
+    assert_eq!(second["registered"]["first_champion"], false);
+    assert_eq!(
+        second["registered"]["aliases"],
+        serde_json::json!(["challenger"])
+    );
+    assert!(sandbox.join("reelcast.db").is_file());
+    assert!(sandbox.join("reelcast-artifacts").is_dir());
+    let models = sandbox.run(["models", "list", "--json"]).json();
+    assert_eq!(models[0]["name"], MODEL);
+    assert_eq!(models[0]["latest_version"], 2);
+    assert_eq!(models[0]["aliases"]["champion"], 1);
+    assert_eq!(models[0]["aliases"]["challenger"], 2);
+    let v2 = sandbox
+        .run(["models", "show", &format!("{MODEL}/2"), "--json"])
+        .json();
+    assert_eq!(
+        v2["tags"]["bundle_sha256"],
+        sha256_file(&sandbox.join("b/model.bundle"))
+    );
+    assert_eq!(v2["tags"]["model_kind"], "gbt");
+    assert_eq!(v2["tags"]["seed"], "42");
+    assert_eq!(v2["tags"]["dataset_version"], second["dataset_version"]);
+    assert_eq!(v2["run_id"], second["tracking"]["run_id"]);
+}
+
+#[test]
+fn first_registration_prints_that_it_became_champion() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox
+        .run([
+            "train",
+            "--trees",
+            "5",
+            "--register",
+            "--model-name",
+            "demo",
+        ])
+        .success();
+
+    assert!(
+        run.stdout.contains("registered demo version 1"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("champion: version 1 is the first champion of demo"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn promote_if_better_promotes_a_better_model_and_keeps_a_worse_one() {
+    let sandbox = Sandbox::new();
+    train(&sandbox, "weak", "1", &["--register"]);
+
+    let better = sandbox
+        .run([
+            "train",
+            "--trees",
+            "30",
+            "--out",
+            "good",
+            "--register",
+            "--promote-if-better",
+        ])
+        .success();
+    let worse = sandbox.run([
+        "train",
+        "--trees",
+        "1",
+        "--out",
+        "weak2",
+        "--register",
+        "--promote-if-better",
+        "--require-better",
+    ]);
+    let worse_json = sandbox.run([
+        "train",
+        "--json",
+        "--trees",
+        "1",
+        "--out",
+        "weak3",
+        "--register",
+        "--promote-if-better",
+    ]);
+
+    assert!(
+        better.stdout.contains("promoted: version 2")
+            && better.stdout.contains("beats champion version 1")
+            && better.stdout.contains("@champion: 1 -> 2"),
+        "{}",
+        better.stdout
+    );
+    assert_eq!(
+        worse.code, 1,
+        "--require-better exits 1 when not better\n{}",
+        worse.stderr
+    );
+    assert!(
+        worse.stdout.contains("not promoted: version 3")
+            && worse.stdout.contains("does not beat champion version 2"),
+        "{}",
+        worse.stdout
+    );
+    let promotion = &worse_json.json()["promotion"];
+    assert_eq!(promotion["promoted"], false);
+    assert_eq!(promotion["champion_version"], 2);
+    assert_eq!(promotion["rows"], 1218, "the same held-out split");
+    assert!(
+        num(promotion, "new_rmse") > num(promotion, "champion_rmse"),
+        "{promotion:#}"
+    );
+    assert_eq!(champion(&sandbox), 2);
+}
+
+#[test]
+fn models_promote_and_rollback_walk_the_alias_history() {
+    let sandbox = Sandbox::new();
+    for (out, seed) in [("a", "1"), ("b", "2"), ("c", "3")] {
+        train(&sandbox, out, "3", &["--register", "--seed", seed]);
+    }
+
+    let to2 = sandbox
+        .run(["models", "promote", MODEL, "2", "--alias", "champion"])
+        .success();
+    let to3 = sandbox.run(["models", "promote", MODEL, "3"]).success();
+    let back1 = sandbox.run(["models", "rollback", MODEL]).success();
+    let back2 = sandbox.run(["models", "rollback", MODEL, "--json"]).json();
+    let none_left = sandbox.run(["models", "rollback", MODEL]);
+
+    assert_eq!(to2.stdout.trim(), format!("{MODEL} @champion: 1 -> 2"));
+    assert_eq!(to3.stdout.trim(), format!("{MODEL} @champion: 2 -> 3"));
+    assert_eq!(
+        back1.stdout.trim(),
+        format!("{MODEL} @champion: 3 -> 2 (rolled back)")
+    );
+    assert_eq!(
+        (back2["from_version"].as_u64(), back2["to_version"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_ne!(none_left.code, 0);
+    assert!(
+        none_left.stderr.contains("no earlier champion"),
+        "{}",
+        none_left.stderr
+    );
+    assert!(
+        none_left.stderr.contains("reelcast models promote"),
+        "{}",
+        none_left.stderr
+    );
+    assert_eq!(champion(&sandbox), 1);
+    let show = sandbox.run(["models", "show", MODEL]).success();
+    for header in ["version", "test_rmse", "aliases", "@champion"] {
+        assert!(show.stdout.contains(header), "{header}:\n{}", show.stdout);
+    }
+}
+
+#[test]
+fn unknown_models_and_versions_are_explained() {
+    let sandbox = Sandbox::new();
+    let empty = sandbox.run(["models", "show", "nope"]);
+    train(&sandbox, "a", "3", &["--register"]);
+
+    let unknown = sandbox.run(["models", "show", "nope"]);
+    let no_version = sandbox.run(["models", "promote", MODEL, "9"]);
+    let rollback = sandbox.run(["models", "rollback", "nope"]);
+
+    assert!(
+        empty
+            .stderr
+            .contains("train one with `reelcast train --register`"),
+        "{}",
+        empty.stderr
+    );
+    assert!(
+        unknown.stderr.contains("known models: movie_rating_gbt"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        no_version
+            .stderr
+            .contains("has no version 9; its versions are 1"),
+        "{}",
+        no_version.stderr
+    );
+    assert!(
+        rollback.stderr.contains("known models: movie_rating_gbt"),
+        "{}",
+        rollback.stderr
+    );
+    for run in [&empty, &unknown, &no_version, &rollback] {
+        assert_ne!(run.code, 0, "{}", run.command);
+    }
+}
+
+#[test]
+fn runs_list_show_and_compare_print_json_for_machines() {
+    let sandbox = Sandbox::new();
+    let a = train(&sandbox, "a", "3", &["--seed", "1", "--cv", "3"]);
+    let b = train(&sandbox, "b", "3", &["--seed", "2"]);
+    let (id_a, id_b) = (
+        a["tracking"]["run_id"].as_str().unwrap().to_owned(),
+        b["tracking"]["run_id"].as_str().unwrap().to_owned(),
+    );
+
+    let list = sandbox.run(["runs", "list", "--json"]).json();
+    let show = sandbox.run(["runs", "show", &id_a, "--json"]).json();
+    let compare = sandbox
+        .run(["runs", "compare", &id_a, &id_b, "--json"])
+        .json();
+    let table = sandbox.run(["runs", "list", "--limit", "1"]).success();
+
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id_b.as_str(), id_a.as_str()], "newest first");
+    assert_eq!(list[0]["status"], "FINISHED");
+    assert_eq!(list[0]["metrics"]["test_rmse"], b["rmse"]);
+    let run = &show["run"];
+    assert_eq!(run["experiment"], "imdb_movie_rating");
+    assert_eq!(run["params"]["seed"], "1");
+    assert_eq!(run["params"]["n_trees"], "3");
+    assert_eq!(run["params"]["feature_set"], "full");
+    assert_eq!(run["tags"]["model_kind"], "gbt");
+    assert_eq!(run["tags"]["dataset_version"], a["dataset_version"]);
+    for key in ["git_sha", "host", "reelcast_version"] {
+        assert!(run["tags"][key].is_string(), "{key} missing from {run:#}");
+    }
+    for key in [
+        "test_rmse",
+        "test_mae",
+        "test_r2",
+        "baseline_rmse",
+        "fit_seconds",
+        "cv_rmse",
+    ] {
+        assert!(
+            run["metrics"][key].is_number(),
+            "{key} missing from {run:#}"
+        );
+    }
+    assert_eq!(
+        show["artifacts"],
+        serde_json::json!([
+            "feature_spec.json",
+            "model/model.bundle",
+            "report/feature_importance.svg",
+            "report/predicted_vs_actual.svg",
+            "report/report.json",
+            "report/residuals.svg",
+        ])
+    );
+    assert_eq!(compare["params"]["seed"]["same"], false);
+    assert_eq!(compare["params"]["n_trees"]["same"], true);
+    let diff = num(&compare["metrics"]["test_rmse"], "diff");
+    assert!(
+        (diff - (num(&b, "rmse") - num(&a, "rmse"))).abs() < 1e-12,
+        "{diff}"
+    );
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "header + 1 run:\n{}", table.stdout);
+    assert!(
+        lines[0].starts_with("run_id") && lines[1].starts_with(&id_b),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn unknown_runs_suggest_listing_them() {
+    let sandbox = Sandbox::new();
+    train(&sandbox, "a", "3", &[]);
+
+    let run = sandbox.run(["runs", "show", "0123456789abcdef0123456789abcdef"]);
+
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("not found") && run.stderr.contains("reelcast runs list"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_tracking_server_keeps_the_bundle_and_saves_the_run_for_push() {
+    let sandbox = Sandbox::new();
+    let down = [
+        ("REELCAST__TRACKING__RETRIES", "0"),
+        ("REELCAST__TRACKING__TIMEOUT_SECONDS", "2"),
+    ];
+    let offline = [
+        "train",
+        "--trees",
+        "3",
+        "--tracking-uri",
+        "http://127.0.0.1:1",
+    ];
+
+    let plain = sandbox.run_with_env([&offline[..], &["--out", "plain"]].concat(), &down);
+    let registering = sandbox.run_with_env(
+        [&offline[..], &["--out", "reg", "--register"]].concat(),
+        &down,
+    );
+    let pushed = sandbox.run(["runs", "push", "reg", "--json"]).json();
+    let again = sandbox.run(["runs", "push", "reg"]);
+
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(
+        plain
+            .stderr
+            .contains("warning: tracking backend http://127.0.0.1:1 unreachable"),
+        "{}",
+        plain.stderr
+    );
+    assert!(
+        plain.stderr.contains("`reelcast runs push plain`"),
+        "{}",
+        plain.stderr
+    );
+    assert!(sandbox.join("plain/model.bundle").is_file());
+    assert!(sandbox.join("plain/report/report.json").is_file());
+    let record: Value = serde_json::from_str(&sandbox.read("plain/pending-run.json")).unwrap();
+    assert_eq!(record["params"]["n_trees"], "3");
+    assert!(record["register"].is_null());
+    assert_eq!(registering.code, 1, "{}", registering.stderr);
+    assert!(
+        registering.stderr.contains("was not registered"),
+        "{}",
+        registering.stderr
+    );
+    assert!(
+        registering.stderr.contains("`reelcast runs push reg`"),
+        "{}",
+        registering.stderr
+    );
+    assert_eq!(pushed["registered"]["version"], 1);
+    assert_eq!(pushed["registered"]["first_champion"], true);
+    assert!(sandbox.join("reg/pending-run.pushed.json").is_file());
+    assert!(!sandbox.join("reg/pending-run.json").exists());
+    assert_ne!(again.code, 0, "a pushed run is not pushed twice");
+    let v1 = sandbox
+        .run(["models", "show", &format!("{MODEL}/1"), "--json"])
+        .json();
+    assert_eq!(
+        v1["tags"]["bundle_sha256"],
+        sha256_file(&sandbox.join("reg/model.bundle"))
+    );
+    let run = sandbox
+        .run(["runs", "show", v1["run_id"].as_str().unwrap(), "--json"])
+        .json();
+    assert_eq!(run["run"]["status"], "FINISHED");
+    assert_eq!(run["artifacts"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn metrics_textfile_records_success_and_rmse_or_failure() {
+    let sandbox = Sandbox::new();
+
+    let ok = train(
+        &sandbox,
+        "a",
+        "3",
+        &["--metrics-textfile", "prom/reelcast.prom"],
+    );
+    let ok_text = sandbox.read("prom/reelcast.prom");
+    let failed = sandbox.run([
+        "train",
+        "--min-votes",
+        "4000000000",
+        "--metrics-textfile",
+        "prom/reelcast.prom",
+    ]);
+    let failed_text = sandbox.read("prom/reelcast.prom");
+
+    for line in [
+        "# TYPE reelcast_training_last_run_timestamp_seconds gauge",
+        "# HELP reelcast_training_last_run_success ",
+        "reelcast_training_last_run_success{model=\"movie_rating_gbt\"} 1",
+    ] {
+        assert!(ok_text.contains(line), "{line:?} missing:\n{ok_text}");
+    }
+    let rmse: f64 = ok_text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("reelcast_training_last_run_rmse{model=\"movie_rating_gbt\"} ")
+        })
+        .unwrap_or_else(|| panic!("no rmse line:\n{ok_text}"))
+        .parse()
+        .unwrap();
+    assert!(
+        (rmse - num(&ok, "rmse")).abs() < 1e-9,
+        "{rmse} vs {}",
+        ok["rmse"]
+    );
+    assert_ne!(failed.code, 0);
+    assert!(
+        failed_text.contains("reelcast_training_last_run_success{model=\"movie_rating_gbt\"} 0"),
+        "{failed_text}"
+    );
+    assert!(
+        !failed_text.contains("reelcast_training_last_run_rmse{"),
+        "{failed_text}"
+    );
+    assert!(!sandbox.join("prom").read_dir().unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".tmp")));
+}
+
+#[test]
+fn a_failed_training_marks_its_run_failed() {
+    let sandbox = Sandbox::new();
+
+    sandbox.run(["train", "--min-votes", "4000000000"]);
+    let list = sandbox.run(["runs", "list", "--json"]).json();
+
+    assert_eq!(list[0]["status"], "FAILED", "{list:#}");
+}
+
+#[test]
+fn alias_champion_with_promote_if_better_is_refused_before_training() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox
+        .run([
+            "train",
+            "--register",
+            "--promote-if-better",
+            "--alias",
+            "champion",
+        ])
+        .error();
+
+    assert!(
+        message.contains("--alias champion would promote"),
+        "{message}"
+    );
+    assert!(!sandbox.join("artifacts").exists());
+}
+
+#[test]
+fn register_flags_need_register() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox.run(["train", "--promote-if-better"]);
+
+    assert_eq!(run.code, 2, "a usage error\n{}", run.stderr);
+    assert!(run.stderr.contains("--register"), "{}", run.stderr);
+}
