@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-30s}"
 THREADS="${THREADS:-2}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet -p reelcast-cli -p reelcast-server --example hello
+cargo build --release --quiet -p reelcast-cli
+cargo build --release --quiet -p reelcast-server --example hello
 bin=target/release/reelcast
 hello=target/release/examples/hello
 work="$(mktemp -d)"
@@ -68,9 +69,9 @@ pathlib.Path(sys.argv[1]).write_text(
 PY
 
 run() { # name url script concurrency
-  local name=$1 url=$2 script=$3 c=$4 line
+  local name=$1 url=$2 script=$3 c=$4 line t=$(( $4 < THREADS ? $4 : THREADS ))
   line=$(cat "$script" bench/serve/report.lua > "$work/run.lua"
-         wrk -t"$THREADS" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
+         wrk -t"$t" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
   echo "$name $c $line"
 }
 : > "$work/empty.lua"
@@ -96,5 +97,5 @@ for n, c, m in parsed:
     ratio = f"{m['rps'] / hello[c]:.0%}" if n != "hello" and hello.get(c) else ""
     print(f"| {names[n]} | {c} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {int(m['errors'])} |")
 print()
-print(f"reelcast serve peak RSS (VmHWM): {int(sys.argv[2]) / 1024:.1f} MB; runs of {sys.argv[3]} each, wrk -t2.")
+print(f"reelcast serve peak RSS (VmHWM): {int(sys.argv[2]) / 1024:.1f} MB; runs of {sys.argv[3]} each, wrk -t2 (-t1 at c=1).")
 PY

@@ -10,6 +10,10 @@
 # group: mlflow spawns uvicorn/gunicorn workers) is stopped on exit. Exits non-zero on any
 # failure.
 #
+# With arguments, runs them instead of the two test sets, with the server up and the same
+# variables set; .ci/run uses this to run the README's test command against the server:
+#   bash scripts/mlflow-it.sh cargo test --workspace --locked
+#
 # Environment:
 #   MLFLOW_VENV        venv directory (default /tmp/mlflow-venv; reused when it has the pin)
 #   MLFLOW_IT_PYTHON   interpreter that creates the venv (default python3)
@@ -122,6 +126,12 @@ log "server ready in $(( $(now) - started )) s"
 # 3. The tests.
 export REELCAST_TEST_MLFLOW_URI="$URI"
 export REELCAST_TEST_MLFLOW_PYTHON="$VENV/bin/python"
+if [[ $# -gt 0 ]]; then
+    log "running with the server up: $*"
+    "$@"
+    log "passed: $*"
+    exit 0
+fi
 only="${MLFLOW_IT_ONLY:-}"
 case "$only" in
     "" | registry | cli) ;;

@@ -253,19 +253,7 @@ pub(crate) fn push(a: &RunsPushArgs, settings: &Settings) -> Result<Outcome> {
     } else {
         println!("pushed run {} to {} ({uri})", run.run_id, record.experiment);
         if let Some(r) = &registered {
-            println!(
-                "registered {} version {}",
-                r.version.name, r.version.version
-            );
-            if let Some(alias) = &r.alias {
-                println!("alias   @{alias} -> version {}", r.version.version);
-            }
-            if r.first_champion {
-                println!(
-                    "champion: version {} is the first champion of {}",
-                    r.version.version, r.version.name
-                );
-            }
+            r.print();
         }
     }
     if promote_skipped {

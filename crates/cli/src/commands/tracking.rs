@@ -167,6 +167,23 @@ pub(crate) struct Registered {
     pub first_champion: bool,
 }
 
+impl Registered {
+    /// Prints what was registered, one fact a line.
+    pub(crate) fn print(&self) {
+        let v = &self.version;
+        println!("registered {} version {}", v.name, v.version);
+        if let Some(alias) = &self.alias {
+            println!("alias   @{alias} -> version {}", v.version);
+        }
+        if self.first_champion {
+            println!(
+                "champion: version {} is the first champion of {} (it had none)",
+                v.version, v.name
+            );
+        }
+    }
+}
+
 /// Registers the run's bundle as a new version, sets `--alias`, and makes it champion
 /// when the model has none (a registry without a champion cannot serve).
 pub(crate) fn register(

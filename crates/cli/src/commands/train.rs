@@ -414,19 +414,7 @@ fn run_tracked(
             println!("run     {id} in {experiment} ({uri})");
         }
         if let Some(r) = &registered {
-            println!(
-                "registered {} version {}",
-                r.version.name, r.version.version
-            );
-            if let Some(alias) = &r.alias {
-                println!("alias   @{alias} -> version {}", r.version.version);
-            }
-            if r.first_champion {
-                println!(
-                    "champion: version {} is the first champion of {} (it had none)",
-                    r.version.version, r.version.name
-                );
-            }
+            r.print();
         }
         if let Some(p) = &promotion {
             print_promotion(model_name, p);

@@ -6,15 +6,14 @@
 //! Needs `REELCAST_TEST_MLFLOW_URI` and `REELCAST_TEST_MLFLOW_PYTHON` (scripts/mlflow-it.sh
 //! sets both); without the URI the test prints why and passes: the only allowed skip.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::helpers::{sha256_file, Sandbox};
+use crate::helpers::{http, sha256_file, Sandbox};
 
 const CHECK_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/mlflow_check.py");
 const MODEL: &str = "movie_rating_gbt";
@@ -54,35 +53,6 @@ fn mlflow_check(uri: &str, spec: &Value) -> (i32, Value, String) {
             panic!("mlflow_check.py printed no JSON\nstdout:\n{stdout}\nstderr:\n{stderr}")
         });
     (output.status.code().unwrap_or(-1), report, stderr)
-}
-
-/// One HTTP/1.1 request over a fresh connection; returns the status and the body.
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
 }
 
 /// The `host:port` in a `listening on http://ADDR` log line.

@@ -54,7 +54,7 @@ async fn body_problems_get_the_error_shape() {
         ),
     ];
     for (label, ct, body, status, code) in cases {
-        for uri in ["/predict/movie", "/predict/batch"] {
+        for uri in ["/predict/movie", "/predict/batch", "/predict", "/feedback"] {
             let r = send_raw(state(), Method::POST, uri, ct, body.clone()).await;
             assert_error_shape(&r, status, code, &format!("{label} {uri}"));
         }
@@ -105,6 +105,30 @@ async fn wrong_methods_get_405_with_allow() {
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         "DELETE health",
+    );
+
+    for uri in ["/feedback", "/model/reload"] {
+        let r = get(uri).await;
+        assert_error_shape(
+            &r,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            uri,
+        );
+    }
+    let r = send_raw(
+        state(),
+        Method::POST,
+        "/monitoring/alerts/active",
+        None,
+        Body::empty(),
+    )
+    .await;
+    assert_error_shape(
+        &r,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "POST alerts",
     );
 }
 
