@@ -149,6 +149,19 @@ impl Drop for Server {
     }
 }
 
+/// `reelcast models promote movie_rating_gbt 2 --alias champion`.
+fn promote_version_2(sandbox: &Sandbox) {
+    let args = [
+        "models",
+        "promote",
+        "movie_rating_gbt",
+        "2",
+        "--alias",
+        "champion",
+    ];
+    sandbox.run(args).success();
+}
+
 const MOVIE: &str = r#"{"title":"The Kid","startYear":1921,"runtimeMinutes":68,"numVotes":40584,"genres":["Comedy","Drama"]}"#;
 
 #[test]
@@ -193,16 +206,7 @@ fn serve_follows_the_champion_alias_without_failing_a_request() {
         })
     };
     std::thread::sleep(Duration::from_millis(300));
-    sandbox
-        .run([
-            "models",
-            "promote",
-            "movie_rating_gbt",
-            "2",
-            "--alias",
-            "champion",
-        ])
-        .success();
+    promote_version_2(&sandbox);
     server.wait_for_version("2");
     sandbox
         .run(["models", "rollback", "movie_rating_gbt"])
@@ -256,16 +260,7 @@ fn a_corrupt_version_is_refused_and_the_current_model_keeps_serving() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&bundle, bytes).unwrap();
-    sandbox
-        .run([
-            "models",
-            "promote",
-            "movie_rating_gbt",
-            "2",
-            "--alias",
-            "champion",
-        ])
-        .success();
+    promote_version_2(&sandbox);
 
     let reload = |auth: &str| {
         let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
