@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use reelcast_core::MovieInput;
-use reelcast_pipeline::{movie_from_json, FieldProblem};
+use reelcast_core::{Genre, GenreSet, MovieInput, Runtime, TitleType, Votes, Year};
+use reelcast_pipeline::FieldProblem;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 /// Earliest accepted `startYear` (the first films).
@@ -100,42 +100,59 @@ impl MovieRequest {
     }
 }
 
+/// A text field as IMDb's files mean it: empty and `\N` are missing.
+fn present(s: &str) -> Option<&str> {
+    (!s.is_empty() && s != "\\N").then_some(s)
+}
+
 impl TryFrom<&MovieRequest> for MovieInput {
     type Error = Vec<FieldProblem>;
 
-    /// Checks the API bounds, then parses every field with the pipeline's rules
-    /// ([`movie_from_json`]: genre vocabulary, title types), reporting every problem.
+    /// Checks the API bounds, then builds the typed input with the core types' own rules
+    /// (IMDb's genre vocabulary, title types), reporting every problem. The same rules as
+    /// [`reelcast_pipeline::movie_from_json`] for files, without going back through JSON.
     fn try_from(req: &MovieRequest) -> Result<Self, Self::Error> {
         let mut problems = req.bound_problems();
-        let mut obj = Map::new();
-        let known = |f: &str| !problems.iter().any(|p: &FieldProblem| p.field == f);
-        if known("title") {
-            obj.insert("title".into(), req.title.clone().into());
-        }
-        for (name, value) in [
-            ("startYear", req.start_year),
-            ("runtimeMinutes", req.runtime_minutes),
-            ("numVotes", req.num_votes),
-        ] {
-            if known(name) {
-                obj.insert(name.into(), value.into());
+        let mut check = |field: &str, result: Result<(), String>| {
+            if let Err(message) = result {
+                problems.push(problem(field, message));
             }
-        }
-        let genres = match &req.genres {
-            Some(GenresField::List(list)) => Value::from(list.clone()),
-            Some(GenresField::Imdb(s)) => Value::from(s.clone()),
-            None => Value::Null,
         };
-        obj.insert("genres".into(), genres);
-        obj.insert("titleType".into(), req.title_type.clone().into());
-        obj.insert("isAdult".into(), req.is_adult.into());
-        match movie_from_json(&obj) {
-            Ok((_, input)) if problems.is_empty() => Ok(input),
-            Ok(_) => Err(problems),
-            Err(more) => {
-                problems.extend(more);
-                Err(problems)
-            }
+        let mut input = MovieInput {
+            title: req.title.as_deref().and_then(present).map(str::to_owned),
+            is_adult: req.is_adult,
+            ..MovieInput::default()
+        };
+        // Within the API bounds (checked above) the core constructors cannot fail; an
+        // out-of-bounds value is already reported and stays missing here.
+        input.start_year = u16::try_from(req.start_year)
+            .ok()
+            .and_then(|y| Year::new(y).ok());
+        input.runtime = u32::try_from(req.runtime_minutes)
+            .ok()
+            .and_then(|m| Runtime::new(m).ok());
+        input.votes = u32::try_from(req.num_votes).ok().map(Votes::new);
+        let genres = match &req.genres {
+            None => Ok(None),
+            Some(GenresField::List(list)) => list
+                .iter()
+                .map(|g| Genre::parse(g))
+                .collect::<Result<GenreSet, _>>()
+                .map(Some),
+            Some(GenresField::Imdb(text)) => present(text).map(GenreSet::parse_imdb).transpose(),
+        };
+        check(
+            "genres",
+            genres.map(|g| input.genres = g).map_err(|e| e.to_string()),
+        );
+        if let Some(raw) = req.title_type.as_deref().and_then(present) {
+            let title_type = TitleType::parse(raw).map(|t| input.title_type = Some(t));
+            check("titleType", title_type.map_err(|e| e.to_string()));
+        }
+        if problems.is_empty() {
+            Ok(input)
+        } else {
+            Err(problems)
         }
     }
 }
@@ -541,10 +558,41 @@ pub struct ServiceInfo {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn request(v: Value) -> MovieRequest {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn typed_conversion_agrees_with_the_file_rules() {
+        let cases = [
+            json!({"title": "The Kid", "startYear": 1921, "runtimeMinutes": 68, "numVotes": 40584,
+                "genres": ["Comedy", "Drama", "Family"], "titleType": "movie", "isAdult": false}),
+            json!({"title": "\\N", "startYear": 2019, "runtimeMinutes": 95, "numVotes": 0,
+                "genres": "Horror,Thriller", "titleType": "tvMovie"}),
+            json!({"startYear": 1994, "runtimeMinutes": 142, "numVotes": 2500000, "genres": "\\N",
+                "titleType": "", "isAdult": true}),
+        ];
+        for case in cases {
+            let typed = MovieInput::try_from(&request(case.clone())).unwrap();
+            let from_file = reelcast_pipeline::movie_from_json(case.as_object().unwrap())
+                .unwrap()
+                .1;
+            assert_eq!(typed, from_file, "{case}");
+        }
+        let bad = request(
+            json!({"startYear": 2000, "runtimeMinutes": 90, "numVotes": 5,
+            "genres": ["Drama", "Comdy"], "titleType": "feature"}),
+        );
+        let fields: Vec<String> = MovieInput::try_from(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(fields, ["genres", "titleType"]);
     }
 
     #[test]
