@@ -144,7 +144,14 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
     };
     tracing::info!(source = %source.describe(), "serving {}", source.describe());
 
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // Scoring runs on the blocking pool and is CPU-bound: threads beyond twice the cores
+    // add no throughput, only stacks and allocator arenas (tokio's default allows 512).
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads((2 * cores).max(4))
+        .build()
+        .context("starting the async runtime")?;
     let result = runtime.block_on(async {
         let addr = format!("{}:{}", server.host, server.port);
         let listener = tokio::net::TcpListener::bind(&addr)
