@@ -173,6 +173,15 @@ timeout "$TIMEOUT" "$PYTHON" "$ROOT/deploy/it/prom_it.py" \
   --dashboard-checker "$ROOT/deploy/grafana/check_dashboard.py" --bin "$BIN" --repo "$ROOT" \
   $NODE_FLAG $TRAINING_TEXTFILE || rc=$?
 
+# The exposition itself, after all that traffic (predictions, feedback, drift, reloads).
+"$PYTHON" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/metrics", timeout=10).read().decode())' \
+  "$API" >"$WORK/metrics.txt" || { echo "FAIL GET $API/metrics"; rc=1; }
+if promtool check metrics <"$WORK/metrics.txt" >"$WORK/check-metrics.log" 2>&1; then
+  echo "PASS promtool check metrics on reelcast's /metrics ($(grep -vc '^#' "$WORK/metrics.txt") samples)"
+else
+  echo "FAIL promtool check metrics on reelcast's /metrics:"; cat "$WORK/check-metrics.log"; rc=1
+fi
+
 # --- the image's way of serving, without Docker ------------------------------------------------------
 # deploy/docker/Dockerfile runs `serve --model /app/artifacts/model.bundle` as uid 65532 with
 # a read-only /app. Do the same here: an unprivileged user, a working directory it cannot
