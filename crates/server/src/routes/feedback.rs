@@ -9,7 +9,7 @@ use reelcast_pipeline::{round2, FieldProblem};
 use serde_json::{Map, Value};
 
 use crate::dto::{FeedbackPair, FeedbackRequest, FeedbackResponse, LiveMetrics, MovieRequest};
-use crate::error::{split_serde_message, ApiError};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// One checked item: the movie, and the client's prediction if it sent one.
@@ -66,14 +66,7 @@ fn parse_item(value: &Value) -> Result<Item, Vec<FieldProblem>> {
     let mut problems = Vec::new();
     let predicted = rating(&mut obj, "predicted_rating", false, &mut problems);
     let actual = rating(&mut obj, "actual_rating", true, &mut problems);
-    let movie = serde_path_to_error::deserialize::<_, MovieRequest>(Value::Object(obj))
-        .map_err(|e| {
-            let (field, message) = split_serde_message(&e.to_string());
-            vec![FieldProblem {
-                field: field.unwrap_or_else(|| "item".into()),
-                message,
-            }]
-        })
+    let movie = MovieRequest::deserialize_value(&Value::Object(obj))
         .and_then(|req| MovieInput::try_from(&req));
     match (movie, actual) {
         (Ok(input), Some(actual)) if problems.is_empty() => Ok(Item {

@@ -159,7 +159,7 @@ pub(crate) fn parse_batch(
 
 impl MovieRequest {
     /// Deserializes one batch entry, turning a serde error into a field problem.
-    fn deserialize_value(value: &Value) -> Result<Self, Vec<FieldProblem>> {
+    pub(crate) fn deserialize_value(value: &Value) -> Result<Self, Vec<FieldProblem>> {
         // serde stops at the first missing field; name every missing one at once.
         if let Value::Object(obj) = value {
             let missing: Vec<FieldProblem> = ["startYear", "runtimeMinutes", "numVotes"]
