@@ -22,11 +22,15 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// A text field as IMDb's files mean it: empty and `\N` are missing.
+pub fn present_text(s: &str) -> Option<&str> {
+    (!s.is_empty() && s != "\\N").then_some(s)
+}
+
 fn text(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
-        Value::String(s) if s.is_empty() || s == "\\N" => None,
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => present_text(s).map(str::to_owned),
         other => Some(other.to_string()),
     }
 }

@@ -43,7 +43,7 @@ pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION}
 pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset};
 pub use error::{Error, Result};
 pub use evaluate::evaluate;
-pub use input::{movie_from_json, FieldProblem};
+pub use input::{movie_from_json, present_text, FieldProblem};
 pub use metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
 pub use model_kind::{Band, ModelKind, TrainedModel, BAND_LOWER_Q, BAND_UPPER_Q};
 pub use params::{search_grid, ModelParams};

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use reelcast_core::{Genre, GenreSet, MovieInput, Runtime, TitleType, Votes, Year};
-use reelcast_pipeline::FieldProblem;
+use reelcast_pipeline::{present_text, FieldProblem};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -100,11 +100,6 @@ impl MovieRequest {
     }
 }
 
-/// A text field as IMDb's files mean it: empty and `\N` are missing.
-fn present(s: &str) -> Option<&str> {
-    (!s.is_empty() && s != "\\N").then_some(s)
-}
-
 impl TryFrom<&MovieRequest> for MovieInput {
     type Error = Vec<FieldProblem>;
 
@@ -119,7 +114,11 @@ impl TryFrom<&MovieRequest> for MovieInput {
             }
         };
         let mut input = MovieInput {
-            title: req.title.as_deref().and_then(present).map(str::to_owned),
+            title: req
+                .title
+                .as_deref()
+                .and_then(present_text)
+                .map(str::to_owned),
             is_adult: req.is_adult,
             ..MovieInput::default()
         };
@@ -139,13 +138,15 @@ impl TryFrom<&MovieRequest> for MovieInput {
                 .map(|g| Genre::parse(g))
                 .collect::<Result<GenreSet, _>>()
                 .map(Some),
-            Some(GenresField::Imdb(text)) => present(text).map(GenreSet::parse_imdb).transpose(),
+            Some(GenresField::Imdb(text)) => {
+                present_text(text).map(GenreSet::parse_imdb).transpose()
+            }
         };
         check(
             "genres",
             genres.map(|g| input.genres = g).map_err(|e| e.to_string()),
         );
-        if let Some(raw) = req.title_type.as_deref().and_then(present) {
+        if let Some(raw) = req.title_type.as_deref().and_then(present_text) {
             let title_type = TitleType::parse(raw).map(|t| input.title_type = Some(t));
             check("titleType", title_type.map_err(|e| e.to_string()));
         }
