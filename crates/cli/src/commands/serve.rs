@@ -19,6 +19,16 @@ use crate::Outcome;
 #[derive(Debug)]
 struct FileSource {
     path: PathBuf,
+    /// Size and modification time of the file when it was last loaded: while they stay
+    /// the same, a poll does not read and decode the bundle again.
+    loaded_stamp: Mutex<Option<(u64, std::time::SystemTime)>>,
+}
+
+impl FileSource {
+    fn stamp(&self) -> Option<(u64, std::time::SystemTime)> {
+        let meta = std::fs::metadata(&self.path).ok()?;
+        Some((meta.len(), meta.modified().ok()?))
+    }
 }
 
 impl ModelSource for FileSource {
@@ -30,11 +40,20 @@ impl ModelSource for FileSource {
         &self,
         current: Option<&LoadedModel>,
     ) -> Result<Option<LoadedModel>, String> {
+        let stamp = self.stamp();
+        let mut loaded = self
+            .loaded_stamp
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if current.is_some() && stamp.is_some() && *loaded == stamp {
+            return Ok(None);
+        }
         let bundle = ModelBundle::load(&self.path)
             .map_err(|e| format!("loading the model {}: {e}", self.path.display()))?;
         let model = LoadedModel::new(bundle)
             .map_err(|e| format!("fingerprinting {}: {e}", self.path.display()))?
             .from_source(&self.describe());
+        *loaded = stamp;
         let same = current.is_some_and(|c| c.fingerprint == model.fingerprint);
         Ok((!same).then_some(model))
     }
@@ -134,7 +153,13 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
     let target = target(&a, settings)?;
     let uri = tracking_uri(&a.tracking, settings);
     let (source, first_start): (Arc<dyn ModelSource>, Option<ModelRef>) = match target {
-        Target::File(path) => (Arc::new(FileSource { path }), None),
+        Target::File(path) => {
+            let source = FileSource {
+                path,
+                loaded_stamp: Mutex::new(None),
+            };
+            (Arc::new(source), None)
+        }
         Target::Registry { model, default } => {
             let backend = open_raw(&uri, settings)
                 .with_context(|| format!("opening the model registry {uri}"))?;
