@@ -26,6 +26,7 @@ mod drift;
 mod dto;
 mod error;
 mod feedback;
+mod json;
 pub mod metrics;
 mod openapi;
 mod routes;

@@ -24,12 +24,13 @@
 //! | `reelcast_feedback_total` | counter, feedback pairs received | |
 //! | `process_*` | see [`process`] | |
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics::{
     counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
-    with_local_recorder, Unit,
+    with_local_recorder, Counter, Histogram, Unit,
 };
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
@@ -196,6 +197,45 @@ pub struct Metrics {
     handle: PrometheusHandle,
     /// The labels currently marked 1 in [`MODEL_INFO`].
     current_model: Arc<Mutex<Option<ModelLabels>>>,
+    /// Handles of the per-request series, registered once per label set.
+    handles: Arc<Handles>,
+}
+
+/// The handles of the series every request updates, so that a request does not build a
+/// label set, hash it and look it up in the recorder's registry for each update. A label
+/// set is registered on its first use; the handles stay valid for the recorder's life
+/// (it has no idle timeout).
+#[derive(Default)]
+struct Handles {
+    /// By matched route, then (method, status).
+    http: RwLock<HashMap<String, RouteHandles>>,
+    /// By (endpoint, model version): a few entries, scanned.
+    predictions: RwLock<Vec<(&'static str, String, PredictionHandles)>>,
+}
+
+/// One route's request counters by (method, status) and duration histograms by method.
+#[derive(Default)]
+struct RouteHandles {
+    requests: Vec<(&'static str, u16, Counter)>,
+    durations: Vec<(&'static str, Histogram)>,
+}
+
+impl RouteHandles {
+    fn get(&self, method: &str, status: u16) -> Option<(&Counter, &Histogram)> {
+        let counter = self
+            .requests
+            .iter()
+            .find(|(m, s, _)| *m == method && *s == status)?;
+        let histogram = self.durations.iter().find(|(m, _)| *m == method)?;
+        Some((&counter.2, &histogram.1))
+    }
+}
+
+/// One (endpoint, model version)'s prediction series.
+struct PredictionHandles {
+    total: Counter,
+    duration: Histogram,
+    rating: Histogram,
 }
 
 /// What the model gauges say about a served model.
@@ -269,6 +309,7 @@ impl Metrics {
             recorder: Arc::new(recorder),
             handle,
             current_model: Arc::new(Mutex::new(None)),
+            handles: Arc::default(),
         };
         metrics.with(|| {
             describe();
@@ -287,15 +328,56 @@ impl Metrics {
     }
 
     /// One finished HTTP request.
-    pub(crate) fn record_http(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let (method, route) = (method.to_owned(), route.to_owned());
-        self.with(|| {
-            let status = status.to_string();
-            counter!(HTTP_REQUESTS_TOTAL, "method" => method.clone(), "route" => route.clone(), "status" => status)
-                .increment(1);
-            histogram!(HTTP_REQUEST_DURATION_SECONDS, "method" => method, "route" => route)
-                .record(elapsed.as_secs_f64());
-        });
+    pub(crate) fn record_http(
+        &self,
+        method: &'static str,
+        route: &str,
+        status: u16,
+        elapsed: Duration,
+    ) {
+        let secs = elapsed.as_secs_f64();
+        {
+            let http = self
+                .handles
+                .http
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some((requests, duration)) = http.get(route).and_then(|r| r.get(method, status))
+            {
+                requests.increment(1);
+                duration.record(secs);
+                return;
+            }
+        }
+        let mut http = self
+            .handles
+            .http
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let handles = http.entry(route.to_owned()).or_default();
+        if !handles
+            .requests
+            .iter()
+            .any(|(m, s, _)| *m == method && *s == status)
+        {
+            let labels = [
+                ("method", method.to_owned()),
+                ("route", route.to_owned()),
+                ("status", status.to_string()),
+            ];
+            let counter = self.with(|| counter!(HTTP_REQUESTS_TOTAL, &labels));
+            handles.requests.push((method, status, counter));
+        }
+        if !handles.durations.iter().any(|(m, _)| *m == method) {
+            let labels = [("method", method.to_owned()), ("route", route.to_owned())];
+            let histogram = self.with(|| histogram!(HTTP_REQUEST_DURATION_SECONDS, &labels));
+            handles.durations.push((method, histogram));
+        }
+        let (requests, duration) = handles
+            .get(method, status)
+            .expect("both handles were just registered");
+        requests.increment(1);
+        duration.record(secs);
     }
 
     /// Predictions of one request: `count` items scored (movies or texts), `ratings` the
@@ -308,17 +390,46 @@ impl Metrics {
         ratings: &[f64],
         elapsed: Duration,
     ) {
-        let version = model_version.to_owned();
-        self.with(|| {
-            counter!(PREDICTIONS_TOTAL, "endpoint" => endpoint, "model_version" => version)
-                .increment(count);
-            histogram!(PREDICTION_DURATION_SECONDS, "endpoint" => endpoint)
-                .record(elapsed.as_secs_f64());
-            let rating = histogram!(PREDICTED_RATING, "endpoint" => endpoint);
+        let record = |h: &PredictionHandles| {
+            h.total.increment(count);
+            h.duration.record(elapsed.as_secs_f64());
             for r in ratings {
-                rating.record(*r);
+                h.rating.record(*r);
             }
+        };
+        {
+            let predictions = self
+                .handles
+                .predictions
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, _, h)) = predictions
+                .iter()
+                .find(|(e, v, _)| *e == endpoint && v == model_version)
+            {
+                record(h);
+                return;
+            }
+        }
+        let mut predictions = self
+            .handles
+            .predictions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let found = predictions
+            .iter()
+            .position(|(e, v, _)| *e == endpoint && v == model_version);
+        let at = found.unwrap_or_else(|| {
+            let version = model_version.to_owned();
+            let handles = self.with(|| PredictionHandles {
+                total: counter!(PREDICTIONS_TOTAL, "endpoint" => endpoint, "model_version" => version),
+                duration: histogram!(PREDICTION_DURATION_SECONDS, "endpoint" => endpoint),
+                rating: histogram!(PREDICTED_RATING, "endpoint" => endpoint),
+            });
+            predictions.push((endpoint, model_version.to_owned(), handles));
+            predictions.len() - 1
         });
+        record(&predictions[at].2);
     }
 
     /// The per-feature PSI of the last drift check.

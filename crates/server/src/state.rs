@@ -30,6 +30,9 @@ pub struct LoadedModel {
     /// Where it was loaded from: a `models:/` URI or a file path (empty when built in
     /// memory).
     pub source: String,
+    /// The bundle's feature names as a JSON array, serialized once for every
+    /// `POST /predict/movie` response's `features_used`.
+    features_json: Box<serde_json::value::RawValue>,
 }
 
 impl LoadedModel {
@@ -37,7 +40,10 @@ impl LoadedModel {
     pub fn new(bundle: ModelBundle) -> reelcast_pipeline::Result<Self> {
         let digest = Sha256::digest(bundle.model_bytes()?);
         let fingerprint: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let features_json = serde_json::value::to_raw_value(bundle.features.names())
+            .expect("a list of strings serializes");
         Ok(Self {
+            features_json,
             name: bundle.metadata.model_name.clone(),
             version: fingerprint.clone(),
             fingerprint,
@@ -61,6 +67,11 @@ impl LoadedModel {
         self.alias = alias.map(str::to_owned);
         self.source = source.to_owned();
         self
+    }
+
+    /// [`ModelBundle`]'s feature names as a JSON array.
+    pub(crate) fn features_json(&self) -> &serde_json::value::RawValue {
+        &self.features_json
     }
 
     /// Records the file or URI it was loaded from.
@@ -110,9 +121,13 @@ pub enum ReloadOutcome {
     Unchanged,
 }
 
-/// Shared by every handler; cheap to clone.
+/// Shared by every handler; cheap to clone (one reference count: the router clones the
+/// state for every request, several times).
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug, Clone)]
+struct Shared {
     model: Arc<ArcSwapOption<LoadedModel>>,
     settings: Arc<ServerSettings>,
     metrics: Metrics,
@@ -129,7 +144,7 @@ pub struct AppState {
 impl AppState {
     /// A state with no model yet (`/health/ready` answers 503 until [`AppState::set_model`]).
     pub fn new(settings: ServerSettings) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             model: Arc::new(ArcSwapOption::empty()),
             drift: DriftWindow::new(settings.drift_window),
             feedback: FeedbackWindow::new(settings.feedback_window),
@@ -142,7 +157,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Metrics::new(),
             stats: Stats::new(),
-        }
+        }))
     }
 
     /// A state serving `model`.
@@ -153,25 +168,26 @@ impl AppState {
     }
 
     /// Sets where reloads load from (`POST /model/reload`, the poller).
-    pub fn with_source(mut self, source: Arc<dyn ModelSource>) -> Self {
-        self.source = Some(source);
-        self
+    pub fn with_source(self, source: Arc<dyn ModelSource>) -> Self {
+        let mut shared = Arc::unwrap_or_clone(self.0);
+        shared.source = Some(source);
+        Self(Arc::new(shared))
     }
 
     /// The model source, if reloads are possible.
     pub fn source(&self) -> Option<&Arc<dyn ModelSource>> {
-        self.source.as_ref()
+        self.0.source.as_ref()
     }
 
     /// Swaps in a model atomically; requests in flight keep the one they started with.
     /// The recent-traffic drift window and the feedback window are emptied (they belong
     /// to the old model).
     pub fn set_model(&self, model: LoadedModel) {
-        self.drift.reset(&model.version);
-        self.feedback.reset();
-        self.metrics.model_loaded(&ModelLabels::of(&model));
-        self.metrics.set_live_errors(&self.feedback.summary());
-        self.model.store(Some(Arc::new(model)));
+        self.0.drift.reset(&model.version);
+        self.0.feedback.reset();
+        self.0.metrics.model_loaded(&ModelLabels::of(&model));
+        self.0.metrics.set_live_errors(&self.0.feedback.summary());
+        self.0.model.store(Some(Arc::new(model)));
     }
 
     /// Asks the source for its current model and, when it differs from the served one,
@@ -179,10 +195,10 @@ impl AppState {
     /// `reelcast_model_reloads_total{result="failure"}` and returns the reason. Reloads
     /// run one at a time; requests are never blocked by one.
     pub async fn reload(&self) -> Result<ReloadOutcome, String> {
-        let Some(source) = self.source.clone() else {
+        let Some(source) = self.0.source.clone() else {
             return Err("this server has no model source to reload from".to_owned());
         };
-        let _one_at_a_time = self.reloading.lock().await;
+        let _one_at_a_time = self.0.reloading.lock().await;
         let current = self.model();
         let loaded = tokio::task::spawn_blocking(move || {
             let next = source.load_if_changed(current.as_deref())?;
@@ -205,13 +221,13 @@ impl AppState {
                     "model swapped in"
                 );
                 self.set_model(model);
-                self.metrics.reload_finished(true);
+                self.0.metrics.reload_finished(true);
                 Ok(ReloadOutcome::Swapped { previous })
             }
             Ok(None) => Ok(ReloadOutcome::Unchanged),
             Err(e) => {
                 tracing::warn!(error = %e, "model reload failed; still serving the previous model");
-                self.metrics.reload_finished(false);
+                self.0.metrics.reload_finished(false);
                 Err(e)
             }
         }
@@ -219,37 +235,43 @@ impl AppState {
 
     /// The current model, if any.
     pub fn model(&self) -> Option<Arc<LoadedModel>> {
-        self.model.load_full()
+        self.0.model.load_full()
+    }
+
+    /// The current model, if any, without taking a reference count: for a request's
+    /// scoring, which holds it only briefly and never across an `.await`.
+    pub(crate) fn current(&self) -> arc_swap::Guard<Option<Arc<LoadedModel>>> {
+        self.0.model.load()
     }
 
     /// The limits.
     pub fn settings(&self) -> &ServerSettings {
-        &self.settings
+        &self.0.settings
     }
 
     /// This state's Prometheus recorder.
     pub fn metrics(&self) -> &Metrics {
-        &self.metrics
+        &self.0.metrics
     }
 
     /// This state's aggregates for `/status` and `/monitoring/predictions/stats`.
     pub fn stats(&self) -> &Stats {
-        &self.stats
+        &self.0.stats
     }
 
     /// The client for Alertmanager and Prometheus (5 s timeout).
     pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
+        &self.0.http
     }
 
     /// The `POST /feedback` window of (predicted, actual) ratings.
     pub(crate) fn feedback(&self) -> &FeedbackWindow {
-        &self.feedback
+        &self.0.feedback
     }
 
     /// The recent-traffic window of feature rows, for drift checks.
     pub(crate) fn drift(&self) -> &DriftWindow {
-        &self.drift
+        &self.0.drift
     }
 
     /// Sets the `reelcast_feature_drift_psi` gauges from the recent-traffic window, when a
@@ -261,19 +283,19 @@ impl AppState {
         let Some(model) = self.model() else {
             return false;
         };
-        let matrix = self.drift.matrix(&model.version);
+        let matrix = self.0.drift.matrix(&model.version);
         let n = matrix.len() / model.bundle.features.width().max(1);
         if n < crate::drift::MIN_REFRESH_ROWS {
             return false;
         }
-        let settings = &self.settings;
+        let settings = &self.0.settings;
         let report = crate::drift::check(
             model.bundle.features.reference(),
             &matrix,
             settings.drift_psi_low,
             settings.drift_psi_high,
         );
-        self.metrics.set_drift(&report.scores);
+        self.0.metrics.set_drift(&report.scores);
         true
     }
 }
