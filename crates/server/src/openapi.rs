@@ -79,6 +79,13 @@ pub(crate) fn endpoints(api: &utoipa::openapi::OpenApi) -> Vec<String> {
     list
 }
 
+/// [`endpoints`] of the generated document, computed once (for `GET /` and 404s).
+pub(crate) fn endpoint_list() -> &'static [String] {
+    static LIST: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| endpoints(&openapi()));
+    &LIST
+}
+
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     router().split_for_parts().1

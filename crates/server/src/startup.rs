@@ -1,21 +1,24 @@
 //! Building the router ([`app`]) and running it ([`serve`]) until a shutdown signal.
 
+use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, Extension, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::ServiceExt as _;
+use pin_project_lite::pin_project;
 use serde::Deserialize;
+use tower::{Layer, Service, ServiceBuilder};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::Timeout;
 
 use crate::dto::ErrorDetail;
 use crate::error::ApiError;
-use crate::openapi::{endpoints, router};
+use crate::openapi::{endpoint_list, router};
 use crate::state::AppState;
 
 /// The `[server]` settings.
@@ -89,11 +92,8 @@ impl Default for ServerSettings {
     }
 }
 
-/// The endpoint list, shared with the 404 handler and `GET /`.
-#[derive(Debug, Clone)]
-pub(crate) struct Endpoints(pub Arc<Vec<String>>);
-
-async fn not_found(Extension(Endpoints(list)): Extension<Endpoints>) -> ApiError {
+async fn not_found() -> ApiError {
+    let list = endpoint_list();
     let mut e = ApiError::from_status(StatusCode::NOT_FOUND);
     e.message = format!("no such endpoint; available: {}", list.join(", "));
     e.details = list
@@ -108,7 +108,7 @@ async fn not_found(Extension(Endpoints(list)): Extension<Endpoints>) -> ApiError
 }
 
 /// Gives framework-made errors (405, 408, 413 from layers) the API's JSON shape.
-async fn reshape_errors(response: Response) -> Response {
+fn reshape_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()
@@ -123,22 +123,11 @@ async fn reshape_errors(response: Response) -> Response {
     if let Some(allow) = allow {
         reshaped.headers_mut().insert(header::ALLOW, allow);
     }
-    // Keeps the route label of [`track_requests`].
+    // Keeps the route label of [`Observe`].
     if let Some(matched) = matched {
         reshaped.extensions_mut().insert(matched);
     }
     reshaped
-}
-
-/// Puts the matched route on the response, for [`track_requests`] (which runs outside
-/// routing and cannot see it otherwise). Layered on the routes before the fallback is set,
-/// so it wraps every route (its 405s included) but not the 404 fallback.
-async fn tag_route(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    if let Some(m) = matched {
-        response.extensions_mut().insert(m);
-    }
-    response
 }
 
 /// A bounded method label: the standard methods, else `OTHER`.
@@ -155,21 +144,146 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Counts and times every request once, labelled by method, matched route (`unmatched`
-/// when no route matched) and status.
-async fn track_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = method_label(request.method());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let elapsed = started.elapsed();
-    let route = response
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str);
-    let status = response.status().as_u16();
-    state.metrics().record_http(method, route, status, elapsed);
-    state.stats().record_request(route, status, elapsed);
-    response
+/// Per route: the request timeout (answering 408), then the route's matched pattern put
+/// on its responses, 405s and 408s included, for [`Observe`], which runs outside routing
+/// and cannot see it otherwise. Layered on the routes before the fallback is set, so 404s
+/// carry none.
+///
+/// Written as a plain `tower` layer rather than `axum::middleware::from_fn` (which boxes a
+/// future and clones the inner service on every request), and yielding both services at
+/// once, because axum boxes and clones each route layer separately per request.
+#[derive(Debug, Clone, Copy)]
+struct RouteLayer {
+    timeout: Duration,
+}
+
+impl<S> Layer<S> for RouteLayer {
+    type Service = TagRoute<Timeout<S>>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TagRoute {
+            inner: Timeout::with_status_code(inner, StatusCode::REQUEST_TIMEOUT, self.timeout),
+        }
+    }
+}
+
+/// Tags responses with the matched route (see [`RouteLayer`]).
+#[derive(Debug, Clone)]
+struct TagRoute<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for TagRoute<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = TagRouteFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let matched = request.extensions().get::<MatchedPath>().cloned();
+        TagRouteFuture {
+            inner: self.inner.call(request),
+            matched,
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`TagRoute`].
+    struct TagRouteFuture<F> {
+        #[pin]
+        inner: F,
+        matched: Option<MatchedPath>,
+    }
+}
+
+impl<F, E> Future for TagRouteFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if let Some(matched) = this.matched.take() {
+            response.extensions_mut().insert(matched);
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// The outermost service of [`app`]: gives framework-made errors the API's JSON shape,
+/// then counts and times every request once, labelled by method, matched route
+/// (`unmatched` when no route matched) and status.
+#[derive(Debug, Clone)]
+pub(crate) struct Observe<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S> Service<Request> for Observe<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ObserveFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let method = method_label(request.method());
+        ObserveFuture {
+            started: Instant::now(),
+            inner: self.inner.call(request),
+            method,
+            state: self.state.clone(),
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`Observe`].
+    pub(crate) struct ObserveFuture<F> {
+        #[pin]
+        inner: F,
+        method: &'static str,
+        started: Instant,
+        state: AppState,
+    }
+}
+
+impl<F> Future for ObserveFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = reshape_errors(ready!(this.inner.poll(cx))?);
+        let elapsed = this.started.elapsed();
+        let route = response
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("unmatched", MatchedPath::as_str);
+        let status = response.status().as_u16();
+        let state = &*this.state;
+        state
+            .metrics()
+            .record_http(this.method, route, status, elapsed);
+        state.stats().record_request(route, status, elapsed);
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// CORS from the settings: any origin for `*` (or an empty list), else the listed ones
@@ -190,26 +304,35 @@ fn cors(settings: &ServerSettings) -> CorsLayer {
 /// The whole API over `state`: routes, OpenAPI + Swagger UI, JSON errors for everything,
 /// the body limit and the request timeout from the state's settings, CORS, and request
 /// metrics around all of it (so 404s, 413s and 408s are counted too).
-pub fn app(state: AppState) -> Router {
+///
+/// The layers wrap the router once rather than each route (`Router::layer`), so that a
+/// request does not clone and box every layer of its route.
+pub fn app(
+    state: AppState,
+) -> impl Service<
+    Request,
+    Response = Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<Response, Infallible>> + Send,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
     let settings = state.settings().clone();
     let (routes, api) = router().split_for_parts();
-    let list = Endpoints(Arc::new(endpoints(&api)));
-    routes
+    // Settings are checked at load; a nonsensical value falls back to the default.
+    let timeout = Duration::try_from_secs_f64(settings.request_timeout_seconds)
+        .unwrap_or(Duration::from_secs(30));
+    let router = routes
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", api))
-        .layer(axum::middleware::from_fn(tag_route))
+        .layer(RouteLayer { timeout })
         .fallback(not_found)
-        .with_state(state.clone())
-        .layer(axum::middleware::map_response(reshape_errors))
-        .layer(Extension(list))
-        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            // Settings are checked at load; a nonsensical value falls back to the default.
-            Duration::try_from_secs_f64(settings.request_timeout_seconds)
-                .unwrap_or(Duration::from_secs(30)),
-        ))
+        .with_state(state.clone());
+    let inner = ServiceBuilder::new()
         .layer(cors(&settings))
-        .layer(axum::middleware::from_fn_with_state(state, track_requests))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .service(router);
+    Observe { inner, state }
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight finish.
@@ -263,7 +386,7 @@ pub async fn serve(
             }
         })
     });
-    let served = axum::serve(listener, app(state))
+    let served = axum::serve(listener, app(state).into_make_service())
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();

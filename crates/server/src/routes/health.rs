@@ -2,14 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use time::format_description::well_known::Rfc3339;
 
 use crate::dto::{HealthResponse, ServiceInfo};
 use crate::error::ApiError;
-use crate::startup::Endpoints;
 use crate::state::AppState;
 
 /// What a server with a model can do.
@@ -33,7 +32,7 @@ pub(crate) fn status_word(model_loaded: bool) -> &'static str {
 /// Service name, version and every endpoint.
 #[utoipa::path(get, path = "/", tag = "meta",
     responses((status = 200, description = "Service information", body = ServiceInfo)))]
-pub(crate) async fn root(Extension(Endpoints(list)): Extension<Endpoints>) -> Json<ServiceInfo> {
+pub(crate) async fn root() -> Json<ServiceInfo> {
     let links = BTreeMap::from([
         ("openapi".to_owned(), "/openapi.json".to_owned()),
         ("health".to_owned(), "/health".to_owned()),
@@ -41,7 +40,7 @@ pub(crate) async fn root(Extension(Endpoints(list)): Extension<Endpoints>) -> Js
     Json(ServiceInfo {
         service: "reelcast".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        endpoints: list.to_vec(),
+        endpoints: crate::openapi::endpoint_list().to_vec(),
         docs: "/docs".into(),
         links,
     })

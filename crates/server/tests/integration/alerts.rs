@@ -113,3 +113,54 @@ async fn monitoring_status_probes_each_configured_service() {
     assert_eq!(body["prometheus"]["reachable"], Value::Null);
     assert_eq!(body["alertmanager"]["detail"], "not configured");
 }
+
+/// A loopback port that accepts connections and never answers.
+async fn silent_port() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, task)
+}
+
+#[tokio::test]
+async fn a_request_over_the_timeout_gets_408_in_the_error_shape_and_is_counted() {
+    let (url, silent) = silent_port().await;
+    let settings = ServerSettings {
+        alertmanager_url: url,
+        request_timeout_seconds: 0.2,
+        ..ServerSettings::default()
+    };
+    let state = state_with(settings);
+
+    let started = std::time::Instant::now();
+    let reply = send_raw(
+        state.clone(),
+        Method::GET,
+        "/monitoring/alerts/active",
+        None,
+        Body::empty(),
+    )
+    .await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::REQUEST_TIMEOUT,
+        "{:?}",
+        reply.body
+    );
+    assert_eq!(reply.code(), "request_timeout", "{:?}", reply.body);
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    let metrics = crate::monitoring::scrape(state).await;
+    let timed_out = crate::monitoring::sample(
+        &metrics,
+        "http_requests_total",
+        &["route=\"/monitoring/alerts/active\"", "status=\"408\""],
+    );
+    assert_eq!(timed_out, 1.0, "{metrics}");
+    silent.abort();
+}
