@@ -21,13 +21,50 @@ pub(crate) const VOTES_RANGE: std::ops::RangeInclusive<i64> = 0..=1_000_000_000;
 pub(crate) const MAX_TITLE_CHARS: usize = 500;
 
 /// Genres as a JSON array or IMDb's comma-separated string.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum GenresField {
     /// `["Comedy", "Drama"]`.
     List(Vec<String>),
     /// `"Comedy,Drama"`.
     Imdb(String),
+}
+
+/// By hand rather than `#[serde(untagged)]`, which buffers the value and tries each
+/// variant in turn (on every request), and whose error names no expectation.
+impl<'de> Deserialize<'de> for GenresField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Genres;
+
+        impl<'de> serde::de::Visitor<'de> for Genres {
+            type Value = GenresField;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of genre names or IMDb's comma-separated string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<GenresField, E> {
+                Ok(GenresField::Imdb(text.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<GenresField, E> {
+                Ok(GenresField::Imdb(text))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<GenresField, A::Error> {
+                let mut list = Vec::with_capacity(seq.size_hint().unwrap_or(3).min(32));
+                while let Some(genre) = seq.next_element::<String>()? {
+                    list.push(genre);
+                }
+                Ok(GenresField::List(list))
+            }
+        }
+
+        deserializer.deserialize_any(Genres)
+    }
 }
 
 /// One movie to score. Unknown fields are ignored; missing optional fields are imputed

@@ -127,7 +127,7 @@ pub(crate) async fn prediction_stats(
         (status = 422, description = "Fewer than 30 or more than the batch limit of movies, or every bad index and field", body = crate::dto::ErrorResponse),
         (status = 503, description = "No model loaded yet", body = crate::dto::ErrorResponse),
     ))]
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn drift_check(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -73,7 +73,7 @@ fn problems_at(
         (status = 422, description = "A field is missing, mistyped or out of range", body = crate::dto::ErrorResponse),
         (status = 503, description = "No model loaded yet", body = crate::dto::ErrorResponse),
     ))]
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn predict_movie(
     State(state): State<AppState>,
     query: Result<Query<PredictQuery>, QueryRejection>,
@@ -276,7 +276,7 @@ fn text_rating(state: &AppState, req: &TextRequest) -> Result<TextRating, ApiErr
         (status = 415, description = "Not application/json", body = crate::dto::ErrorResponse),
         (status = 422, description = "`text` missing, empty or over 5000 chars, or a movie feature out of range", body = crate::dto::ErrorResponse),
     ))]
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn predict_text(
     State(state): State<AppState>,
     body: Result<Json<TextRequest>, JsonRejection>,
@@ -347,7 +347,7 @@ fn parse_texts(texts: &[Value], max: usize) -> Result<Vec<TextSentiment>, ApiErr
         (status = 422, description = "Both or neither of movies and texts, or every bad index and field", body = crate::dto::ErrorResponse),
         (status = 503, description = "No model loaded yet (movies only)", body = crate::dto::ErrorResponse),
     ))]
-#[tracing::instrument(skip_all, fields(movies, texts))]
+#[tracing::instrument(level = "debug", skip_all, fields(movies, texts))]
 pub(crate) async fn predict_batch(
     State(state): State<AppState>,
     body: Result<Json<BatchRequest>, JsonRejection>,

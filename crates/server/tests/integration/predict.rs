@@ -137,6 +137,11 @@ async fn wrong_types_and_missing_fields_get_422_naming_the_field() {
         ),
         ("votes as float", json!({"numVotes": 1.5}), "numVotes"),
         ("genres as number", json!({"genres": 3}), "genres"),
+        (
+            "a genre as number",
+            json!({"genres": ["Drama", 3]}),
+            "genres[1]",
+        ),
         ("isAdult as text", json!({"isAdult": "no"}), "isAdult"),
     ];
     for (label, patch, field) in cases {
@@ -153,6 +158,14 @@ async fn wrong_types_and_missing_fields_get_422_naming_the_field() {
         );
         assert_eq!(r.field(), field, "{label}: {:?}", r.body);
     }
+    let mut body = the_kid();
+    body["genres"] = json!(true);
+    let r = post("/predict/movie", &body).await;
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("a list of genre names or IMDb's comma-separated string"),
+        "{message}"
+    );
     let mut missing = the_kid();
     missing.as_object_mut().unwrap().remove("numVotes");
     let r = post("/predict/movie", &missing).await;
