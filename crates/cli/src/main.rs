@@ -15,12 +15,6 @@ use clap::Parser;
 use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand};
 use crate::settings::Settings;
 
-/// mimalloc instead of glibc's allocator: the server allocates and frees small buffers on
-/// every request from two worker threads, where glibc's arenas cost about twice as much
-/// (`bench/serve.sh`, docs/benchmarks.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// How a command ended, when it did not fail.
 pub(crate) enum Outcome {
     /// Everything passed.
