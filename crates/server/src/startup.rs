@@ -335,9 +335,14 @@ pub fn app(
     Observe { inner, state }
 }
 
+/// How often histogram samples are drained into their buckets. The recorder keeps every
+/// sample until then, so its memory grows with the request rate times this interval (at
+/// 60,000 requests/s and four samples each, about 2 MB per second).
+const UPKEEP_EVERY: Duration = Duration::from_secs(1);
+
 /// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight finish.
 ///
-/// In the background it drains histogram samples every 5 seconds (so memory stays bounded
+/// In the background it drains histogram samples every second (so memory stays bounded
 /// between scrapes), refreshes the drift gauges from the recent-traffic window every
 /// `[server] drift_refresh_seconds`, and, when the state has a model source, checks it
 /// for a new model every `[server] model_poll_seconds` (0: only on `POST /model/reload`).
@@ -355,7 +360,7 @@ pub async fn serve(
     };
     let background = state.clone();
     let upkeep = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        let mut tick = tokio::time::interval(UPKEEP_EVERY);
         loop {
             tick.tick().await;
             background.metrics().run_upkeep();
