@@ -7,7 +7,9 @@
 #
 # Runs: hello-world GET / and POST /predict/movie at concurrency 1, 16 and 64, and
 # POST /predict/batch with 100 movies at 1, 16 and 64. Prints a markdown table (also
-# written to bench/out/serve.md) and the server's peak resident memory (VmHWM).
+# written to bench/out/serve.md) with the server process's CPU time per request (user +
+# system, from /proc; less noisy than requests/s when wrk shares the cores), and the
+# server's peak resident memory (VmHWM).
 # Targets: /predict/movie >= 70% of hello-world's requests/s at c=64 with p99 <= 5 ms;
 # /predict/batch (100) p99 <= 10 ms at c=16; server RSS <= 64 MB.
 set -euo pipefail
@@ -40,6 +42,7 @@ api_pid=$!
 hello_port=$(free_port)
 "$hello" "127.0.0.1:$hello_port" &
 pids+=($!)
+hello_pid=$!
 wait_up "http://127.0.0.1:$api_port/health/ready"
 wait_up "http://127.0.0.1:$hello_port/"
 
@@ -68,18 +71,22 @@ pathlib.Path(sys.argv[1]).write_text(
     'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[' + body + ']==]\n')
 PY
 
-run() { # name url script concurrency
-  local name=$1 url=$2 script=$3 c=$4 line t=$(( $4 < THREADS ? $4 : THREADS ))
-  line=$(cat "$script" bench/serve/report.lua > "$work/run.lua"
-         wrk -t"$t" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
-  echo "$name $c $line"
+# CPU time (user + system, clock ticks) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run() { # name url script concurrency server-pid
+  local name=$1 url=$2 script=$3 c=$4 pid=$5 line before after t=$(( $4 < THREADS ? $4 : THREADS ))
+  cat "$script" bench/serve/report.lua > "$work/run.lua"
+  before=$(cpu_ticks "$pid")
+  line=$(wrk -t"$t" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
+  after=$(cpu_ticks "$pid")
+  echo "$name $c $line cpu_ticks=$(( after - before ))"
 }
 : > "$work/empty.lua"
 results="$work/results"
 {
-  for c in 1 16 64; do run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c"; done
-  for c in 1 16 64; do run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c"; done
-  for c in 1 16 64; do run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c"; done
+  for c in 1 16 64; do run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid"; done
+  for c in 1 16 64; do run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid"; done
+  for c in 1 16 64; do run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid"; done
 } | tee "$results"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
 python3 - "$results" "$rss_kb" "$DURATION" <<'PY' | tee bench/out/serve.md
@@ -91,11 +98,13 @@ for r in rows:
     parsed.append((r[0], int(r[1]), {k: float(v) for k, v in kv.items()}))
 hello = {c: m["rps"] for n, c, m in parsed if n == "hello"}
 names = {"hello": "axum hello-world `GET /`", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
-print(f"| endpoint | c | requests/s | vs hello-world | p50 ms | p99 ms | errors |")
-print("|---|---|---|---|---|---|---|")
+print(f"| endpoint | c | requests/s | vs hello-world | p50 ms | p99 ms | server CPU µs/request | errors |")
+print("|---|---|---|---|---|---|---|---|")
 for n, c, m in parsed:
     ratio = f"{m['rps'] / hello[c]:.0%}" if n != "hello" and hello.get(c) else ""
-    print(f"| {names[n]} | {c} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {int(m['errors'])} |")
+    # /proc clock ticks are 1/100 s.
+    cpu = m["cpu_ticks"] * 1e4 / m["requests"] if m["requests"] else float("nan")
+    print(f"| {names[n]} | {c} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {cpu:.1f} | {int(m['errors'])} |")
 print()
 print(f"reelcast serve peak RSS (VmHWM): {int(sys.argv[2]) / 1024:.1f} MB; runs of {sys.argv[3]} each, wrk -t2 (-t1 at c=1).")
 PY
