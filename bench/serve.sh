@@ -6,7 +6,9 @@
 #   DURATION=10s bash bench/serve.sh
 #
 # Runs: hello-world GET / and POST /predict/movie at concurrency 1, 16 and 64, and
-# POST /predict/batch with 100 movies at 1, 16 and 64. Prints a markdown table (also
+# POST /predict/batch with 100 movies at 1, 16 and 64; also, at 64, the hello-world
+# example's POST /sized with the movie request (the same sizes in and out, no work).
+# Prints a markdown table (also
 # written to bench/out/serve.md) with the server process's CPU time per request (user +
 # system, from /proc; less noisy than requests/s when wrk shares the cores), and the
 # server's peak resident memory (VmHWM).
@@ -85,6 +87,7 @@ run() { # name url script concurrency server-pid
 results="$work/results"
 {
   for c in 1 16 64; do run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid"; done
+  run sized "http://127.0.0.1:$hello_port/sized" bench/serve/movie.lua 64 "$hello_pid"
   for c in 1 16 64; do run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid"; done
   for c in 1 16 64; do run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid"; done
 } | tee "$results"
@@ -97,7 +100,7 @@ for r in rows:
     kv = dict(x.split("=") for x in r[3:])
     parsed.append((r[0], int(r[1]), {k: float(v) for k, v in kv.items()}))
 hello = {c: m["rps"] for n, c, m in parsed if n == "hello"}
-names = {"hello": "axum hello-world `GET /`", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
+names = {"hello": "axum hello-world `GET /`", "sized": "axum `POST /sized` (movie request, 1.1 KB answer, no work)", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
 print(f"| endpoint | c | requests/s | vs hello-world | p50 ms | p99 ms | server CPU µs/request | errors |")
 print("|---|---|---|---|---|---|---|---|")
 for n, c, m in parsed:
