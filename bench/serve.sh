@@ -2,16 +2,15 @@
 # HTTP throughput and latency of `reelcast serve`, against an axum hello-world on the
 # same machine in the same run (the ceiling), with wrk from Debian.
 #
-#   bash bench/serve.sh             # 30-second runs (about 6 minutes in all)
+#   bash bench/serve.sh             # 30-second runs (about 7 minutes in all)
 #   DURATION=10s bash bench/serve.sh
 #
 # Runs: hello-world GET / and POST /predict/movie at concurrency 1, 16 and 64, and
 # POST /predict/batch with 100 movies at 1, 16 and 64; also, at 64, the hello-world
 # example's POST /sized with the movie request (the same sizes in and out, no work).
-# Prints a markdown table (also
-# written to bench/out/serve.md) with the server process's CPU time per request (user +
-# system, from /proc; less noisy than requests/s when wrk shares the cores), and the
-# server's peak resident memory (VmHWM).
+# Prints a markdown table (also written to bench/out/serve.md) with the server process's
+# CPU time per request (user + system, from /proc; less noisy than requests/s when wrk
+# shares the cores), and the server's peak resident memory (VmHWM).
 # Targets: /predict/movie >= 70% of hello-world's requests/s at c=64 with p99 <= 5 ms;
 # /predict/batch (100) p99 <= 10 ms at c=16; server RSS <= 64 MB.
 set -euo pipefail
@@ -86,9 +85,13 @@ run() { # name url script concurrency server-pid
 : > "$work/empty.lua"
 results="$work/results"
 {
-  for c in 1 16 64; do run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid"; done
+  # Each movie run right after the hello-world run it is compared with: the machine's
+  # speed drifts over minutes, and adjacent runs see the same machine.
+  for c in 1 16 64; do
+    run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid"
+    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid"
+  done
   run sized "http://127.0.0.1:$hello_port/sized" bench/serve/movie.lua 64 "$hello_pid"
-  for c in 1 16 64; do run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid"; done
   for c in 1 16 64; do run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid"; done
 } | tee "$results"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
@@ -99,6 +102,8 @@ parsed = []
 for r in rows:
     kv = dict(x.split("=") for x in r[3:])
     parsed.append((r[0], int(r[1]), {k: float(v) for k, v in kv.items()}))
+order = {"hello": 0, "sized": 1, "movie": 2, "batch100": 3}
+parsed.sort(key=lambda row: (order[row[0]], row[1]))
 hello = {c: m["rps"] for n, c, m in parsed if n == "hello"}
 names = {"hello": "axum hello-world `GET /`", "sized": "axum `POST /sized` (movie request, 1.1 KB answer, no work)", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
 print(f"| endpoint | c | requests/s | vs hello-world | p50 ms | p99 ms | server CPU µs/request | errors |")
