@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A/B comparison of `reelcast serve` builds on POST /predict/movie at c=64: the builds take
+# turns for ROUNDS rounds, each round measuring the axum hello-world first, so that slow
+# drifts of the machine hit every build alike. Prints, per round and build, requests/s,
+# the ratio to hello-world, p99, and the server's CPU per request (user + system, and user
+# alone, from /proc), which varies much less than requests/s while wrk shares the cores.
+#
+#   cp target/release/reelcast /tmp/reelcast-a      # build A
+#   ...change, cargo build --release -p reelcast-cli...
+#   bash bench/serve_ab.sh /tmp/reelcast-a target/release/reelcast
+#   ROUNDS=5 DURATION=10s bash bench/serve_ab.sh A B C
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: bash bench/serve_ab.sh BINARY [BINARY ...]" >&2; exit 2; }
+DURATION="${DURATION:-8s}"
+ROUNDS="${ROUNDS:-3}"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release --quiet -p reelcast-server --example hello
+bins=()
+for b in "$@"; do bins+=("$(realpath "$b")"); done
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
+
+"${bins[0]}" --log-level warn train --out "$work/model" >/dev/null
+: > "$work/empty.lua"
+cat "$work/empty.lua" bench/serve/report.lua > "$work/hello.lua"
+cat bench/serve/movie.lua bench/serve/report.lua > "$work/movie.lua"
+hello_port=$(free_port)
+target/release/examples/hello "127.0.0.1:$hello_port" &
+pids+=($!)
+wait_up "http://127.0.0.1:$hello_port/"
+
+echo "| round | build | hello-world req/s | movie req/s | ratio | movie p99 ms | server CPU µs/req | user µs/req |"
+echo "|---|---|---|---|---|---|---|---|"
+for round in $(seq 1 "$ROUNDS"); do
+  for bin in "${bins[@]}"; do
+    port=$(free_port)
+    (cd "$work" && exec "$bin" --log-level warn serve --port "$port" --model "$work/model/model.bundle") &
+    pid=$!
+    pids+=("$pid")
+    wait_up "http://127.0.0.1:$port/health/ready"
+    hello=$(wrk -t2 -c64 -d"$DURATION" -s "$work/hello.lua" "http://127.0.0.1:$hello_port/" | grep '^RESULT')
+    before=$(ticks "$pid"); user_before=$(user_ticks "$pid")
+    movie=$(wrk -t2 -c64 -d"$DURATION" -s "$work/movie.lua" "http://127.0.0.1:$port/predict/movie" | grep '^RESULT')
+    after=$(ticks "$pid"); user_after=$(user_ticks "$pid")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    python3 - "$round" "$bin" "$hello" "$movie" $(( after - before )) $(( user_after - user_before )) <<'PY'
+import re, sys
+rnd, binary, hello, movie, cpu, user = sys.argv[1:7]
+field = lambda text, key: float(re.search(key + r"=([\d.]+)", text).group(1))
+h, m, n = field(hello, "rps"), field(movie, "rps"), field(movie, "requests")
+# /proc clock ticks are 1/100 s.
+print(f"| {rnd} | {binary} | {h:,.0f} | {m:,.0f} | {m / h:.0%} | {field(movie, 'p99'):.2f} "
+      f"| {int(cpu) * 1e4 / n:.1f} | {int(user) * 1e4 / n:.1f} |")
+PY
+  done
+done
