@@ -238,6 +238,23 @@ struct PredictionHandles {
     rating: Histogram,
 }
 
+/// Records through cached handles: `record` runs under the read lock and says whether it
+/// found the handles it needs; when it did not, `register` adds the missing ones under the
+/// write lock (only those still missing: another request may have added them in between)
+/// and `record` runs again.
+fn record_or_register<T>(
+    lock: &RwLock<T>,
+    record: impl Fn(&T) -> bool,
+    register: impl FnOnce(&mut T),
+) {
+    if record(&lock.read().unwrap_or_else(PoisonError::into_inner)) {
+        return;
+    }
+    let mut handles = lock.write().unwrap_or_else(PoisonError::into_inner);
+    register(&mut handles);
+    assert!(record(&handles), "the handles were just registered");
+}
+
 /// What the model gauges say about a served model.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ModelLabels {
@@ -336,48 +353,40 @@ impl Metrics {
         elapsed: Duration,
     ) {
         let secs = elapsed.as_secs_f64();
-        {
-            let http = self
-                .handles
-                .http
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
-            if let Some((requests, duration)) = http.get(route).and_then(|r| r.get(method, status))
-            {
-                requests.increment(1);
-                duration.record(secs);
-                return;
-            }
-        }
-        let mut http = self
-            .handles
-            .http
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        let handles = http.entry(route.to_owned()).or_default();
-        if !handles
-            .requests
-            .iter()
-            .any(|(m, s, _)| *m == method && *s == status)
-        {
-            let labels = [
-                ("method", method.to_owned()),
-                ("route", route.to_owned()),
-                ("status", status.to_string()),
-            ];
-            let counter = self.with(|| counter!(HTTP_REQUESTS_TOTAL, &labels));
-            handles.requests.push((method, status, counter));
-        }
-        if !handles.durations.iter().any(|(m, _)| *m == method) {
-            let labels = [("method", method.to_owned()), ("route", route.to_owned())];
-            let histogram = self.with(|| histogram!(HTTP_REQUEST_DURATION_SECONDS, &labels));
-            handles.durations.push((method, histogram));
-        }
-        let (requests, duration) = handles
-            .get(method, status)
-            .expect("both handles were just registered");
-        requests.increment(1);
-        duration.record(secs);
+        record_or_register(
+            &self.handles.http,
+            |http| {
+                http.get(route)
+                    .and_then(|r| r.get(method, status))
+                    .map(|(requests, duration)| {
+                        requests.increment(1);
+                        duration.record(secs);
+                    })
+                    .is_some()
+            },
+            |http| {
+                let handles = http.entry(route.to_owned()).or_default();
+                if !handles
+                    .requests
+                    .iter()
+                    .any(|(m, s, _)| *m == method && *s == status)
+                {
+                    let labels = [
+                        ("method", method.to_owned()),
+                        ("route", route.to_owned()),
+                        ("status", status.to_string()),
+                    ];
+                    let counter = self.with(|| counter!(HTTP_REQUESTS_TOTAL, &labels));
+                    handles.requests.push((method, status, counter));
+                }
+                if !handles.durations.iter().any(|(m, _)| *m == method) {
+                    let labels = [("method", method.to_owned()), ("route", route.to_owned())];
+                    let histogram =
+                        self.with(|| histogram!(HTTP_REQUEST_DURATION_SECONDS, &labels));
+                    handles.durations.push((method, histogram));
+                }
+            },
+        );
     }
 
     /// Predictions of one request: `count` items scored (movies or texts), `ratings` the
@@ -390,46 +399,37 @@ impl Metrics {
         ratings: &[f64],
         elapsed: Duration,
     ) {
-        let record = |h: &PredictionHandles| {
-            h.total.increment(count);
-            h.duration.record(elapsed.as_secs_f64());
-            for r in ratings {
-                h.rating.record(*r);
-            }
-        };
-        {
-            let predictions = self
-                .handles
-                .predictions
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
-            if let Some((_, _, h)) = predictions
+        let find = |predictions: &[(&'static str, String, PredictionHandles)]| {
+            predictions
                 .iter()
-                .find(|(e, v, _)| *e == endpoint && v == model_version)
-            {
-                record(h);
-                return;
-            }
-        }
-        let mut predictions = self
-            .handles
-            .predictions
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        let found = predictions
-            .iter()
-            .position(|(e, v, _)| *e == endpoint && v == model_version);
-        let at = found.unwrap_or_else(|| {
-            let version = model_version.to_owned();
-            let handles = self.with(|| PredictionHandles {
-                total: counter!(PREDICTIONS_TOTAL, "endpoint" => endpoint, "model_version" => version),
-                duration: histogram!(PREDICTION_DURATION_SECONDS, "endpoint" => endpoint),
-                rating: histogram!(PREDICTED_RATING, "endpoint" => endpoint),
-            });
-            predictions.push((endpoint, model_version.to_owned(), handles));
-            predictions.len() - 1
-        });
-        record(&predictions[at].2);
+                .position(|(e, v, _)| *e == endpoint && v == model_version)
+        };
+        record_or_register(
+            &self.handles.predictions,
+            |predictions| {
+                find(predictions)
+                    .map(|at| {
+                        let h = &predictions[at].2;
+                        h.total.increment(count);
+                        h.duration.record(elapsed.as_secs_f64());
+                        for r in ratings {
+                            h.rating.record(*r);
+                        }
+                    })
+                    .is_some()
+            },
+            |predictions| {
+                if find(predictions).is_none() {
+                    let version = model_version.to_owned();
+                    let handles = self.with(|| PredictionHandles {
+                        total: counter!(PREDICTIONS_TOTAL, "endpoint" => endpoint, "model_version" => version),
+                        duration: histogram!(PREDICTION_DURATION_SECONDS, "endpoint" => endpoint),
+                        rating: histogram!(PREDICTED_RATING, "endpoint" => endpoint),
+                    });
+                    predictions.push((endpoint, model_version.to_owned(), handles));
+                }
+            },
+        );
     }
 
     /// The per-feature PSI of the last drift check.
