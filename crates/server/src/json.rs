@@ -1,5 +1,5 @@
-//! [`JsonBody`]: a JSON request body parsed with plain `serde_json`, re-parsed with path
-//! tracking only when it is rejected.
+//! [`JsonBody`]: the API's JSON request bodies, parsed with plain `serde_json` and re-parsed
+//! with path tracking only when rejected.
 //!
 //! axum's `Json` extractor runs every body through `serde_path_to_error`, which pays for
 //! tracking the path to each value on every request although only a rejection reads it.
@@ -61,25 +61,23 @@ mod tests {
     use super::*;
     use crate::dto::MovieRequest;
 
-    async fn extract(content_type: Option<&str>, body: &str) -> Result<MovieRequest, ApiError> {
+    fn request(content_type: Option<&str>, body: &str) -> Request {
         let mut request = Request::builder().method("POST").uri("/");
         if let Some(ct) = content_type {
             request = request.header(header::CONTENT_TYPE, ct);
         }
-        let request = request.body(Body::from(body.to_owned())).unwrap();
-        JsonBody::<MovieRequest>::from_request(request, &())
+        request.body(Body::from(body.to_owned())).unwrap()
+    }
+
+    async fn extract(content_type: Option<&str>, body: &str) -> Result<MovieRequest, ApiError> {
+        JsonBody::<MovieRequest>::from_request(request(content_type, body), &())
             .await
             .map(|JsonBody(m)| m)
     }
 
     /// What axum's `Json` answers for the same request, as an [`ApiError`].
     async fn axum_json(content_type: Option<&str>, body: &str) -> Result<MovieRequest, ApiError> {
-        let mut request = Request::builder().method("POST").uri("/");
-        if let Some(ct) = content_type {
-            request = request.header(header::CONTENT_TYPE, ct);
-        }
-        let request = request.body(Body::from(body.to_owned())).unwrap();
-        Json::<MovieRequest>::from_request(request, &())
+        Json::<MovieRequest>::from_request(request(content_type, body), &())
             .await
             .map(|Json(m)| m)
             .map_err(ApiError::from)

@@ -1,6 +1,5 @@
 //! `POST /feedback`: real outcomes for predicted movies, behind the live RMSE and MAE.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -10,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::dto::{FeedbackPair, FeedbackRequest, FeedbackResponse, LiveMetrics, MovieRequest};
 use crate::error::ApiError;
+use crate::json::JsonBody;
 use crate::state::AppState;
 
 /// One checked item: the movie, and the client's prediction if it sent one.
@@ -137,9 +137,9 @@ fn parse(body: &Value, max: usize) -> Result<Vec<Item>, ApiError> {
     ))]
 pub(crate) async fn feedback(
     State(state): State<AppState>,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Result<JsonBody<Value>, ApiError>,
 ) -> Result<Json<FeedbackResponse>, ApiError> {
-    let Json(body) = body?;
+    let JsonBody(body) = body?;
     let items = parse(&body, state.settings().max_batch_size)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let missing: Vec<MovieInput> = items

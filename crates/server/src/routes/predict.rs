@@ -1,6 +1,6 @@
 //! `POST /predict/movie`, `POST /predict/batch` and `POST /predict` (review text).
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -279,9 +279,9 @@ fn text_rating(state: &AppState, req: &TextRequest) -> Result<TextRating, ApiErr
 #[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn predict_text(
     State(state): State<AppState>,
-    body: Result<Json<TextRequest>, JsonRejection>,
+    body: Result<JsonBody<TextRequest>, ApiError>,
 ) -> Result<Json<TextPredictionResponse>, ApiError> {
-    let Json(req) = body?;
+    let JsonBody(req) = body?;
     let started = std::time::Instant::now();
     let sentiment = analyze(&req.text)?;
     let (rating, model, rating_reason) = text_rating(&state, &req)?;
@@ -350,9 +350,9 @@ fn parse_texts(texts: &[Value], max: usize) -> Result<Vec<TextSentiment>, ApiErr
 #[tracing::instrument(level = "debug", skip_all, fields(movies, texts))]
 pub(crate) async fn predict_batch(
     State(state): State<AppState>,
-    body: Result<Json<BatchRequest>, JsonRejection>,
+    body: Result<JsonBody<BatchRequest>, ApiError>,
 ) -> Result<Json<BatchReply>, ApiError> {
-    let Json(req) = body?;
+    let JsonBody(req) = body?;
     let max = state.settings().max_batch_size;
     match (req.movies, req.texts) {
         (Some(movies), None) => {
