@@ -17,22 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-30s}"
 THREADS="${THREADS:-2}"
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+# shellcheck source=bench/serve/common.sh
+source bench/serve/common.sh
 cargo build --release --quiet -p reelcast-cli
 cargo build --release --quiet -p reelcast-server --example hello
 bin=target/release/reelcast
 hello=target/release/examples/hello
-work="$(mktemp -d)"
 mkdir -p bench/out
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
 # The default model, trained on the embedded sample, served from its bundle file.
 "$bin" --log-level warn train --out "$work/model" >/dev/null
@@ -72,8 +63,6 @@ pathlib.Path(sys.argv[1]).write_text(
     'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[' + body + ']==]\n')
 PY
 
-# CPU time (user + system, clock ticks) a process has used so far.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # name url script concurrency server-pid
   local name=$1 url=$2 script=$3 c=$4 pid=$5 line before after t=$(( $4 < THREADS ? $4 : THREADS ))
   cat "$script" bench/serve/report.lua > "$work/run.lua"

@@ -14,21 +14,11 @@ cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: bash bench/serve_ab.sh BINARY [BINARY ...]" >&2; exit 2; }
 DURATION="${DURATION:-8s}"
 ROUNDS="${ROUNDS:-3}"
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+# shellcheck source=bench/serve/common.sh
+source bench/serve/common.sh
 cargo build --release --quiet -p reelcast-server --example hello
 bins=()
 for b in "$@"; do bins+=("$(realpath "$b")"); done
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 
 "${bins[0]}" --log-level warn train --out "$work/model" >/dev/null
 : > "$work/empty.lua"
@@ -49,9 +39,9 @@ for round in $(seq 1 "$ROUNDS"); do
     pids+=("$pid")
     wait_up "http://127.0.0.1:$port/health/ready"
     hello=$(wrk -t2 -c64 -d"$DURATION" -s "$work/hello.lua" "http://127.0.0.1:$hello_port/" | grep '^RESULT')
-    before=$(ticks "$pid"); user_before=$(user_ticks "$pid")
+    before=$(cpu_ticks "$pid"); user_before=$(user_ticks "$pid")
     movie=$(wrk -t2 -c64 -d"$DURATION" -s "$work/movie.lua" "http://127.0.0.1:$port/predict/movie" | grep '^RESULT')
-    after=$(ticks "$pid"); user_after=$(user_ticks "$pid")
+    after=$(cpu_ticks "$pid"); user_after=$(user_ticks "$pid")
     kill "$pid"; wait "$pid" 2>/dev/null || true
     python3 - "$round" "$bin" "$hello" "$movie" $(( after - before )) $(( user_after - user_before )) <<'PY'
 import re, sys
