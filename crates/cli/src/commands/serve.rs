@@ -170,7 +170,7 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
     tracing::info!(source = %source.describe(), "serving {}", source.describe());
 
     // Scoring runs on the blocking pool and is CPU-bound: threads beyond twice the cores
-    // add no throughput, only stacks and allocator arenas (tokio's default allows 512).
+    // add no throughput, only stacks and per-thread allocator memory (tokio allows 512).
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
