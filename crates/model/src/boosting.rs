@@ -7,7 +7,7 @@ use rand::seq::index;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::binning::BinnedMatrix;
-use crate::boosting_params::BoostingValidParams;
+use crate::boosting_params::{BoostingParams, BoostingValidParams};
 use crate::compiled::Compiled;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -93,9 +93,10 @@ fn fit_interval(
     };
     let fit_data = data.select(&fit_rows)?;
     let binned = BinnedMatrix::fit(&fit_data, params.max_bins());
+    let qparams = interval_params(params)?;
     let quantile = |alpha, k| {
         let b = boost(
-            params,
+            &qparams,
             &fit_data,
             &binned,
             Loss::Pinball(alpha),
@@ -125,6 +126,23 @@ fn fit_interval(
         interval.margin = conformal_margin(&lo, &hi, cal.targets(), upper_q - lower_q);
     }
     Ok(interval)
+}
+
+/// How many times fewer rounds the interval's quantile ensembles take than the point model,
+/// at that many times its learning rate (capped at 1). Their leaves hold exact pinball
+/// line-search steps and the conformal margin recalibrates the result, so coarser steps
+/// cost little accuracy while every served prediction walks far fewer trees.
+const INTERVAL_ROUND_DIVISOR: usize = 3;
+
+/// The quantile ensembles' params: the point model's, with
+/// `ceil(n_trees / INTERVAL_ROUND_DIVISOR)` rounds at a proportionally larger learning rate.
+pub(crate) fn interval_params(params: &BoostingValidParams) -> Result<BoostingValidParams> {
+    let rounds = params.n_trees().div_ceil(INTERVAL_ROUND_DIVISOR);
+    let scale = params.n_trees() as f64 / rounds as f64;
+    BoostingParams::from(params.clone())
+        .n_trees(rounds)
+        .learning_rate((params.learning_rate() * scale).min(1.0))
+        .check()
 }
 
 /// The loss a boosting run minimises.
@@ -330,7 +348,10 @@ impl TryFrom<BoostingRepr> for GradientBoosting {
         }
         let mut interval = r.interval;
         if let Some(i) = interval.as_mut() {
-            i.prepare(r.n_features, r.params.n_trees())?;
+            // This version fits `interval_params`' rounds; bundles saved before that have
+            // as many quantile trees as point trees.
+            let rounds = [interval_params(&r.params)?.n_trees(), r.params.n_trees()];
+            i.prepare(r.n_features, &rounds)?;
         }
         let trees = r.trees;
         Ok(Self {
@@ -615,6 +636,50 @@ mod tests {
                 "row {i}: {iv:?}"
             );
         }
+    }
+
+    #[test]
+    fn interval_takes_a_third_of_the_rounds_and_older_full_size_intervals_still_load() {
+        let data = heteroscedastic();
+        let params = BoostingParams::default().n_trees(60).check().unwrap();
+        let model = params.fit_with_interval(&data, 0.1, 0.9).unwrap();
+        let interval = model.interval.as_deref().unwrap();
+        assert_eq!(interval.lower.trees.len(), 20);
+        assert_eq!(interval.upper.trees.len(), 20);
+        assert!((interval_params(&params).unwrap().learning_rate() - 0.3).abs() < 1e-12);
+        // JSON keeps the validation's message (postcard reports only that it failed).
+        let load = |m: &GradientBoosting| {
+            serde_json::from_str::<GradientBoosting>(&serde_json::to_string(m).unwrap())
+        };
+        assert_eq!(load(&model).unwrap(), model);
+
+        // Saved before the interval took fewer rounds: as many quantile trees as point trees.
+        let binned = BinnedMatrix::fit(&data, params.max_bins());
+        let mut older = model.clone();
+        let full = |alpha| {
+            let b = boost(&params, &data, &binned, Loss::Pinball(alpha), 0);
+            QuantileEnsemble {
+                alpha,
+                init: b.init,
+                compiled: None,
+                trees: b.trees,
+            }
+        };
+        let i = older.interval.as_deref_mut().unwrap();
+        (i.lower, i.upper) = (full(0.1), full(0.9));
+        let loaded = load(&older).unwrap();
+        assert_eq!(loaded.interval.as_deref().unwrap().lower.trees.len(), 60);
+        assert!(loaded.predict_interval(data.row(0)).is_some());
+
+        // Any other count, or two different counts, is a damaged model.
+        let mut damaged = model.clone();
+        damaged.interval.as_deref_mut().unwrap().upper.trees.pop();
+        let err = load(&damaged).unwrap_err().to_string();
+        assert!(err.contains("20 and 19 trees"), "{err}");
+        let i = damaged.interval.as_deref_mut().unwrap();
+        i.lower.trees.pop();
+        let err = load(&damaged).unwrap_err().to_string();
+        assert!(err.contains("has 19 trees, params allow [20, 60]"), "{err}");
     }
 
     #[test]

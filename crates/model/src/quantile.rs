@@ -53,7 +53,7 @@ impl QuantileEnsemble {
     }
 
     /// Checks a deserialized ensemble and rebuilds its prediction-time form.
-    fn prepare(&mut self, n_features: usize, expected_trees: usize) -> Result<()> {
+    fn prepare(&mut self, n_features: usize, expected_trees: &[usize]) -> Result<()> {
         let invalid = |reason: String| Err(Error::InvalidModel { reason });
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return invalid(format!("quantile level {} is not in (0, 1)", self.alpha));
@@ -64,9 +64,9 @@ impl QuantileEnsemble {
                 self.alpha, self.init
             ));
         }
-        if self.trees.len() != expected_trees {
+        if !expected_trees.contains(&self.trees.len()) {
             return invalid(format!(
-                "quantile {} model has {} trees, params say {expected_trees}",
+                "quantile {} model has {} trees, params allow {expected_trees:?}",
                 self.alpha,
                 self.trees.len()
             ));
@@ -94,7 +94,8 @@ pub(crate) struct QuantileInterval {
 impl QuantileInterval {
     /// Checks a deserialized interval against its point model and rebuilds its
     /// prediction-time form.
-    pub(crate) fn prepare(&mut self, n_features: usize, expected_trees: usize) -> Result<()> {
+    /// `expected_trees` lists the tree counts the point model's params allow.
+    pub(crate) fn prepare(&mut self, n_features: usize, expected_trees: &[usize]) -> Result<()> {
         // NaN levels pass here and are refused by `QuantileEnsemble::prepare` below.
         if self.lower.alpha >= self.upper.alpha {
             return Err(Error::InvalidModel {
@@ -107,6 +108,15 @@ impl QuantileInterval {
         if !self.margin.is_finite() {
             return Err(Error::InvalidModel {
                 reason: format!("interval margin is {}", self.margin),
+            });
+        }
+        if self.lower.trees.len() != self.upper.trees.len() {
+            return Err(Error::InvalidModel {
+                reason: format!(
+                    "interval quantile models have {} and {} trees",
+                    self.lower.trees.len(),
+                    self.upper.trees.len()
+                ),
             });
         }
         self.lower.prepare(n_features, expected_trees)?;
