@@ -19,7 +19,11 @@ pub(crate) const MIN_REFRESH_ROWS: usize = 200;
 struct Inner {
     /// Version of the model whose features built the rows.
     version: String,
-    rows: VecDeque<Vec<f32>>,
+    /// Columns per row (0 until the first rows of the version arrive).
+    width: usize,
+    /// The rows end to end, oldest first: one flat buffer, so that a push copies values
+    /// instead of allocating a row (and freeing the evicted one) per predicted movie.
+    values: VecDeque<f32>,
 }
 
 /// Feature rows of the last `capacity` predicted movies, for one model version; cheap to
@@ -49,7 +53,8 @@ impl DriftWindow {
     pub(crate) fn reset(&self, version: &str) {
         let mut inner = self.lock();
         inner.version = version.to_owned();
-        inner.rows.clear();
+        inner.width = 0;
+        inner.values.clear();
     }
 
     /// How many of `n` new rows are worth building (the rest would be evicted at once).
@@ -67,12 +72,17 @@ impl DriftWindow {
         if inner.version != version {
             return;
         }
-        for row in matrix.chunks_exact(width) {
-            if inner.rows.len() == self.capacity {
-                inner.rows.pop_front();
-            }
-            inner.rows.push_back(row.to_vec());
+        if inner.width != width {
+            // The version's first rows (one version always builds rows of one width).
+            inner.width = width;
+            inner.values.clear();
         }
+        let limit = self.capacity.saturating_mul(width);
+        let whole = matrix.len() - matrix.len() % width;
+        let newest = &matrix[whole.saturating_sub(limit)..whole];
+        let evicted = (inner.values.len() + newest.len()).saturating_sub(limit);
+        inner.values.drain(..evicted);
+        inner.values.extend(newest);
     }
 
     /// The window as one row-major matrix, if it holds rows of model `version`.
@@ -81,7 +91,7 @@ impl DriftWindow {
         if inner.version != version {
             return Vec::new();
         }
-        inner.rows.iter().flatten().copied().collect()
+        inner.values.iter().copied().collect()
     }
 }
 
@@ -129,6 +139,11 @@ mod tests {
         w.push("a", &[3.0, 3.0, 4.0, 4.0], 2);
         w.push("old", &[9.0, 9.0], 2);
         assert_eq!(w.matrix("a"), [2.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
+        // More rows than fit at once: the newest three; a partial trailing row is ignored.
+        w.push("a", &[5.0, 5.0, 6.0, 6.0, 7.0, 7.0, 8.0, 8.0, 0.5], 2);
+        assert_eq!(w.matrix("a"), [6.0, 6.0, 7.0, 7.0, 8.0, 8.0]);
+        w.push("a", &[9.0, 9.0], 2);
+        assert_eq!(w.matrix("a"), [7.0, 7.0, 8.0, 8.0, 9.0, 9.0]);
         assert!(w.matrix("b").is_empty());
         w.reset("b");
         assert!(w.matrix("b").is_empty());
