@@ -102,12 +102,7 @@ fn fit_interval(
             Loss::Pinball(alpha),
             k * n_trees,
         );
-        QuantileEnsemble {
-            alpha,
-            init: b.init,
-            compiled: Compiled::new(&b.trees, data.n_features()),
-            trees: b.trees,
-        }
+        b.into_quantile(alpha, data.n_features())
     };
     let (lower, upper) = rayon::join(|| quantile(lower_q, 1), || quantile(upper_q, 2));
     let mut interval = QuantileInterval {
@@ -160,6 +155,19 @@ struct Boosted {
     init: f64,
     trees: Vec<Tree>,
     importances: Vec<f64>,
+}
+
+impl Boosted {
+    /// The run as the quantile ensemble at `alpha` (a pinball-loss run), ready to predict
+    /// rows of `n_features`.
+    fn into_quantile(self, alpha: f64, n_features: usize) -> QuantileEnsemble {
+        QuantileEnsemble {
+            alpha,
+            init: self.init,
+            compiled: Compiled::new(&self.trees, n_features),
+            trees: self.trees,
+        }
+    }
 }
 
 /// Runs `params.n_trees()` boosting iterations of `loss` on `data` (binned as `binned`);
@@ -595,12 +603,7 @@ mod tests {
         let binned = BinnedMatrix::fit(&data, params.max_bins());
         for alpha in [0.1, 0.5, 0.9] {
             let b = boost(&params, &data, &binned, Loss::Pinball(alpha), 0);
-            let q = QuantileEnsemble {
-                alpha,
-                init: b.init,
-                compiled: Compiled::new(&b.trees, 2),
-                trees: b.trees,
-            };
+            let q = b.into_quantile(alpha, 2);
             let preds = q.predict_rows(data.features(), 2);
             let below = preds
                 .iter()
@@ -656,15 +659,8 @@ mod tests {
         // Saved before the interval took fewer rounds: as many quantile trees as point trees.
         let binned = BinnedMatrix::fit(&data, params.max_bins());
         let mut older = model.clone();
-        let full = |alpha| {
-            let b = boost(&params, &data, &binned, Loss::Pinball(alpha), 0);
-            QuantileEnsemble {
-                alpha,
-                init: b.init,
-                compiled: None,
-                trees: b.trees,
-            }
-        };
+        let full =
+            |alpha| boost(&params, &data, &binned, Loss::Pinball(alpha), 0).into_quantile(alpha, 2);
         let i = older.interval.as_deref_mut().unwrap();
         (i.lower, i.upper) = (full(0.1), full(0.9));
         let loaded = load(&older).unwrap();
