@@ -221,13 +221,24 @@ struct RouteHandles {
 }
 
 impl RouteHandles {
-    fn get(&self, method: &str, status: u16) -> Option<(&Counter, &Histogram)> {
-        let counter = self
-            .requests
+    /// The request counter for `method` and `status`, if registered.
+    fn requests(&self, method: &str, status: u16) -> Option<&Counter> {
+        self.requests
             .iter()
-            .find(|(m, s, _)| *m == method && *s == status)?;
-        let histogram = self.durations.iter().find(|(m, _)| *m == method)?;
-        Some((&counter.2, &histogram.1))
+            .find(|(m, s, _)| *m == method && *s == status)
+            .map(|(_, _, counter)| counter)
+    }
+
+    /// The duration histogram for `method`, if registered.
+    fn duration(&self, method: &str) -> Option<&Histogram> {
+        self.durations
+            .iter()
+            .find(|(m, _)| *m == method)
+            .map(|(_, histogram)| histogram)
+    }
+
+    fn get(&self, method: &str, status: u16) -> Option<(&Counter, &Histogram)> {
+        Some((self.requests(method, status)?, self.duration(method)?))
     }
 }
 
@@ -366,11 +377,7 @@ impl Metrics {
             },
             |http| {
                 let handles = http.entry(route.to_owned()).or_default();
-                if !handles
-                    .requests
-                    .iter()
-                    .any(|(m, s, _)| *m == method && *s == status)
-                {
+                if handles.requests(method, status).is_none() {
                     let labels = [
                         ("method", method.to_owned()),
                         ("route", route.to_owned()),
@@ -379,7 +386,7 @@ impl Metrics {
                     let counter = self.with(|| counter!(HTTP_REQUESTS_TOTAL, &labels));
                     handles.requests.push((method, status, counter));
                 }
-                if !handles.durations.iter().any(|(m, _)| *m == method) {
+                if handles.duration(method).is_none() {
                     let labels = [("method", method.to_owned()), ("route", route.to_owned())];
                     let histogram =
                         self.with(|| histogram!(HTTP_REQUEST_DURATION_SECONDS, &labels));
