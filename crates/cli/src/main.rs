@@ -18,7 +18,7 @@ use crate::settings::Settings;
 /// mimalloc instead of glibc's allocator: the server allocates and frees small buffers on
 /// every request from several threads, and mimalloc's thread-local free lists cut the
 /// server's CPU per `/predict/movie` request by about 8% (docs/benchmarks.md, "HTTP
-/// serving"), for about 15 MB more resident memory.
+/// serving"), for about 20 MB more peak resident memory under load (31 -> 50-52 MB).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
