@@ -2,21 +2,35 @@
 # HTTP throughput and latency of `reelcast serve`, against an axum hello-world on the
 # same machine in the same run (the ceiling), with wrk from Debian.
 #
-#   bash bench/serve.sh             # 30-second runs (about 7 minutes in all)
-#   DURATION=10s bash bench/serve.sh
+#   bash bench/serve.sh             # 30-second runs (about 8 minutes in all)
+#   DURATION=10s PAIRS64=5 bash bench/serve.sh
 #
-# Runs: hello-world GET / and POST /predict/movie at concurrency 1, 16 and 64, and
-# POST /predict/batch with 100 movies at 1, 16 and 64; also, at 64, the hello-world
-# example's POST /sized with the movie request (the same sizes in and out, no work).
+# Runs, with wrk under the default scheduling policy: hello-world GET / and
+# POST /predict/movie at concurrency 1, 16 and 64; at 64, the hello-world example's
+# POST /sized with the movie request (the same sizes in and out, no work); and
+# POST /predict/batch with 100 movies at 1, 16 and 64. Then PAIRS64 (default 3) more
+# hello-world / movie pairs at 64 with wrk under SCHED_BATCH, for the throughput ratio.
+#
+# Why two policies: wrk shares the server's two cores. Under the default policy, each
+# response wakes a wrk thread that preempts the server's worker mid-request, a cost a
+# remote client does not impose and that grows with the work per request (every row counts
+# the server's preemptions per request). Under SCHED_BATCH (`wrk_as` in
+# bench/serve/common.sh) wrk no longer preempts, but waits for the CPU, up to a time
+# slice, before it sees a response, which inflates the latencies it reports. So the
+# throughput ratio is judged with SCHED_BATCH and the latency targets with the default
+# policy (the movie p99 with both); the table shows every run.
+#
 # Prints a markdown table (also written to bench/out/serve.md) with the server process's
 # CPU time per request (user + system, from /proc; less noisy than requests/s when wrk
-# shares the cores), and the server's peak resident memory (VmHWM).
+# shares the cores) and preemptions per request, then the targets with the c=64 ratio as
+# the median of the pairs, and the server's peak resident memory (VmHWM).
 # Targets: /predict/movie >= 70% of hello-world's requests/s at c=64 with p99 <= 5 ms;
 # /predict/batch (100) p99 <= 10 ms at c=16; server RSS <= 64 MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-30s}"
 THREADS="${THREADS:-2}"
+PAIRS64="${PAIRS64:-3}"
 # shellcheck source=bench/serve/common.sh
 source bench/serve/common.sh
 cargo build --release --quiet -p reelcast-cli
@@ -63,13 +77,14 @@ pathlib.Path(sys.argv[1]).write_text(
     'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[' + body + ']==]\n')
 PY
 
-run() { # name url script concurrency server-pid
-  local name=$1 url=$2 script=$3 c=$4 pid=$5 line before after t=$(( $4 < THREADS ? $4 : THREADS ))
+run() { # name url script concurrency server-pid policy round
+  local name=$1 url=$2 script=$3 c=$4 pid=$5 policy=$6 round=$7 line before after pre0 pre1
+  local t=$(( $4 < THREADS ? $4 : THREADS ))
   cat "$script" bench/serve/report.lua > "$work/run.lua"
-  before=$(cpu_ticks "$pid")
-  line=$(wrk -t"$t" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
-  after=$(cpu_ticks "$pid")
-  echo "$name $c $line cpu_ticks=$(( after - before ))"
+  before=$(cpu_ticks "$pid"); pre0=$(preemptions "$pid")
+  line=$(wrk_as "$policy" -t"$t" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
+  after=$(cpu_ticks "$pid"); pre1=$(preemptions "$pid")
+  echo "$name $c $policy $round $line cpu_ticks=$(( after - before )) preempted=$(( pre1 - pre0 ))"
 }
 : > "$work/empty.lua"
 results="$work/results"
@@ -77,31 +92,55 @@ results="$work/results"
   # Each movie run right after the hello-world run it is compared with: the machine's
   # speed drifts over minutes, and adjacent runs see the same machine.
   for c in 1 16 64; do
-    run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid"
-    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid"
+    run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid" other 1
+    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid" other 1
   done
-  run sized "http://127.0.0.1:$hello_port/sized" bench/serve/movie.lua 64 "$hello_pid"
-  for c in 1 16 64; do run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid"; done
+  run sized "http://127.0.0.1:$hello_port/sized" bench/serve/movie.lua 64 "$hello_pid" other 1
+  for c in 1 16 64; do
+    run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid" other 1
+  done
+  # The throughput ratio at c=64 with wrk under SCHED_BATCH, over PAIRS64 pairs (it moves
+  # by several points between pairs on a shared machine; the target takes their median).
+  for round in $(seq 1 "$PAIRS64"); do
+    run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" 64 "$hello_pid" batch "$round"
+    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua 64 "$api_pid" batch "$round"
+  done
 } | tee "$results"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
 python3 - "$results" "$rss_kb" "$DURATION" <<'PY' | tee bench/out/serve.md
-import sys, re
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+import statistics, sys
 parsed = []
-for r in rows:
-    kv = dict(x.split("=") for x in r[3:])
-    parsed.append((r[0], int(r[1]), {k: float(v) for k, v in kv.items()}))
-order = {"hello": 0, "sized": 1, "movie": 2, "batch100": 3}
-parsed.sort(key=lambda row: (order[row[0]], row[1]))
-hello = {c: m["rps"] for n, c, m in parsed if n == "hello"}
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    name, c, policy, rnd, _, *kv = line.split()
+    m = {k: float(v) for k, v in (x.split("=") for x in kv)}
+    parsed.append((name, int(c), policy, int(rnd), m))
+# The hello-world run each row is compared with: same concurrency, policy and round.
+hello = {(c, p, r): m["rps"] for n, c, p, r, m in parsed if n == "hello"}
 names = {"hello": "axum hello-world `GET /`", "sized": "axum `POST /sized` (movie request, 1.1 KB answer, no work)", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
-print(f"| endpoint | c | requests/s | vs hello-world | p50 ms | p99 ms | server CPU µs/request | errors |")
-print("|---|---|---|---|---|---|---|---|")
-for n, c, m in parsed:
-    ratio = f"{m['rps'] / hello[c]:.0%}" if n != "hello" and hello.get(c) else ""
+print("| endpoint | c | wrk policy | requests/s | vs hello-world | p50 ms | p99 ms | server CPU µs/request | server preemptions/request | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for n, c, p, r, m in parsed:
+    base = hello.get((c, p, r))
+    ratio = f"{m['rps'] / base:.0%}" if n != "hello" and base else ""
     # /proc clock ticks are 1/100 s.
     cpu = m["cpu_ticks"] * 1e4 / m["requests"] if m["requests"] else float("nan")
-    print(f"| {names[n]} | {c} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {cpu:.1f} | {int(m['errors'])} |")
+    pre = m["preempted"] / m["requests"] if m["requests"] else float("nan")
+    print(f"| {names[n]} | {c} | {p} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {cpu:.1f} | {pre:.2f} | {int(m['errors'])} |")
 print()
-print(f"reelcast serve peak RSS (VmHWM): {int(sys.argv[2]) / 1024:.1f} MB; runs of {sys.argv[3]} each, wrk -t2 (-t1 at c=1).")
+movie64 = [m["rps"] / hello[(64, "batch", r)] for n, c, p, r, m in parsed if (n, c, p) == ("movie", 64, "batch")]
+other64 = [m["rps"] / hello[(64, "other", r)] for n, c, p, r, m in parsed if (n, c, p) == ("movie", 64, "other")]
+p99_64 = [m["p99"] for n, c, p, r, m in parsed if (n, c) == ("movie", 64)]
+batch16 = [m["p99"] for n, c, p, r, m in parsed if (n, c, p) == ("batch100", 16, "other")]
+rss = int(sys.argv[2]) / 1024
+ratio = statistics.median(movie64)
+print("| target | measured | |")
+print("|---|---|---|")
+print(f"| `/predict/movie` >= 70% of hello-world's requests/s at c=64 (wrk SCHED_BATCH, median of {len(movie64)} pairs) | {ratio:.0%} ({', '.join(f'{x:.0%}' for x in movie64)}; {', '.join(f'{x:.0%}' for x in other64)} with wrk under the default policy) | {'met' if ratio >= 0.70 else 'missed'} |")
+print(f"| `/predict/movie` p99 <= 5 ms at c=64 (the highest of {len(p99_64)} runs, both policies) | {max(p99_64):.2f} ms | {'met' if max(p99_64) <= 5 else 'missed'} |")
+print(f"| `/predict/batch` (100) p99 <= 10 ms at c=16 (default policy) | {batch16[0]:.2f} ms | {'met' if batch16[0] <= 10 else 'missed'} |")
+print(f"| server RSS <= 64 MB | {rss:.1f} MB peak (VmHWM) | {'met' if rss <= 64 else 'missed'} |")
+print()
+print(f"Runs of {sys.argv[3]} each, wrk -t2 (-t1 at c=1).")
 PY

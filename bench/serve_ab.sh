@@ -9,11 +9,14 @@
 #   ...change, cargo build --release -p reelcast-cli...
 #   bash bench/serve_ab.sh /tmp/reelcast-a target/release/reelcast
 #   ROUNDS=5 DURATION=10s bash bench/serve_ab.sh A B C
+#   WRK_POLICY=other bash bench/serve_ab.sh A B     # wrk under the default policy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: bash bench/serve_ab.sh BINARY [BINARY ...]" >&2; exit 2; }
 DURATION="${DURATION:-8s}"
 ROUNDS="${ROUNDS:-3}"
+# wrk's scheduling policy, batch (the default, as in bench/serve.sh) or other.
+WRK_POLICY="${WRK_POLICY:-batch}"
 # shellcheck source=bench/serve/common.sh
 source bench/serve/common.sh
 cargo build --release --quiet -p reelcast-server --example hello
@@ -38,9 +41,9 @@ for round in $(seq 1 "$ROUNDS"); do
     pid=$!
     pids+=("$pid")
     wait_up "http://127.0.0.1:$port/health/ready"
-    hello=$(wrk -t2 -c64 -d"$DURATION" -s "$work/hello.lua" "http://127.0.0.1:$hello_port/" | grep '^RESULT')
+    hello=$(wrk_as "$WRK_POLICY" -t2 -c64 -d"$DURATION" -s "$work/hello.lua" "http://127.0.0.1:$hello_port/" | grep '^RESULT')
     before=$(cpu_ticks "$pid"); user_before=$(user_ticks "$pid")
-    movie=$(wrk -t2 -c64 -d"$DURATION" -s "$work/movie.lua" "http://127.0.0.1:$port/predict/movie" | grep '^RESULT')
+    movie=$(wrk_as "$WRK_POLICY" -t2 -c64 -d"$DURATION" -s "$work/movie.lua" "http://127.0.0.1:$port/predict/movie" | grep '^RESULT')
     after=$(cpu_ticks "$pid"); user_after=$(user_ticks "$pid")
     kill "$pid"; wait "$pid" 2>/dev/null || true
     python3 - "$round" "$bin" "$hello" "$movie" $(( after - before )) $(( user_after - user_before )) <<'PY'
