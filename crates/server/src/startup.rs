@@ -306,17 +306,24 @@ where
 
 /// CORS from the settings: any origin for `*` (or an empty list), else the listed ones
 /// (settings checked them at load; unparsable ones are skipped). No credentials.
+///
+/// With any origin every CORS answer is the same whatever the request's `Origin` and
+/// preflight headers (`*` and fixed method and header lists), so responses carry no
+/// `Vary` (tower-http's default `Vary` is built and added to every response); with a list
+/// the allowed origin is echoed, so they vary by `Origin` and the preflight headers.
 fn cors(settings: &ServerSettings) -> CorsLayer {
     let origins = &settings.cors_allowed_origins;
-    let allow = if origins.is_empty() || origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
-    CorsLayer::new()
-        .allow_origin(allow)
+    let any = origins.is_empty() || origins.iter().any(|o| o == "*");
+    let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
+    if any {
+        layer.allow_origin(AllowOrigin::any()).vary([])
+    } else {
+        layer.allow_origin(AllowOrigin::list(
+            origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+        ))
+    }
 }
 
 /// The whole API over `state`: routes, OpenAPI + Swagger UI, JSON errors for everything,

@@ -52,7 +52,24 @@ fn record(
 }
 
 fn out_of_10(rating: f64) -> String {
-    format!("{rating:.1}/10")
+    OutOf10(rating).to_string()
+}
+
+/// A rating as `rating_out_of_10` shows it (`7.9/10`), written straight into the
+/// serializer's output instead of through a `String` first.
+#[derive(Debug, Clone, Copy)]
+struct OutOf10(f64);
+
+impl std::fmt::Display for OutOf10 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.1}/10", self.0)
+    }
+}
+
+impl Serialize for OutOf10 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 fn problems_at(
@@ -106,7 +123,7 @@ pub(crate) async fn predict_movie(
     let reply = PredictionReply {
         title: req.title,
         predicted_rating: round2(prediction.rating),
-        rating_out_of_10: out_of_10(prediction.rating),
+        rating_out_of_10: OutOf10(prediction.rating),
         model_name: &model.name,
         model_version: &model.version,
         features_used: model.features_json(),
@@ -127,7 +144,7 @@ pub(crate) async fn predict_movie(
 struct PredictionReply<'a> {
     title: Option<String>,
     predicted_rating: f64,
-    rating_out_of_10: String,
+    rating_out_of_10: OutOf10,
     model_name: &'a str,
     model_version: &'a str,
     features_used: &'a RawValue,
@@ -484,7 +501,7 @@ mod tests {
             let reply = PredictionReply {
                 title: Some("The Kid".into()),
                 predicted_rating: 7.91,
-                rating_out_of_10: out_of_10(7.91),
+                rating_out_of_10: OutOf10(7.91),
                 model_name: "movie_rating_gbt",
                 model_version: "3",
                 features_used: &raw,

@@ -271,6 +271,9 @@ async fn cors_allows_any_origin_without_credentials_by_default() {
     let h = response.headers();
     assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert!(h.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none());
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_METHODS], "GET,POST");
+    // `*` answers the same to every origin, so caches need no `Vary`.
+    assert!(h.get(header::VARY).is_none(), "{h:?}");
 }
 
 #[tokio::test]
@@ -299,6 +302,9 @@ async fn cors_allows_only_the_configured_origins() {
         good.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://good.example"
     );
+    // The echoed origin depends on the request's, so caches must key on it.
+    let vary = good.headers()[header::VARY].to_str().unwrap();
+    assert!(vary.contains("origin"), "{vary}");
     assert!(evil
         .headers()
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
