@@ -71,6 +71,35 @@ fn predict(c: &mut Criterion) {
         });
         group.finish();
     }
+    // The served model's shape: 150 boosting rounds of 15-leaf trees, with the 10th-90th
+    // percentile interval (two quantile ensembles of 50 rounds each).
+    let boosting = BoostingParams::default()
+        .n_trees(150)
+        .learning_rate(0.07)
+        .max_leaf_nodes(Some(15))
+        .check()
+        .expect("valid params")
+        .fit_with_interval(&train, 0.1, 0.9)
+        .expect("fit");
+    let mut group = c.benchmark_group("predict_gbt_150_trees_15_leaves");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    let mut r = 0;
+    group.bench_function("predict_row", |b| {
+        b.iter(|| {
+            r = (r + 1) % test.n_rows();
+            boosting.predict_row(black_box(test.row(r)))
+        })
+    });
+    group.bench_function("predict_row_with_interval", |b| {
+        b.iter(|| {
+            r = (r + 1) % test.n_rows();
+            let row = black_box(test.row(r));
+            (boosting.predict_row(row), boosting.predict_interval(row))
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, fit, predict);
