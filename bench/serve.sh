@@ -2,13 +2,13 @@
 # HTTP throughput and latency of `reelcast serve`, against an axum hello-world on the
 # same machine in the same run (the ceiling), with wrk from Debian.
 #
-#   bash bench/serve.sh             # 30-second runs (about 8 minutes in all)
-#   DURATION=10s PAIRS64=5 bash bench/serve.sh
+#   bash bench/serve.sh             # 30-second runs (about 11 minutes in all)
+#   DURATION=10s PAIRS64=3 bash bench/serve.sh
 #
 # Runs, with wrk under the default scheduling policy: hello-world GET / and
 # POST /predict/movie at concurrency 1, 16 and 64; at 64, the hello-world example's
 # POST /sized with the movie request (the same sizes in and out, no work); and
-# POST /predict/batch with 100 movies at 1, 16 and 64. Then PAIRS64 (default 3) more
+# POST /predict/batch with 100 movies at 1, 16 and 64. Then PAIRS64 (default 5) more
 # hello-world / movie pairs at 64 with wrk under SCHED_BATCH, for the throughput ratio.
 #
 # Why two policies: wrk shares the server's two cores. Under the default policy, each
@@ -30,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-30s}"
 THREADS="${THREADS:-2}"
-PAIRS64="${PAIRS64:-3}"
+PAIRS64="${PAIRS64:-5}"
 # shellcheck source=bench/serve/common.sh
 source bench/serve/common.sh
 cargo build --release --quiet -p reelcast-cli
