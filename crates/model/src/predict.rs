@@ -86,22 +86,29 @@ impl Step for PackedNode {
     }
 }
 
-/// Final node indices of `L` walks over `nodes` (lane `k` starts at `start[k]` and reads
-/// `rows[k]`), advanced in lockstep until none moves.
+/// Final node indices of `L` walks (lane `k` starts at `start[k]`; `step(k, node)` is the
+/// node lane `k` goes to next), advanced in lockstep until none moves.
 #[inline(always)]
-fn walk<N: Step, const L: usize>(nodes: &[N], start: [u32; L], rows: [&[f32]; L]) -> [u32; L] {
+fn lockstep<const L: usize>(start: [u32; L], step: impl Fn(usize, u32) -> u32) -> [u32; L] {
     let mut idx = start;
     loop {
         let mut moved = false;
-        for k in 0..L {
-            let next = nodes[idx[k] as usize].step(rows[k]);
-            moved |= next != idx[k];
-            idx[k] = next;
+        for (k, at) in idx.iter_mut().enumerate() {
+            let next = step(k, *at);
+            moved |= next != *at;
+            *at = next;
         }
         if !moved {
             return idx;
         }
     }
+}
+
+/// Final node indices of `L` walks over `nodes` (lane `k` starts at `start[k]` and reads
+/// `rows[k]`).
+#[inline(always)]
+fn walk<N: Step, const L: usize>(nodes: &[N], start: [u32; L], rows: [&[f32]; L]) -> [u32; L] {
+    lockstep(start, |k, i| nodes[i as usize].step(rows[k]))
 }
 
 /// [`walk`] over packed nodes with every lane reading one row held in a [`Wide`] buffer:
@@ -110,19 +117,10 @@ fn walk<N: Step, const L: usize>(nodes: &[N], start: [u32; L], rows: [&[f32]; L]
 /// row with its band).
 #[inline(always)]
 fn walk_wide<const L: usize>(nodes: &[PackedNode], start: [u32; L], row: &Wide) -> [u32; L] {
-    let mut idx = start;
-    loop {
-        let mut moved = false;
-        for k in 0..L {
-            let node = nodes[idx[k] as usize];
-            let next = node.child(row[node.code()]);
-            moved |= next != idx[k];
-            idx[k] = next;
-        }
-        if !moved {
-            return idx;
-        }
-    }
+    lockstep(start, |_, i| {
+        let node = nodes[i as usize];
+        node.child(row[node.code()])
+    })
 }
 
 /// A padded row in as many slots as a byte-sized feature code can name, the slots after
@@ -301,6 +299,14 @@ mod tests {
         b.finish().0
     }
 
+    /// `trees`' leaf values for an unpadded `row`, summed by plain traversal.
+    fn plain_sum(trees: &[Tree], row: &[f32]) -> f64 {
+        trees
+            .iter()
+            .map(|t| f64::from(t.nodes[t.leaf_index(row)].value))
+            .sum()
+    }
+
     #[test]
     fn single_rows_walk_uneven_trees_and_send_nan_right_as_plain_traversal_does() {
         // Depths 0 to 6 side by side in one group of lanes, then stumps and a remainder.
@@ -311,10 +317,7 @@ mod tests {
         rows.extend([f32::NAN, 0.5, 0.5, f32::NAN, f32::NAN, f32::NAN]);
         let mut buf = Vec::new();
         for (r, row) in rows.chunks_exact(2).enumerate() {
-            let plain: f64 = trees
-                .iter()
-                .map(|t| f64::from(t.nodes[t.leaf_index(row)].value))
-                .sum();
+            let plain = plain_sum(&trees, row);
             pad_row(row, &mut buf);
             assert_eq!(sum_row(&trees, Some(&compiled), &buf), plain, "row {r}");
         }
@@ -330,10 +333,7 @@ mod tests {
         for layout in [compiled.as_ref(), None] {
             let batch = predict_rows(&trees, layout, &rows, 2, |s| s);
             for (r, row) in rows.chunks_exact(2).enumerate() {
-                let plain: f64 = trees
-                    .iter()
-                    .map(|t| f64::from(t.nodes[t.leaf_index(row)].value))
-                    .sum();
+                let plain = plain_sum(&trees, row);
                 pad_row(row, &mut buf);
                 assert_eq!(sum_row(&trees, layout, &buf), plain, "row {r}");
                 assert_eq!(batch[r], plain, "row {r}");
