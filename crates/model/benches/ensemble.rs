@@ -4,8 +4,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use reelcast_model::{BoostingParams, ForestParams};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use reelcast_model::{BoostingParams, Dataset, ForestParams};
 
 #[path = "../tests/integration/helpers.rs"]
 mod helpers;
@@ -33,6 +34,22 @@ fn fit(c: &mut Criterion) {
     group.finish();
 }
 
+/// Benchmarks `predict` on one row of `test` per iteration, taking the rows in turn.
+fn bench_rows<T>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    test: &Dataset,
+    predict: impl Fn(&[f32]) -> T,
+) {
+    let mut r = 0;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            r = (r + 1) % test.n_rows();
+            predict(black_box(test.row(r)))
+        })
+    });
+}
+
 fn predict(c: &mut Criterion) {
     let train = helpers::movie_like(5000, 0.5, 1);
     let test = helpers::movie_like(5000, 0.5, 2);
@@ -58,12 +75,8 @@ fn predict(c: &mut Criterion) {
         group
             .sample_size(10)
             .measurement_time(Duration::from_secs(3));
-        let mut r = 0;
-        group.bench_function("predict_row", |b| {
-            b.iter(|| {
-                r = (r + 1) % test.n_rows();
-                forest.predict_row(black_box(test.row(r)))
-            })
+        bench_rows(&mut group, "predict_row", &test, |row| {
+            forest.predict_row(row)
         });
         group.throughput(Throughput::Elements(100_000));
         group.bench_function("predict_batch_100k_rows", |b| {
@@ -85,19 +98,12 @@ fn predict(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(3));
-    let mut r = 0;
-    group.bench_function("predict_row", |b| {
-        b.iter(|| {
-            r = (r + 1) % test.n_rows();
-            boosting.predict_row(black_box(test.row(r)))
-        })
+    bench_rows(&mut group, "predict_row", &test, |row| {
+        boosting.predict_row(row)
     });
-    group.bench_function("predict_row_with_interval", |b| {
-        b.iter(|| {
-            r = (r + 1) % test.n_rows();
-            let row = black_box(test.row(r));
-            (boosting.predict_row(row), boosting.predict_interval(row))
-        })
+    // The served call: the point prediction and its band in one walk of each ensemble.
+    bench_rows(&mut group, "predict_interval", &test, |row| {
+        boosting.predict_interval(row)
     });
     group.finish();
 }
