@@ -15,6 +15,7 @@ use crate::explain::{normalize, quantile, Contributions, Interval};
 use crate::grow::{grow, GrowConfig, LeafRows, Workspace};
 use crate::predict::{predict_rows, sum_row, with_padded};
 use crate::quantile::{conformal_margin, QuantileEnsemble, QuantileInterval};
+use crate::quickscorer::QuickScorer;
 use crate::rng::stream_rng;
 use crate::split::Sample;
 use crate::tree::{validate_ensemble, Tree};
@@ -310,6 +311,10 @@ pub struct GradientBoosting {
     /// Prediction-time copy of `trees`, rebuilt after loading.
     #[serde(skip)]
     compiled: Option<Compiled>,
+    /// `trees`, then the interval's lower and upper quantile trees, in one scorer: a row's
+    /// prediction and band in one pass over its features (see [`banded_scorer`]).
+    #[serde(skip)]
+    banded: Option<QuickScorer>,
     /// The quantile ensembles of the prediction interval, when fitted. Last, so the
     /// serialized form is the first format's followed by this field.
     interval: Option<Box<QuantileInterval>>,
@@ -368,11 +373,31 @@ impl TryFrom<BoostingRepr> for GradientBoosting {
             feature_names: r.feature_names,
             init: r.init,
             compiled: Compiled::new(&trees, r.n_features),
+            banded: banded_scorer(&trees, interval.as_deref(), r.n_features),
             trees,
             importances: r.importances,
             interval,
         })
     }
+}
+
+/// The scorer over `trees` followed by `interval`'s lower and upper quantile trees, when
+/// there is an interval and every tree fits a [`QuickScorer`]. One pass over the row's
+/// features then serves all three ensembles: the served boosted model's 250 trees take
+/// about half the instructions of three separate passes.
+fn banded_scorer(
+    trees: &[Tree],
+    interval: Option<&QuantileInterval>,
+    n_features: usize,
+) -> Option<QuickScorer> {
+    let interval = interval?;
+    let all: Vec<Tree> = trees
+        .iter()
+        .chain(&interval.lower.trees)
+        .chain(&interval.upper.trees)
+        .cloned()
+        .collect();
+    QuickScorer::new(&all, n_features)
 }
 
 impl GradientBoosting {
@@ -388,6 +413,7 @@ impl GradientBoosting {
             feature_names: data.feature_names().to_vec(),
             init: point.init,
             compiled: Compiled::new(&point.trees, data.n_features()),
+            banded: banded_scorer(&point.trees, interval.as_ref(), data.n_features()),
             trees: point.trees,
             importances: point.importances,
             interval: interval.map(Box::new),
@@ -474,6 +500,18 @@ impl GradientBoosting {
     pub fn predict_interval(&self, row: &[f32]) -> Option<Interval> {
         self.check_width(row);
         let interval = self.interval.as_ref()?;
+        if let Some(scorer) = &self.banded {
+            // Each ensemble's leaf values summed in tree order, as `sum_row` does.
+            let point_end = self.trees.len();
+            let lower_end = point_end + interval.lower.trees.len();
+            let upper_end = lower_end + interval.upper.trees.len();
+            let [point, lower, upper] = scorer.sums(row, [point_end, lower_end, upper_end]);
+            return Some(interval.around_raw(
+                self.init + point,
+                interval.lower.init + lower,
+                interval.upper.init + upper,
+            ));
+        }
         Some(with_padded(row, |padded| {
             let point = self.init + sum_row(&self.trees, self.compiled.as_ref(), padded);
             interval.around(point, padded)
@@ -637,6 +675,36 @@ mod tests {
             assert!(
                 iv.lower <= iv.mean && iv.mean <= iv.upper,
                 "row {i}: {iv:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_scorer_over_all_three_ensembles_gives_the_walks_intervals_bit_for_bit() {
+        // 200 point and 2 x 67 quantile trees: two scorer blocks, the lower ensemble split
+        // between them.
+        let data = heteroscedastic();
+        let model = BoostingParams::default()
+            .n_trees(200)
+            .max_leaf_nodes(Some(15))
+            .check()
+            .unwrap()
+            .fit_with_interval(&data, 0.1, 0.9)
+            .unwrap();
+        assert!(model.banded.is_some());
+        let walked = GradientBoosting {
+            banded: None,
+            ..model.clone()
+        };
+        let mut rows: Vec<[f32; 2]> = (0..data.n_rows())
+            .map(|i| [data.row(i)[0], data.row(i)[1]])
+            .collect();
+        rows.extend([[f32::NAN, 0.5], [0.5, f32::NAN], [-1e9, 1e9]]);
+        for row in &rows {
+            assert_eq!(
+                model.predict_interval(row),
+                walked.predict_interval(row),
+                "{row:?}"
             );
         }
     }

@@ -6,6 +6,7 @@
 //! many trees in lockstep with only a node index per lane. Derived from the trees after
 //! fitting and after loading, never serialized.
 
+use crate::quickscorer::QuickScorer;
 use crate::tree::{Node, Tree, LEAF};
 
 /// Largest total node count (child indices are stored in 24 bits).
@@ -32,6 +33,8 @@ pub(crate) struct Compiled {
     pub nodes: Vec<PackedNode>,
     /// Index of each tree's root in `nodes`.
     pub roots: Vec<u32>,
+    /// The feature-by-feature form that scores single rows, for trees of at most 64 leaves.
+    pub scorer: Option<QuickScorer>,
 }
 
 impl Compiled {
@@ -56,7 +59,11 @@ impl Compiled {
                 bits: ((offset + n.left) << 8) | n.feature.min(LEAF_CODE),
             }));
         }
-        Some(Self { nodes, roots })
+        Some(Self {
+            nodes,
+            roots,
+            scorer: QuickScorer::new(trees, n_features),
+        })
     }
 }
 

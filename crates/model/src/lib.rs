@@ -47,6 +47,7 @@ pub mod metrics;
 mod predict;
 mod presorted;
 mod quantile;
+mod quickscorer;
 mod rng;
 mod split;
 mod tree;

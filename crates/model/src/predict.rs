@@ -6,9 +6,10 @@
 //! row through [`ROW_LANES`] trees, or [`BATCH_LANES`] rows of a block through one tree (the
 //! tree stays in cache for the whole block). Rows are padded with a trailing `-inf`, so a
 //! leaf (see [`crate::tree::Node`]) steps to itself and a finished lane needs no branch; a
-//! group stops when no lane moved. A single row walks the compiled nodes from a copy in a
-//! 256-slot buffer, so that byte-sized feature codes index it with no clamp or bounds
-//! check. Walks use the [`Compiled`] 8-byte nodes when the model
+//! group stops when no lane moved. A single row through trees of at most 64 leaves is
+//! scored feature by feature instead ([`crate::quickscorer`]); through deeper trees it walks
+//! the compiled nodes from a copy in a 256-slot buffer, so that byte-sized feature codes
+//! index it with no clamp or bounds check. Walks use the [`Compiled`] 8-byte nodes when the model
 //! has them. Leaf values are summed in tree order in both paths, so batch and single-row
 //! results are bit-identical.
 //!
@@ -169,6 +170,10 @@ pub(crate) fn for_each_leaf(
         }
         return;
     };
+    if let Some(scorer) = &c.scorer {
+        scorer.for_each_leaf(row, visit);
+        return;
+    }
     // Compiled forms have fewer than 255 features, so the padded row fits.
     let mut wide: Wide = [PAD; 256];
     wide[..row.len()].copy_from_slice(row);
@@ -308,18 +313,25 @@ mod tests {
     }
 
     #[test]
-    fn single_rows_walk_uneven_trees_and_send_nan_right_as_plain_traversal_does() {
+    fn single_rows_score_and_walk_uneven_trees_and_send_nan_right_as_plain_traversal_does() {
         // Depths 0 to 6 side by side in one group of lanes, then stumps and a remainder.
         let mut trees: Vec<Tree> = (0..7).map(|d| chain(d, 0.2 + d as f32 * 0.05)).collect();
         trees.extend((0..6).map(|t| stump(t % 2, t as f32 * 0.2)));
-        let compiled = Compiled::new(&trees, 2).expect("fits");
+        let scored = Compiled::new(&trees, 2).expect("fits");
+        assert!(scored.scorer.is_some());
+        let walked = Compiled {
+            scorer: None,
+            ..scored.clone()
+        };
         let mut rows: Vec<f32> = (0..60).map(|i| (i as f32 * 0.173) % 1.4 - 0.1).collect();
         rows.extend([f32::NAN, 0.5, 0.5, f32::NAN, f32::NAN, f32::NAN]);
         let mut buf = Vec::new();
-        for (r, row) in rows.chunks_exact(2).enumerate() {
-            let plain = plain_sum(&trees, row);
-            pad_row(row, &mut buf);
-            assert_eq!(sum_row(&trees, Some(&compiled), &buf), plain, "row {r}");
+        for compiled in [&scored, &walked] {
+            for (r, row) in rows.chunks_exact(2).enumerate() {
+                let plain = plain_sum(&trees, row);
+                pad_row(row, &mut buf);
+                assert_eq!(sum_row(&trees, Some(compiled), &buf), plain, "row {r}");
+            }
         }
     }
 

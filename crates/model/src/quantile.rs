@@ -126,9 +126,17 @@ impl QuantileInterval {
     /// The interval around the point prediction `point` for one padded row.
     #[inline]
     pub(crate) fn around(&self, point: f64, padded: &[f32]) -> Interval {
-        let lower = self.lower.predict_padded(padded) - self.margin;
-        let upper = self.upper.predict_padded(padded) + self.margin;
-        contain(point, lower, upper)
+        self.around_raw(
+            point,
+            self.lower.predict_padded(padded),
+            self.upper.predict_padded(padded),
+        )
+    }
+
+    /// The interval around `point` from the raw lower and upper quantile predictions.
+    #[inline]
+    pub(crate) fn around_raw(&self, point: f64, lower: f64, upper: f64) -> Interval {
+        contain(point, lower - self.margin, upper + self.margin)
     }
 
     /// The raw lower and upper quantile predictions for one padded row (no margin).
