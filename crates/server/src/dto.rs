@@ -1,24 +1,12 @@
-//! Wire types (serde + OpenAPI schemas), kept apart from the domain types; requests are
-//! turned into [`MovieInput`] once, here, with [`TryFrom`].
+//! Wire types (serde + OpenAPI schemas), kept apart from the domain types; movie requests
+//! are turned into [`MovieInput`](reelcast_core::MovieInput) once, with [`TryFrom`] (see
+//! [`crate::movie_body`]).
 
 use std::collections::BTreeMap;
 
-use reelcast_core::{Genre, GenreSet, MovieInput, Runtime, TitleType, Votes, Year};
-use reelcast_pipeline::{present_text, FieldProblem};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-
-/// Earliest accepted `startYear` (the first films).
-pub(crate) const MIN_YEAR: i64 = 1874;
-/// Years past the current one that `startYear` may reach (announced titles).
-pub(crate) const YEARS_AHEAD: i64 = 10;
-/// Accepted `runtimeMinutes`.
-pub(crate) const RUNTIME_RANGE: std::ops::RangeInclusive<i64> = 1..=1500;
-/// Accepted `numVotes`.
-pub(crate) const VOTES_RANGE: std::ops::RangeInclusive<i64> = 0..=1_000_000_000;
-/// Longest accepted `title`, in characters.
-pub(crate) const MAX_TITLE_CHARS: usize = 500;
 
 /// Genres as a JSON array or IMDb's comma-separated string.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -88,111 +76,6 @@ pub struct MovieRequest {
     pub title_type: Option<String>,
     /// Adult title flag.
     pub is_adult: Option<bool>,
-}
-
-fn problem(field: &str, message: String) -> FieldProblem {
-    FieldProblem {
-        field: field.to_owned(),
-        message,
-    }
-}
-
-fn current_year() -> i64 {
-    i64::from(time::OffsetDateTime::now_utc().year())
-}
-
-impl MovieRequest {
-    /// The API's bounds, stricter than the core types' (which also accept IMDb's data).
-    fn bound_problems(&self) -> Vec<FieldProblem> {
-        let mut problems = Vec::new();
-        let max_year = current_year() + YEARS_AHEAD;
-        if !(MIN_YEAR..=max_year).contains(&self.start_year) {
-            let msg = format!(
-                "startYear {} is not between {MIN_YEAR} and {max_year}",
-                self.start_year
-            );
-            problems.push(problem("startYear", msg));
-        }
-        if !RUNTIME_RANGE.contains(&self.runtime_minutes) {
-            let msg = format!(
-                "runtimeMinutes {} is not between 1 and 1500",
-                self.runtime_minutes
-            );
-            problems.push(problem("runtimeMinutes", msg));
-        }
-        if !VOTES_RANGE.contains(&self.num_votes) {
-            let msg = format!(
-                "numVotes {} is not between 0 and 1000000000",
-                self.num_votes
-            );
-            problems.push(problem("numVotes", msg));
-        }
-        if let Some(n) = self.title.as_ref().map(|t| t.chars().count()) {
-            if n > MAX_TITLE_CHARS {
-                let msg = format!("title has {n} characters; the limit is {MAX_TITLE_CHARS}");
-                problems.push(problem("title", msg));
-            }
-        }
-        problems
-    }
-}
-
-impl TryFrom<&MovieRequest> for MovieInput {
-    type Error = Vec<FieldProblem>;
-
-    /// Checks the API bounds, then builds the typed input with the core types' own rules
-    /// (IMDb's genre vocabulary, title types), reporting every problem. The same rules as
-    /// [`reelcast_pipeline::movie_from_json`] for files, without going back through JSON.
-    fn try_from(req: &MovieRequest) -> Result<Self, Self::Error> {
-        let mut problems = req.bound_problems();
-        let mut check = |field: &str, result: Result<(), String>| {
-            if let Err(message) = result {
-                problems.push(problem(field, message));
-            }
-        };
-        let mut input = MovieInput {
-            title: req
-                .title
-                .as_deref()
-                .and_then(present_text)
-                .map(str::to_owned),
-            is_adult: req.is_adult,
-            ..MovieInput::default()
-        };
-        // Within the API bounds (checked above) the core constructors cannot fail; an
-        // out-of-bounds value is already reported and stays missing here.
-        input.start_year = u16::try_from(req.start_year)
-            .ok()
-            .and_then(|y| Year::new(y).ok());
-        input.runtime = u32::try_from(req.runtime_minutes)
-            .ok()
-            .and_then(|m| Runtime::new(m).ok());
-        input.votes = u32::try_from(req.num_votes).ok().map(Votes::new);
-        let genres = match &req.genres {
-            None => Ok(None),
-            Some(GenresField::List(list)) => list
-                .iter()
-                .map(|g| Genre::parse(g))
-                .collect::<Result<GenreSet, _>>()
-                .map(Some),
-            Some(GenresField::Imdb(text)) => {
-                present_text(text).map(GenreSet::parse_imdb).transpose()
-            }
-        };
-        check(
-            "genres",
-            genres.map(|g| input.genres = g).map_err(|e| e.to_string()),
-        );
-        if let Some(raw) = req.title_type.as_deref().and_then(present_text) {
-            let title_type = TitleType::parse(raw).map(|t| input.title_type = Some(t));
-            check("titleType", title_type.map_err(|e| e.to_string()));
-        }
-        if problems.is_empty() {
-            Ok(input)
-        } else {
-            Err(problems)
-        }
-    }
 }
 
 /// Query options of `POST /predict/movie`.
@@ -596,6 +479,7 @@ pub struct ServiceInfo {
 
 #[cfg(test)]
 mod tests {
+    use reelcast_core::MovieInput;
     use serde_json::json;
 
     use super::*;

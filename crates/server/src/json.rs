@@ -1,5 +1,6 @@
 //! [`JsonBody`]: the API's JSON request bodies, parsed with plain `serde_json` and re-parsed
-//! with path tracking only when rejected.
+//! with path tracking only when rejected; [`JsonBytes`]: the same body read but not yet
+//! parsed, for types that borrow from it.
 //!
 //! axum's `Json` extractor runs every body through `serde_path_to_error`, which pays for
 //! tracking the path to each value on every request although only a rejection reads it.
@@ -12,6 +13,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use axum::Json;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::ApiError;
 
@@ -27,6 +29,78 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let body = JsonBytes::<T>::from_request(req, state).await?;
+        match body.borrowed() {
+            Some(value) => Ok(Self(value)),
+            None => body.owned().map(Self),
+        }
+    }
+}
+
+/// A JSON request body of which `T` is the owned form: read, and parsed on demand, either
+/// into a type borrowing from it ([`JsonBytes::borrowed`]) or, failing that, into `T`,
+/// whose parse gives the rejection ([`JsonBytes::owned`]).
+#[derive(Debug)]
+pub(crate) enum JsonBytes<T> {
+    /// `content-type: application/json` exactly: the body, not parsed yet.
+    Raw(Bytes),
+    /// Other JSON types (`; charset=utf-8`, `+json`), parsed by axum's `Json`.
+    Parsed(T),
+}
+
+impl<T: DeserializeOwned> JsonBytes<T> {
+    /// The body as `B`, borrowing from it; `None` when it is not one (or was already
+    /// parsed into `T`).
+    pub(crate) fn borrowed<'a, B: Deserialize<'a>>(&'a self) -> Option<B> {
+        match self {
+            // Checked as UTF-8 once, whole, rather than string by string as
+            // `serde_json::from_slice` does; invalid UTF-8 is rejected by `owned`.
+            Self::Raw(bytes) => serde_json::from_str(std::str::from_utf8(bytes).ok()?).ok(),
+            Self::Parsed(_) => None,
+        }
+    }
+
+    /// The body as `T`, or axum's `Json` rejection of it (with the path to the offending
+    /// value).
+    pub(crate) fn owned(self) -> Result<T, ApiError> {
+        match self {
+            Self::Raw(bytes) => match Json::<T>::from_bytes(&bytes) {
+                Ok(Json(value)) => Ok(value),
+                Err(rejection) => Err(rejection.into()),
+            },
+            Self::Parsed(value) => Ok(value),
+        }
+    }
+
+    /// The body as `B` borrowing from it, else `view` of it parsed as `T` (kept in `slot`),
+    /// else `T`'s rejection: a view that costs no copies when the body allows it.
+    pub(crate) fn read<'a, B: Deserialize<'a>>(
+        &'a self,
+        slot: &'a mut Option<T>,
+        view: impl FnOnce(&'a T) -> B,
+    ) -> Result<B, ApiError> {
+        if let Some(borrowed) = self.borrowed() {
+            return Ok(borrowed);
+        }
+        let owned = match self {
+            Self::Raw(bytes) => match Json::<T>::from_bytes(bytes) {
+                Ok(Json(value)) => slot.insert(value),
+                Err(rejection) => return Err(rejection.into()),
+            },
+            Self::Parsed(value) => value,
+        };
+        Ok(view(owned))
+    }
+}
+
+impl<T, S> FromRequest<S> for JsonBytes<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let plain_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -35,21 +109,14 @@ where
             // Parameters (`; charset=utf-8`), `+json` types and missing or wrong types:
             // axum's own rules and rejections.
             return match Json::<T>::from_request(req, state).await {
-                Ok(Json(value)) => Ok(Self(value)),
+                Ok(Json(value)) => Ok(Self::Parsed(value)),
                 Err(rejection) => Err(rejection.into()),
             };
         }
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::from(JsonRejection::from(e)))?;
-        if let Ok(value) = serde_json::from_slice(&bytes) {
-            return Ok(Self(value));
-        }
-        // Rejected: parse again with path tracking, for the field and message.
-        match Json::<T>::from_bytes(&bytes) {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(rejection.into()),
-        }
+        Ok(Self::Raw(bytes))
     }
 }
 
@@ -57,11 +124,14 @@ where
 mod tests {
     use axum::body::Body;
     use axum::http::StatusCode;
+    use reelcast_core::MovieInput;
+    use reelcast_pipeline::FieldProblem;
 
     use super::*;
     use crate::dto::MovieRequest;
+    use crate::movie_body::MovieBody;
 
-    fn request(content_type: Option<&str>, body: &str) -> Request {
+    fn request(content_type: Option<&str>, body: &[u8]) -> Request {
         let mut request = Request::builder().method("POST").uri("/");
         if let Some(ct) = content_type {
             request = request.header(header::CONTENT_TYPE, ct);
@@ -69,14 +139,28 @@ mod tests {
         request.body(Body::from(body.to_owned())).unwrap()
     }
 
-    async fn extract(content_type: Option<&str>, body: &str) -> Result<MovieRequest, ApiError> {
+    async fn extract(content_type: Option<&str>, body: &[u8]) -> Result<MovieRequest, ApiError> {
         JsonBody::<MovieRequest>::from_request(request(content_type, body), &())
             .await
             .map(|JsonBody(m)| m)
     }
 
+    type Converted = (Option<String>, Result<MovieInput, Vec<FieldProblem>>);
+
+    /// As `POST /predict/movie` reads its body: in place, else owned.
+    async fn extract_in_place(
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Converted, ApiError> {
+        let body =
+            JsonBytes::<MovieRequest>::from_request(request(content_type, body), &()).await?;
+        let mut owned = None;
+        let req: MovieBody<'_> = body.read(&mut owned, MovieRequest::body)?;
+        Ok((req.title().map(str::to_owned), MovieInput::try_from(&req)))
+    }
+
     /// What axum's `Json` answers for the same request, as an [`ApiError`].
-    async fn axum_json(content_type: Option<&str>, body: &str) -> Result<MovieRequest, ApiError> {
+    async fn axum_json(content_type: Option<&str>, body: &[u8]) -> Result<MovieRequest, ApiError> {
         Json::<MovieRequest>::from_request(request(content_type, body), &())
             .await
             .map(|Json(m)| m)
@@ -86,35 +170,58 @@ mod tests {
     #[tokio::test]
     async fn accepts_and_rejects_exactly_like_axum_json() {
         let good = r#"{"title":"The Kid","startYear":1921,"runtimeMinutes":68,"numVotes":40584,"genres":["Comedy","Drama"]}"#;
-        let cases = [
-            (Some("application/json"), good),
-            (Some("Application/JSON"), good),
-            (Some("application/json; charset=utf-8"), good),
-            (Some("application/vnd.api+json"), good),
-            (Some("text/plain"), good),
-            (None, good),
-            (Some("application/json"), ""),
-            (Some("application/json"), "{"),
-            (Some("application/json"), "[1,2]"),
-            (Some("application/json"), r#"{"startYear":"1921"}"#),
+        let trailing = format!("{good} trailing");
+        let cases: [(Option<&str>, &[u8]); 17] = [
+            (Some("application/json"), good.as_bytes()),
+            (Some("Application/JSON"), good.as_bytes()),
+            (Some("application/json; charset=utf-8"), good.as_bytes()),
+            (Some("application/vnd.api+json"), good.as_bytes()),
+            (Some("text/plain"), good.as_bytes()),
+            (None, good.as_bytes()),
+            (Some("application/json"), b""),
+            (Some("application/json"), b"{"),
+            (Some("application/json"), b"[1,2]"),
+            (Some("application/json"), br#"{"startYear":"1921"}"#),
             (
                 Some("application/json"),
-                r#"{"startYear":1921,"runtimeMinutes":68}"#,
+                br#"{"startYear":1921,"runtimeMinutes":68}"#,
             ),
             (
                 Some("application/json"),
-                r#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"genres":[1]}"#,
+                br#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"genres":[1]}"#,
             ),
-            (Some("application/json"), &format!("{good} trailing")),
+            (Some("application/json"), trailing.as_bytes()),
+            (
+                Some("application/json"),
+                b"{\"title\":\"Am\xc3\xa9lie\",\"startYear\":2001,\"runtimeMinutes\":122,\"numVotes\":1}",
+            ),
+            (
+                Some("application/json"),
+                b"{\"title\":\"Am\xe9lie\",\"startYear\":2001,\"runtimeMinutes\":122,\"numVotes\":1}",
+            ),
+            (
+                Some("application/json"),
+                br#"{"title":"Am\u00e9lie","startYear":2001,"runtimeMinutes":122,"numVotes":1,"genres":"Romance,Comdy"}"#,
+            ),
+            (
+                Some("application/json"),
+                b"{\"startYear\":2001,\"runtimeMinutes\":122,\"numVotes\":1,\"genres\":[\"Drama\",\"\xff\"]}",
+            ),
         ];
         for (content_type, body) in cases {
             let ours = extract(content_type, body).await;
             let theirs = axum_json(content_type, body).await;
             assert_eq!(ours, theirs, "content type {content_type:?}, body {body:?}");
+            let in_place = extract_in_place(content_type, body).await;
+            let converted = theirs.map(|m| (m.title.clone(), MovieInput::try_from(&m)));
+            assert_eq!(
+                in_place, converted,
+                "content type {content_type:?}, body {body:?}"
+            );
         }
         let nested = extract(
             Some("application/json"),
-            r#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"genres":[1]}"#,
+            br#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"genres":[1]}"#,
         )
         .await
         .unwrap_err();

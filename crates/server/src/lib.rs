@@ -22,13 +22,16 @@
 //! assert!(reelcast_server::openapi_json().contains("/predict/movie"));
 //! ```
 
+mod cors;
 mod drift;
 mod dto;
 mod error;
 mod feedback;
 mod json;
 pub mod metrics;
+mod movie_body;
 mod openapi;
+mod reply;
 mod routes;
 mod startup;
 mod state;

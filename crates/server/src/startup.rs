@@ -13,8 +13,8 @@ use axum::ServiceExt as _;
 use pin_project_lite::pin_project;
 use serde::Deserialize;
 use tower::{Layer, Service, ServiceBuilder};
-use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::cors::cors;
 use crate::dto::ErrorDetail;
 use crate::error::ApiError;
 use crate::openapi::{endpoint_list, router};
@@ -109,11 +109,14 @@ async fn not_found() -> ApiError {
 /// Gives framework-made errors (405, 408, 413 from layers) the API's JSON shape.
 fn reshape_errors(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v == HeaderValue::from_static("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    // Successes pass untouched, without looking up their headers.
+    let is_json = || {
+        response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v == HeaderValue::from_static("application/json"))
+    };
+    if !(status.is_client_error() || status.is_server_error()) || is_json() {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
@@ -301,28 +304,6 @@ where
             .record_http(this.method, route, status, elapsed);
         state.stats().record_request(route, status, elapsed);
         Poll::Ready(Ok(response))
-    }
-}
-
-/// CORS from the settings: any origin for `*` (or an empty list), else the listed ones
-/// (settings checked them at load; unparsable ones are skipped). No credentials.
-///
-/// With any origin every CORS answer is the same whatever the request's `Origin` and
-/// preflight headers (`*` and fixed method and header lists), so responses carry no
-/// `Vary` (tower-http's default `Vary` is built and added to every response); with a list
-/// the allowed origin is echoed, so they vary by `Origin` and the preflight headers.
-fn cors(settings: &ServerSettings) -> CorsLayer {
-    let origins = &settings.cors_allowed_origins;
-    let any = origins.is_empty() || origins.iter().any(|o| o == "*");
-    let layer = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
-    if any {
-        layer.allow_origin(AllowOrigin::any()).vary([])
-    } else {
-        layer.allow_origin(AllowOrigin::list(
-            origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
-        ))
     }
 }
 

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::drift::DriftWindow;
 use crate::feedback::FeedbackWindow;
 use crate::metrics::{Metrics, ModelLabels};
+use crate::reply;
 use crate::startup::ServerSettings;
 use crate::stats::Stats;
 
@@ -30,9 +31,10 @@ pub struct LoadedModel {
     /// Where it was loaded from: a `models:/` URI or a file path (empty when built in
     /// memory).
     pub source: String,
-    /// The bundle's feature names as a JSON array, serialized once for every
-    /// `POST /predict/movie` response's `features_used`.
-    features_json: Box<serde_json::value::RawValue>,
+    /// The members of every `POST /predict/movie` answer that depend only on the model
+    /// (its name, version and feature names: most of the answer), serialized once by
+    /// [`AppState::set_model`] from what it is served as; see [`reply::model_fragment`].
+    reply_fragment: Box<str>,
 }
 
 impl LoadedModel {
@@ -40,10 +42,8 @@ impl LoadedModel {
     pub fn new(bundle: ModelBundle) -> reelcast_pipeline::Result<Self> {
         let digest = Sha256::digest(bundle.model_bytes()?);
         let fingerprint: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        let features_json = serde_json::value::to_raw_value(bundle.features.names())
-            .expect("a list of strings serializes");
         Ok(Self {
-            features_json,
+            reply_fragment: Box::default(),
             name: bundle.metadata.model_name.clone(),
             version: fingerprint.clone(),
             fingerprint,
@@ -69,9 +69,9 @@ impl LoadedModel {
         self
     }
 
-    /// [`ModelBundle`]'s feature names as a JSON array.
-    pub(crate) fn features_json(&self) -> &serde_json::value::RawValue {
-        &self.features_json
+    /// The answer members serialized when it was swapped in (see [`reply::model_fragment`]).
+    pub(crate) fn reply_fragment(&self) -> &str {
+        &self.reply_fragment
     }
 
     /// Records the file or URI it was loaded from.
@@ -182,7 +182,9 @@ impl AppState {
     /// Swaps in a model atomically; requests in flight keep the one they started with.
     /// The recent-traffic drift window and the feedback window are emptied (they belong
     /// to the old model).
-    pub fn set_model(&self, model: LoadedModel) {
+    pub fn set_model(&self, mut model: LoadedModel) {
+        model.reply_fragment =
+            reply::model_fragment(&model.name, &model.version, model.bundle.features.names());
         self.0.drift.reset(&model.version);
         self.0.feedback.reset();
         self.0.metrics.model_loaded(&ModelLabels::of(&model));

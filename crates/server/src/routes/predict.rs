@@ -1,23 +1,24 @@
 //! `POST /predict/movie`, `POST /predict/batch` and `POST /predict` (review text).
 
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use reelcast_core::MovieInput;
 use reelcast_pipeline::{round2, FieldProblem, ModelBundle};
-use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::dto::{
-    BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution, Interval, MovieRequest,
+    BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution, MovieRequest,
     PredictQuery, PredictionResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse,
     TextRequest, TextSentiment,
 };
 use crate::error::{split_serde_message, ApiError};
-use crate::json::JsonBody;
+use crate::json::{JsonBody, JsonBytes};
+use crate::movie_body::MovieBody;
+use crate::reply::MovieReply;
 use crate::state::{AppState, LoadedModel};
 
 /// Per-feature contributions and bias for one feature row built by the bundle's own
@@ -52,24 +53,7 @@ fn record(
 }
 
 fn out_of_10(rating: f64) -> String {
-    OutOf10(rating).to_string()
-}
-
-/// A rating as `rating_out_of_10` shows it (`7.9/10`), written straight into the
-/// serializer's output instead of through a `String` first.
-#[derive(Debug, Clone, Copy)]
-struct OutOf10(f64);
-
-impl std::fmt::Display for OutOf10 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:.1}/10", self.0)
-    }
-}
-
-impl Serialize for OutOf10 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+    format!("{rating:.1}/10")
 }
 
 fn problems_at(
@@ -94,10 +78,12 @@ fn problems_at(
 pub(crate) async fn predict_movie(
     State(state): State<AppState>,
     query: Result<Query<PredictQuery>, QueryRejection>,
-    body: Result<JsonBody<MovieRequest>, ApiError>,
+    body: Result<JsonBytes<MovieRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    let JsonBody(req) = body?;
+    let body = body?;
+    let mut owned = None;
+    let req: MovieBody<'_> = body.read(&mut owned, MovieRequest::body)?;
     let input =
         MovieInput::try_from(&req).map_err(|p| ApiError::invalid_fields(problems_at(None, p)))?;
     let guard = state.current();
@@ -118,59 +104,21 @@ pub(crate) async fn predict_movie(
     if state.drift().wanted(1) > 0 {
         state.drift().push(&model.version, &row, row.len());
     }
-    let explanation = query.explain.then(|| explain(&model.bundle, &row));
-    let (contributions, bias) = explanation.unzip();
-    let reply = PredictionReply {
-        title: req.title,
-        predicted_rating: round2(prediction.rating),
-        rating_out_of_10: OutOf10(prediction.rating),
-        model_name: &model.name,
-        model_version: &model.version,
-        features_used: model.features_json(),
-        imputed: prediction.imputed.fields(),
-        interval: prediction.band.map(|b| Interval {
-            lower: round2(b.lower),
-            upper: round2(b.upper),
-        }),
-        contributions,
-        bias,
+    let imputed = prediction.imputed.fields();
+    let reply = MovieReply {
+        title: req.title(),
+        rating: prediction.rating,
+        model: model.reply_fragment(),
+        imputed: &imputed,
+        band: prediction.band,
+        explanation: query.explain.then(|| explain(&model.bundle, &row)),
     };
-    Ok(json_response(&reply))
-}
-
-/// [`PredictionResponse`] as sent: the same fields in the same order, borrowing the
-/// model's name, version and serialized feature list instead of copying them.
-#[derive(Serialize)]
-struct PredictionReply<'a> {
-    title: Option<String>,
-    predicted_rating: f64,
-    rating_out_of_10: OutOf10,
-    model_name: &'a str,
-    model_version: &'a str,
-    features_used: &'a RawValue,
-    imputed: Vec<&'static str>,
-    interval: Option<Interval>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contributions: Option<Vec<Contribution>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bias: Option<f64>,
-}
-
-/// A 200 `application/json` response, serialized into one buffer sized for a prediction
-/// (axum's `Json` starts at 128 bytes and grows several times for one).
-fn json_response(value: &impl Serialize) -> Response {
-    let mut body = Vec::with_capacity(1536);
-    match serde_json::to_writer(&mut body, value) {
-        Ok(()) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(e) => ApiError::internal(&e).into_response(),
-    }
+    let mut response = Response::new(Body::from(reply.to_json()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
 }
 
 /// Checks the size and every movie of a batch, reporting every bad index and field.
@@ -479,59 +427,4 @@ async fn score_blocking(
     })
     .await
     .map_err(|e| ApiError::internal(&e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The borrowed reply is the documented [`PredictionResponse`], byte for byte.
-    #[test]
-    fn the_reply_serializes_as_the_documented_response() {
-        let features = vec!["start_year".to_owned(), "log_num_votes".to_owned()];
-        let raw = serde_json::value::to_raw_value(&features).unwrap();
-        for explained in [false, true] {
-            let contributions = explained.then(|| {
-                vec![Contribution {
-                    feature: "start_year".into(),
-                    value: -0.25,
-                }]
-            });
-            let bias = explained.then_some(6.5);
-            let reply = PredictionReply {
-                title: Some("The Kid".into()),
-                predicted_rating: 7.91,
-                rating_out_of_10: OutOf10(7.91),
-                model_name: "movie_rating_gbt",
-                model_version: "3",
-                features_used: &raw,
-                imputed: vec!["titleType", "isAdult"],
-                interval: Some(Interval {
-                    lower: 7.1,
-                    upper: 8.4,
-                }),
-                contributions: contributions.clone(),
-                bias,
-            };
-            let documented = PredictionResponse {
-                title: Some("The Kid".into()),
-                predicted_rating: 7.91,
-                rating_out_of_10: "7.9/10".into(),
-                model_name: "movie_rating_gbt".into(),
-                model_version: "3".into(),
-                features_used: features.clone(),
-                imputed: vec!["titleType".into(), "isAdult".into()],
-                interval: Some(Interval {
-                    lower: 7.1,
-                    upper: 8.4,
-                }),
-                contributions,
-                bias,
-            };
-            assert_eq!(
-                serde_json::to_string(&reply).unwrap(),
-                serde_json::to_string(&documented).unwrap()
-            );
-        }
-    }
 }
