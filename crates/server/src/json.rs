@@ -64,10 +64,7 @@ impl<T: DeserializeOwned> JsonBytes<T> {
     /// value).
     pub(crate) fn owned(self) -> Result<T, ApiError> {
         match self {
-            Self::Raw(bytes) => match Json::<T>::from_bytes(&bytes) {
-                Ok(Json(value)) => Ok(value),
-                Err(rejection) => Err(rejection.into()),
-            },
+            Self::Raw(bytes) => parse_owned(&bytes),
             Self::Parsed(value) => Ok(value),
         }
     }
@@ -83,13 +80,19 @@ impl<T: DeserializeOwned> JsonBytes<T> {
             return Ok(borrowed);
         }
         let owned = match self {
-            Self::Raw(bytes) => match Json::<T>::from_bytes(bytes) {
-                Ok(Json(value)) => slot.insert(value),
-                Err(rejection) => return Err(rejection.into()),
-            },
+            Self::Raw(bytes) => slot.insert(parse_owned(bytes)?),
             Self::Parsed(value) => value,
         };
         Ok(view(owned))
+    }
+}
+
+/// `bytes` as `T` through axum's `Json`, whose rejection names the path to the offending
+/// value.
+fn parse_owned<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match Json::<T>::from_bytes(bytes) {
+        Ok(Json(value)) => Ok(value),
+        Err(rejection) => Err(rejection.into()),
     }
 }
 
