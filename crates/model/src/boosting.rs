@@ -391,11 +391,10 @@ fn banded_scorer(
     n_features: usize,
 ) -> Option<QuickScorer> {
     let interval = interval?;
-    let all: Vec<Tree> = trees
+    let all: Vec<&Tree> = trees
         .iter()
         .chain(&interval.lower.trees)
         .chain(&interval.upper.trees)
-        .cloned()
         .collect();
     QuickScorer::new(&all, n_features)
 }

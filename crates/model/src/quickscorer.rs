@@ -13,10 +13,11 @@
 //! lower and upper ensembles: 250 trees of up to 15 leaves, scored in one pass) sends
 //! about 1,200 of its 3,500 splits right for a typical row, so a row costs about 1,200
 //! ANDs and 250 leaf reads instead of lockstep walks as deep as each group's deepest
-//! tree: 10.2k instead of 24.2k instructions for a prediction with its band, 1.45 instead
-//! of 1.92 µs (997 rows of the embedded sample). Trees with more than 64 leaves (deep
-//! forests) keep the lockstep walk of [`crate::predict`].
+//! tree: 10.2k instead of 24.2k instructions for a prediction with its band (997 rows of
+//! the embedded sample; docs/benchmarks.md has the timings). Trees with more than 64
+//! leaves (deep forests) keep the lockstep walk of [`crate::predict`].
 
+use std::borrow::Borrow;
 use std::ops::BitAnd;
 
 use crate::tree::{Tree, LEAF};
@@ -93,7 +94,7 @@ pub(crate) enum QuickScorer {
 }
 
 /// Scorers for `trees` in blocks of [`BLOCK_TREES`].
-fn blocks<M: LeafMask>(trees: &[Tree], n_features: usize) -> Vec<Scorer<M>> {
+fn blocks<M: LeafMask>(trees: &[impl Borrow<Tree>], n_features: usize) -> Vec<Scorer<M>> {
     trees
         .chunks(BLOCK_TREES)
         .map(|block| Scorer::new(block, n_features))
@@ -145,10 +146,16 @@ fn visit_blocks<M: LeafMask>(blocks: &[Scorer<M>], row: &[f32], mut visit: impl 
 impl QuickScorer {
     /// Lays out `trees` (split features below `n_features`), or `None` if a tree has more
     /// than 64 leaves.
-    pub(crate) fn new(trees: &[Tree], n_features: usize) -> Option<Self> {
+    pub(crate) fn new(trees: &[impl Borrow<Tree>], n_features: usize) -> Option<Self> {
         let most = trees
             .iter()
-            .map(|t| t.nodes.iter().filter(|n| n.feature == LEAF).count())
+            .map(|t| {
+                t.borrow()
+                    .nodes
+                    .iter()
+                    .filter(|n| n.feature == LEAF)
+                    .count()
+            })
             .max()
             .unwrap_or(1);
         Some(match most {
@@ -185,11 +192,12 @@ impl QuickScorer {
 
 impl<M: LeafMask> Scorer<M> {
     /// Lays out `trees` (at most [`BLOCK_TREES`]), each of at most `M::BITS` leaves.
-    fn new(trees: &[Tree], n_features: usize) -> Self {
+    fn new(trees: &[impl Borrow<Tree>], n_features: usize) -> Self {
         let mut leaves = vec![0.0; trees.len() * M::BITS];
         // (feature, threshold, split) for every split of every tree.
         let mut all: Vec<(u32, f32, Split<M>)> = Vec::new();
         for (t, tree) in trees.iter().enumerate() {
+            let tree = tree.borrow();
             let tree_leaves = &mut leaves[t * M::BITS..(t + 1) * M::BITS];
             let ranges = leaf_ranges(tree, tree_leaves);
             for (node, range) in tree.nodes.iter().zip(&ranges) {
