@@ -52,10 +52,15 @@ impl<T: DeserializeOwned> JsonBytes<T> {
     /// The body as `B`, borrowing from it; `None` when it is not one (or was already
     /// parsed into `T`).
     pub(crate) fn borrowed<'a, B: Deserialize<'a>>(&'a self) -> Option<B> {
+        serde_json::from_str(self.text()?).ok()
+    }
+
+    /// The body's text when it was read but not parsed and is UTF-8. Checked once, whole,
+    /// rather than string by string as `serde_json::from_slice` does; invalid UTF-8 is
+    /// rejected by [`JsonBytes::owned`].
+    pub(crate) fn text(&self) -> Option<&str> {
         match self {
-            // Checked as UTF-8 once, whole, rather than string by string as
-            // `serde_json::from_slice` does; invalid UTF-8 is rejected by `owned`.
-            Self::Raw(bytes) => serde_json::from_str(std::str::from_utf8(bytes).ok()?).ok(),
+            Self::Raw(bytes) => std::str::from_utf8(bytes).ok(),
             Self::Parsed(_) => None,
         }
     }

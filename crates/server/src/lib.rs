@@ -30,6 +30,7 @@ mod feedback;
 mod json;
 pub mod metrics;
 mod movie_body;
+mod movie_scan;
 mod openapi;
 mod reply;
 mod routes;

@@ -92,8 +92,13 @@ pub(crate) struct Genres(Result<Option<GenreSet>, reelcast_core::Error>);
 
 impl Genres {
     /// IMDb's comma-separated form.
-    fn imdb(text: &str) -> Self {
+    pub(crate) fn imdb(text: &str) -> Self {
         Self(present_text(text).map(GenreSet::parse_imdb).transpose())
+    }
+
+    /// A list read name by name: the genres found, or the first unknown name's error.
+    pub(crate) fn read(set: GenreSet, first_error: Option<reelcast_core::Error>) -> Self {
+        Self(first_error.map_or(Ok(Some(set)), Err))
     }
 
     /// A list of names; the first unknown one is the error.
@@ -141,7 +146,7 @@ impl<'de> Deserialize<'de> for Genres {
                         }
                     }
                 }
-                Ok(Genres(first_error.map_or(Ok(Some(set)), Err)))
+                Ok(Genres::read(set, first_error))
             }
         }
 

@@ -18,6 +18,7 @@ use crate::dto::{
 use crate::error::{split_serde_message, ApiError};
 use crate::json::{JsonBody, JsonBytes};
 use crate::movie_body::MovieBody;
+use crate::movie_scan;
 use crate::reply::MovieReply;
 use crate::state::{AppState, LoadedModel};
 
@@ -83,7 +84,11 @@ pub(crate) async fn predict_movie(
     let Query(query) = query?;
     let body = body?;
     let mut owned = None;
-    let req: MovieBody<'_> = body.read(&mut owned, MovieRequest::body)?;
+    // The common shape in one pass; anything else (and every rejection) through serde.
+    let req: MovieBody<'_> = match body.text().and_then(movie_scan::scan) {
+        Some(req) => req,
+        None => body.read(&mut owned, MovieRequest::body)?,
+    };
     let input =
         MovieInput::try_from(&req).map_err(|p| ApiError::invalid_fields(problems_at(None, p)))?;
     let guard = state.current();
