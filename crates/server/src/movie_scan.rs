@@ -28,11 +28,11 @@ pub(crate) fn scan(body: &str) -> Option<MovieBody<'_>> {
     s.expect(b'{')?;
     loop {
         s.skip_ws();
-        let key = s.plain_string()?;
+        let field = s.field()?;
         s.skip_ws();
         s.expect(b':')?;
         s.skip_ws();
-        fields.read(key, &mut s)?;
+        fields.read(field, &mut s)?;
         s.skip_ws();
         match s.next()? {
             b',' => {}
@@ -70,6 +70,49 @@ const ENDS_PLAIN_STRING: [bool; 256] = {
     ends
 };
 
+/// A documented field of the body.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Title,
+    StartYear,
+    RuntimeMinutes,
+    NumVotes,
+    Genres,
+    TitleType,
+    IsAdult,
+}
+
+/// Where the plain part of `rest` ends: the index of its first byte in
+/// [`ENDS_PLAIN_STRING`], if any.
+///
+/// Eight bytes at a time while none of them can end it, with the word tricks of Bit
+/// Twiddling Hacks ("determine if a word has a byte equal to / less than n"): a word has
+/// a byte equal to `c` when `((w ^ c…) - 0x01…) & !(w ^ c…) & 0x80…` is not zero, and a
+/// byte below 0x20 when `(w - 0x20…) & !w & 0x80…` is not zero. Neither misses a byte;
+/// the exact one is then found a byte at a time.
+fn plain_len(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
+    let mut at = 0;
+    for chunk in rest.chunks_exact(8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let marked = has_zero_byte(w ^ (ONES * u64::from(b'"')))
+            | has_zero_byte(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        if marked & HIGHS != 0 {
+            break;
+        }
+        at += 8;
+    }
+    rest[at..]
+        .iter()
+        .position(|&b| ENDS_PLAIN_STRING[usize::from(b)])
+        .map(|i| at + i)
+}
+
 /// The fields read so far: `None` until a field is read, so that a repeated key is caught
 /// (serde rejects one).
 #[derive(Default)]
@@ -84,22 +127,21 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// Reads the value of `key`; `None` for an unknown or repeated key or a value out of
-    /// the common shape.
-    fn read(&mut self, key: &str, s: &mut Scanner<'a>) -> Option<()> {
+    /// Reads the value of `field`; `None` for a repeated field or a value out of the
+    /// common shape.
+    fn read(&mut self, field: Field, s: &mut Scanner<'a>) -> Option<()> {
         /// Sets a field read for the first time.
         fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
             slot.is_none().then(|| *slot = Some(value))
         }
-        match key {
-            "title" => once(&mut self.title, s.nullable(Scanner::text)?),
-            "startYear" => once(&mut self.start_year, s.integer()?),
-            "runtimeMinutes" => once(&mut self.runtime_minutes, s.integer()?),
-            "numVotes" => once(&mut self.num_votes, s.integer()?),
-            "genres" => once(&mut self.genres, s.nullable(Scanner::genres)?),
-            "titleType" => once(&mut self.title_type, s.nullable(Scanner::text)?),
-            "isAdult" => once(&mut self.is_adult, s.nullable(Scanner::boolean)?),
-            _ => None,
+        match field {
+            Field::Title => once(&mut self.title, s.nullable(Scanner::text)?),
+            Field::StartYear => once(&mut self.start_year, s.integer()?),
+            Field::RuntimeMinutes => once(&mut self.runtime_minutes, s.integer()?),
+            Field::NumVotes => once(&mut self.num_votes, s.integer()?),
+            Field::Genres => once(&mut self.genres, s.nullable(Scanner::genres)?),
+            Field::TitleType => once(&mut self.title_type, s.nullable(Scanner::text)?),
+            Field::IsAdult => once(&mut self.is_adult, s.nullable(Scanner::boolean)?),
         }
     }
 }
@@ -150,14 +192,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A key naming a documented field, matched in place with its closing quote (so that
+    /// `title` is not taken for the start of `titleType`); `None` for any other key,
+    /// escaped spellings included.
+    fn field(&mut self) -> Option<Field> {
+        self.expect(b'"')?;
+        let rest = &self.text.as_bytes()[self.at..];
+        let candidates: &[(&[u8], Field)] = match rest.first()? {
+            b't' => &[
+                (b"title\"", Field::Title),
+                (b"titleType\"", Field::TitleType),
+            ],
+            b's' => &[(b"startYear\"", Field::StartYear)],
+            b'r' => &[(b"runtimeMinutes\"", Field::RuntimeMinutes)],
+            b'n' => &[(b"numVotes\"", Field::NumVotes)],
+            b'g' => &[(b"genres\"", Field::Genres)],
+            b'i' => &[(b"isAdult\"", Field::IsAdult)],
+            _ => return None,
+        };
+        let (name, field) = candidates.iter().find(|(name, _)| rest.starts_with(name))?;
+        self.at += name.len();
+        Some(*field)
+    }
+
     /// A string without escapes or control characters, borrowed from the body.
     fn plain_string(&mut self) -> Option<&'a str> {
         self.expect(b'"')?;
         let start = self.at;
         let rest = &self.text.as_bytes()[start..];
-        let len = rest
-            .iter()
-            .position(|&b| ENDS_PLAIN_STRING[usize::from(b)])?;
+        let len = plain_len(rest)?;
         if rest[len] != b'"' {
             return None;
         }
@@ -277,11 +340,42 @@ mod tests {
         }
     }
 
+    /// The word-at-a-time search finds the same byte as a byte-at-a-time one, for every
+    /// byte value at every position of strings up to 40 bytes.
+    #[test]
+    fn plain_len_finds_the_first_ending_byte() {
+        let scalar = |rest: &[u8]| rest.iter().position(|&b| ENDS_PLAIN_STRING[usize::from(b)]);
+        for len in 0..40 {
+            for byte in 0..=255u8 {
+                for at in 0..len {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    assert_eq!(
+                        plain_len(&text),
+                        scalar(&text),
+                        "{byte:#x} at {at} of {len}"
+                    );
+                    // A later ending byte never hides an earlier one.
+                    text.push(b'"');
+                    assert_eq!(
+                        plain_len(&text),
+                        scalar(&text),
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert_eq!(plain_len("Amélie – 🎬\"".as_bytes()), Some(16));
+    }
+
     #[test]
     fn other_shapes_are_left_to_serde() {
         let bodies = [
             r#"{"title":"Am\u00e9lie","startYear":2001,"runtimeMinutes":122,"numVotes":1}"#,
             r#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"extra":1}"#,
+            r#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"t\u0069tle":"x"}"#,
+            r#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"titleTyp":"movie"}"#,
+            r#"{"startYear":1921,"runtimeMinutes":68,"numVotes":1,"titles":"x"}"#,
             r#"{"startYear":1921,"startYear":1922,"runtimeMinutes":68,"numVotes":1}"#,
             r#"{"startYear":1921.0,"runtimeMinutes":68,"numVotes":1}"#,
             r#"{"startYear":1921e0,"runtimeMinutes":68,"numVotes":1}"#,
