@@ -15,13 +15,12 @@ use std::ffi::c_void;
 
 use libmimalloc_sys as ffi;
 
-/// The largest alignment every mimalloc block of at least that size already has:
-/// `MI_MAX_ALIGN_SIZE`. Size classes are multiples of the word size up to 16 bytes and of
-/// 16 bytes above it, and a page's first block is 16-byte aligned, so a block of `size`
-/// bytes is aligned to 16 when `size >= 16` and to 8 otherwise (on 64-bit targets; on
-/// 32-bit ones the classes are 16-byte multiples throughout). Hence the rule
-/// `align <= PLAIN_ALIGN && align <= size`, the same one `std`'s own allocator applies to
-/// `malloc`.
+/// The largest alignment mimalloc gives blocks by itself: `MI_MAX_ALIGN_SIZE`. A page's
+/// first block is 16-byte aligned and the size classes are 8 bytes, 16 bytes, then
+/// multiples of 16 (on 64-bit targets; 32-bit ones add a 4-byte class), so a block of
+/// `size` bytes is aligned to every power of two up to 16 that is not larger than `size`.
+/// Hence the rule `align <= PLAIN_ALIGN && align <= size`, the one `std`'s own allocator
+/// applies to `malloc`; the tests check it for every size up to 4 KiB.
 const PLAIN_ALIGN: usize = 16;
 
 /// Whether `size` bytes at `align` can be served by the plain (unaligned) calls.
