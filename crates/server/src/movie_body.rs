@@ -95,22 +95,44 @@ impl Genres {
     pub(crate) fn imdb(text: &str) -> Self {
         Self(present_text(text).map(GenreSet::parse_imdb).transpose())
     }
+}
 
-    /// A list read name by name: the genres found, or the first unknown name's error.
-    pub(crate) fn read(set: GenreSet, first_error: Option<reelcast_core::Error>) -> Self {
-        Self(first_error.map_or(Ok(Some(set)), Err))
+/// A list of genre names looked up one by one as they are read: the genres found, and
+/// the first unknown name (which is the list's error). Every reader of a list (the owned
+/// request, serde's visitor, [`crate::movie_scan`]) goes through it.
+#[derive(Debug, Default)]
+pub(crate) struct GenreList {
+    set: GenreSet,
+    first_error: Option<reelcast_core::Error>,
+}
+
+impl GenreList {
+    /// Adds one looked-up name.
+    pub(crate) fn push(&mut self, genre: reelcast_core::Result<Genre>) {
+        match genre {
+            Ok(genre) => self.set.insert(genre),
+            Err(e) => {
+                self.first_error.get_or_insert(e);
+            }
+        }
     }
 
-    /// A list of names; the first unknown one is the error.
-    fn list(names: impl Iterator<Item = reelcast_core::Result<Genre>>) -> Self {
-        Self(names.collect::<Result<GenreSet, _>>().map(Some))
+    /// The genres, or the first unknown name's error.
+    pub(crate) fn finish(self) -> Genres {
+        Genres(self.first_error.map_or(Ok(Some(self.set)), Err))
     }
 }
 
 impl From<&GenresField> for Genres {
     fn from(field: &GenresField) -> Self {
         match field {
-            GenresField::List(list) => Self::list(list.iter().map(|g| Genre::parse(g))),
+            GenresField::List(names) => {
+                let mut list = GenreList::default();
+                for name in names {
+                    list.push(Genre::parse(name));
+                }
+                list.finish()
+            }
             GenresField::Imdb(text) => Self::imdb(text),
         }
     }
@@ -136,17 +158,11 @@ impl<'de> Deserialize<'de> for Genres {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Genres, A::Error> {
                 // Every element is read (a later non-string is still a type error); the
                 // first unknown name is kept.
-                let mut first_error = None;
-                let mut set = GenreSet::EMPTY;
+                let mut list = GenreList::default();
                 while let Some(GenreName(genre)) = seq.next_element()? {
-                    match genre {
-                        Ok(genre) => set.insert(genre),
-                        Err(e) => {
-                            first_error.get_or_insert(e);
-                        }
-                    }
+                    list.push(genre);
                 }
-                Ok(Genres::read(set, first_error))
+                Ok(list.finish())
             }
         }
 

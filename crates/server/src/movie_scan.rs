@@ -15,9 +15,9 @@
 
 use std::borrow::Cow;
 
-use reelcast_core::{Genre, GenreSet};
+use reelcast_core::Genre;
 
-use crate::movie_body::{Genres, MovieBody, Text};
+use crate::movie_body::{GenreList, Genres, MovieBody, Text};
 
 /// The body as a [`MovieBody`] when it is in the common shape (see the module
 /// documentation); `None` when serde must read it.
@@ -276,19 +276,13 @@ impl<'a> Scanner<'a> {
         }
         self.expect(b'[')?;
         self.skip_ws();
-        let mut set = GenreSet::EMPTY;
-        let mut first_error = None;
+        let mut list = GenreList::default();
         if self.peek() == Some(b']') {
             self.at += 1;
         } else {
             loop {
                 self.skip_ws();
-                match Genre::parse(self.plain_string()?) {
-                    Ok(genre) => set.insert(genre),
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
+                list.push(Genre::parse(self.plain_string()?));
                 self.skip_ws();
                 match self.next()? {
                     b',' => {}
@@ -297,7 +291,7 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
-        Some(Genres::read(set, first_error))
+        Some(list.finish())
     }
 }
 
