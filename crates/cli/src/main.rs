@@ -15,14 +15,6 @@ use clap::Parser;
 use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand};
 use crate::settings::Settings;
 
-/// mimalloc instead of glibc's allocator: the server allocates and frees small buffers on
-/// every request from several threads, and mimalloc's thread-local free lists cut the
-/// server's CPU per `/predict/movie` request by about 8% (docs/benchmarks.md, "HTTP
-/// serving"), for about 20 MB more peak resident memory under load (31 -> 50-52 MB).
-/// [`reelcast_alloc::MiMalloc`] says why it is not the `mimalloc` crate's allocator.
-#[global_allocator]
-static GLOBAL: reelcast_alloc::MiMalloc = reelcast_alloc::MiMalloc;
-
 /// How a command ended, when it did not fail.
 pub(crate) enum Outcome {
     /// Everything passed.

@@ -30,4 +30,4 @@ pub use error::{Error, Result};
 pub use genre::{Genre, GenreSet};
 pub use movie::{MovieInput, MovieRecord};
 pub use quantities::{Rating, Runtime, Votes, Year};
-pub use title::{TitleId, TitleType};
+pub use title::{TitleId, TitleType, MAX_TITLE_CHARS};

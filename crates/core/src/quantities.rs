@@ -28,14 +28,15 @@ fn out_of_range(
     }
 }
 
-/// A release year, 1870..=2100 (IMDb's oldest titles are from 1874).
+/// A release year, 1874..=2100: IMDb's oldest titles are from 1874, and 2100 leaves room
+/// for announced titles while catching corrupt values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u16", into = "u16")]
 pub struct Year(u16);
 
 impl Year {
     /// Smallest accepted year.
-    pub const MIN: u16 = 1870;
+    pub const MIN: u16 = 1874;
     /// Largest accepted year.
     pub const MAX: u16 = 2100;
 
@@ -211,9 +212,9 @@ mod tests {
 
     #[test]
     fn year_accepts_the_range_edges_and_rejects_outside() {
-        assert!(Year::new(1870).is_ok());
+        assert!(Year::new(1874).is_ok());
         assert!(Year::new(2100).is_ok());
-        assert!(Year::new(1869).is_err());
+        assert!(Year::new(1873).is_err());
         assert!(Year::new(2101).is_err());
     }
 

@@ -4,6 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+/// Longest accepted title, in characters: twice IMDb's longest primary titles, short
+/// enough to refuse a pasted document.
+pub const MAX_TITLE_CHARS: usize = 500;
+
 /// An IMDb title id (`tconst`): `tt` followed by 1 to 10 ASCII digits, e.g. `tt0012349`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -22,7 +22,7 @@ pub enum BadRowReason {
     InvalidUtf8,
     /// A `tconst` that is not `tt` + digits.
     BadTconst,
-    /// `startYear`/`endYear` not a whole number in 1870..=2100.
+    /// `startYear`/`endYear` not a whole number in 1874..=2100.
     BadYear,
     /// `runtimeMinutes` not a whole number in 1..=60000.
     BadRuntime,

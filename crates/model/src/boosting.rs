@@ -547,12 +547,6 @@ impl GradientBoosting {
             .map(|i| (i.lower.alpha, i.upper.alpha))
     }
 
-    /// The split-conformal margin (target units) added to both sides of the raw quantile
-    /// interval, if an interval was fitted (0 when it could not be calibrated).
-    pub fn interval_margin(&self) -> Option<f64> {
-        self.interval.as_ref().map(|i| i.margin)
-    }
-
     /// Clears `out` and fills it with each tree's (shrunk) contribution for `row`, in tree
     /// order; `init() + out.iter().sum()` is the prediction.
     ///

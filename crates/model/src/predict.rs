@@ -1,4 +1,4 @@
-//! Fast ensemble traversal shared by both estimators.
+//! Ensemble traversal shared by both estimators.
 //!
 //! A tree walk is a chain of dependent loads (node, then feature value, then next node), so a
 //! single walk leaves the CPU idle most of the time. Both entry points therefore advance
@@ -7,21 +7,9 @@
 //! tree stays in cache for the whole block). Rows are padded with a trailing `-inf`, so a
 //! leaf (see [`crate::tree::Node`]) steps to itself and a finished lane needs no branch; a
 //! group stops when no lane moved. A single row through trees of at most 64 leaves is
-//! scored feature by feature instead ([`crate::quickscorer`]); through deeper trees it walks
-//! the compiled nodes from a copy in a 256-slot buffer, so that byte-sized feature codes
-//! index it with no clamp or bounds check. Walks use the [`Compiled`] 8-byte nodes when the model
-//! has them. Leaf values are summed in tree order in both paths, so batch and single-row
-//! results are bit-identical.
-//!
-//! Measured alternatives that lost on the 100-tree, 5k-row benchmark forest (full depth,
-//! ~6k nodes per tree): 4, 12 or 16 lanes instead of 8 (too little overlap; register
-//! spills: 16 lanes made single rows 60% slower), refilling
-//! a lane with the next row as soon as it reaches a leaf (a mispredicted branch per row and
-//! tree costs more than the ~30% lockstep steps it saves), compacting the list of unfinished
-//! walks after every step, resolving two levels per step, quantizing rows to bin codes and
-//! walking 4-byte nodes, the 16-byte [`Node`] layout (10-30% slower), breadth-first node
-//! order, 256-row blocks, tiling blocks into L1-sized row groups per few trees, and sorting
-//! a block's rows by their leaf in the first tree (under 5%, not worth the code).
+//! scored feature by feature instead ([`crate::quickscorer`]). Walks use the [`Compiled`]
+//! 8-byte nodes when the model has them. Leaf values are summed in tree order in both
+//! paths, so batch and single-row results are bit-identical.
 
 use rayon::prelude::*;
 
@@ -112,23 +100,6 @@ fn walk<N: Step, const L: usize>(nodes: &[N], start: [u32; L], rows: [&[f32]; L]
     lockstep(start, |k, i| nodes[i as usize].step(rows[k]))
 }
 
-/// [`walk`] over packed nodes with every lane reading one row held in a [`Wide`] buffer:
-/// any byte-sized feature code indexes it directly, with no clamp to the row's pad slot
-/// and no bounds check (measured on the served model before [`crate::quickscorer`] took
-/// its single rows: 8% fewer instructions per request, 7% less time for a row with its
-/// band).
-#[inline(always)]
-fn walk_wide<const L: usize>(nodes: &[PackedNode], start: [u32; L], row: &Wide) -> [u32; L] {
-    lockstep(start, |_, i| {
-        let node = nodes[i as usize];
-        node.child(row[node.code()])
-    })
-}
-
-/// A padded row in as many slots as a byte-sized feature code can name, the slots after
-/// the row holding the pad value (so a leaf's code, 255, reads a pad).
-type Wide = [f32; 256];
-
 /// Value of the pad slot read by leaves: `<=` every leaf threshold (`0.0` in [`Node`], the
 /// finite leaf value in [`PackedNode`]), so leaves step to themselves.
 const PAD: f32 = f32::NEG_INFINITY;
@@ -175,20 +146,17 @@ pub(crate) fn for_each_leaf(
         scorer.for_each_leaf(row, visit);
         return;
     }
-    // Compiled forms have fewer than 255 features, so the padded row fits.
-    let mut wide: Wide = [PAD; 256];
-    wide[..row.len()].copy_from_slice(row);
     let mut chunks = c.roots.chunks_exact(ROW_LANES);
     let mut t = 0usize;
     for roots in &mut chunks {
         let start: [u32; ROW_LANES] = std::array::from_fn(|k| roots[k]);
-        for leaf in walk_wide(&c.nodes, start, &wide) {
+        for leaf in walk(&c.nodes, start, [row; ROW_LANES]) {
             visit(t, c.nodes[leaf as usize].threshold);
             t += 1;
         }
     }
     for &root in chunks.remainder() {
-        let leaf = walk_wide(&c.nodes, [root], &wide)[0];
+        let leaf = walk(&c.nodes, [root], [row])[0];
         visit(t, c.nodes[leaf as usize].threshold);
         t += 1;
     }

@@ -9,13 +9,10 @@
 //!
 //! The splits are grouped by feature and sorted by threshold, so the splits a value `x`
 //! sends right are a prefix of its feature's list (thresholds below `x`), found by binary
-//! search and applied with no data-dependent branch. The served boosted model (point,
-//! lower and upper ensembles: 250 trees of up to 15 leaves, scored in one pass) sends
-//! about 1,200 of its 3,500 splits right for a typical row, so a row costs about 1,200
-//! ANDs and 250 leaf reads instead of lockstep walks as deep as each group's deepest
-//! tree: 10.2k instead of 24.2k instructions for a prediction with its band (997 rows of
-//! the embedded sample; docs/benchmarks.md has the timings). Trees with more than 64
-//! leaves (deep forests) keep the lockstep walk of [`crate::predict`].
+//! search and applied with no data-dependent branch: a row costs one AND per split it
+//! sends right and one leaf read per tree, instead of lockstep walks as deep as each
+//! group's deepest tree. Trees with more than 64 leaves (deep forests) keep the lockstep
+//! walk of [`crate::predict`].
 
 use std::borrow::Borrow;
 use std::ops::BitAnd;

@@ -30,12 +30,12 @@ mod bundle_v1;
 mod dataset;
 mod error;
 mod evaluate;
-mod input;
 mod metrics;
 mod model_kind;
 mod params;
 mod predict;
 mod report;
+mod request;
 mod split;
 mod train;
 
@@ -43,7 +43,6 @@ pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION}
 pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset};
 pub use error::{Error, Result};
 pub use evaluate::evaluate;
-pub use input::{movie_from_json, present_text, FieldProblem};
 pub use metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
 pub use model_kind::{Band, ModelKind, TrainedModel, BAND_LOWER_Q, BAND_UPPER_Q};
 pub use params::{search_grid, ModelParams};
@@ -52,5 +51,6 @@ pub use predict::{
     PredictedRow, RejectedRow,
 };
 pub use report::write_report;
+pub use request::{movie_from_json, present_text, FieldProblem, MovieRequest};
 pub use split::{k_folds, train_test_split, Split, MIN_TEST_ROWS, MIN_TRAIN_ROWS};
 pub use train::{model_name, train, SearchCandidate, TrainOptions, TrainReport};

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::bundle::ModelBundle;
-use crate::input::{movie_from_json, FieldProblem};
+use crate::request::{movie_from_json, FieldProblem};
 use crate::{Error, Result};
 
 /// File formats `predict` reads and writes.

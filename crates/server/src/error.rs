@@ -1,5 +1,6 @@
 //! [`ApiError`]: every error the API returns, in one JSON shape
-//! `{"error": {"code", "message", "field"?, "details"?}}`.
+//! `{"error": {"code", "message", "field"?, "details"?}}`, and [`ErrorCode`], the stable
+//! machine codes with their HTTP statuses.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
@@ -9,14 +10,147 @@ use reelcast_pipeline::FieldProblem;
 
 use crate::dto::{ErrorBody, ErrorDetail, ErrorResponse};
 
+/// The stable machine code of an error; each has one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 400: the request is malformed (e.g. a bad request line or header).
+    BadRequest,
+    /// 400: the body is not valid JSON.
+    InvalidJson,
+    /// 400: the query string does not parse.
+    InvalidQuery,
+    /// 401: the bearer token is missing or wrong.
+    Unauthorized,
+    /// 403: `POST /model/reload` is disabled.
+    ReloadDisabled,
+    /// 404: no such endpoint.
+    NotFound,
+    /// 405: the endpoint does not take that method.
+    MethodNotAllowed,
+    /// 408: the request outlived the server's timeout.
+    RequestTimeout,
+    /// 409: the recent-traffic window is too small for a drift check.
+    NotEnoughTraffic,
+    /// 413: the body is over the size limit.
+    PayloadTooLarge,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 422: a required field is missing (the body's JSON structure).
+    MissingField,
+    /// 422: a value has the wrong JSON type (the body's JSON structure).
+    InvalidType,
+    /// 422: a field breaks a rule.
+    ValidationFailed,
+    /// 500: a bug; the body reveals nothing, the log has the cause.
+    Internal,
+    /// 503: no model is loaded yet.
+    ModelNotLoaded,
+    /// 503: the server has no model source to reload from.
+    NoModelSource,
+    /// 503: the model source's model failed to load; the previous one is still served.
+    ReloadFailed,
+    /// 503: no Alertmanager is configured.
+    AlertmanagerNotConfigured,
+    /// 503: the Alertmanager did not answer.
+    AlertmanagerUnavailable,
+    /// 503: the service is not ready (framework-made).
+    ServiceUnavailable,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is sent with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::BadRequest | Self::InvalidJson | Self::InvalidQuery => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::ReloadDisabled => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::NotEnoughTraffic => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MissingField | Self::InvalidType | Self::ValidationFailed => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ModelNotLoaded
+            | Self::NoModelSource
+            | Self::ReloadFailed
+            | Self::AlertmanagerNotConfigured
+            | Self::AlertmanagerUnavailable
+            | Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The code as sent, snake_case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidQuery => "invalid_query",
+            Self::Unauthorized => "unauthorized",
+            Self::ReloadDisabled => "reload_disabled",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::RequestTimeout => "request_timeout",
+            Self::NotEnoughTraffic => "not_enough_traffic",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::MissingField => "missing_field",
+            Self::InvalidType => "invalid_type",
+            Self::ValidationFailed => "validation_failed",
+            Self::Internal => "internal_error",
+            Self::ModelNotLoaded => "model_not_loaded",
+            Self::NoModelSource => "no_model_source",
+            Self::ReloadFailed => "reload_failed",
+            Self::AlertmanagerNotConfigured => "alertmanager_not_configured",
+            Self::AlertmanagerUnavailable => "alertmanager_unavailable",
+            Self::ServiceUnavailable => "service_unavailable",
+        }
+    }
+
+    /// The code for a status the framework produced on its own (layers, routing, hyper),
+    /// with a default message.
+    fn for_status(status: StatusCode) -> (Self, &'static str) {
+        match status {
+            StatusCode::NOT_FOUND => (Self::NotFound, "no such endpoint"),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                Self::MethodNotAllowed,
+                "this endpoint does not accept that method",
+            ),
+            StatusCode::REQUEST_TIMEOUT => (
+                Self::RequestTimeout,
+                "the request took longer than the server's timeout",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                Self::PayloadTooLarge,
+                "the request body is larger than the server's limit",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                Self::UnsupportedMediaType,
+                "send the body as application/json",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                (Self::ValidationFailed, "the request body is not valid")
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                (Self::ServiceUnavailable, "the service is not ready")
+            }
+            s if s.is_server_error() => (Self::Internal, "internal error; see the server log"),
+            _ => (Self::BadRequest, "the request is malformed"),
+        }
+    }
+}
+
 /// An API error: a status, a stable machine code and a message for people.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{code}: {message}")]
+#[error("{}: {message}", code.as_str())]
 pub struct ApiError {
-    /// HTTP status.
+    /// HTTP status: the code's, or the framework's own for reshaped framework errors.
     pub status: StatusCode,
-    /// Stable snake_case code, e.g. `validation_failed`.
-    pub code: &'static str,
+    /// Stable machine code.
+    pub code: ErrorCode,
     /// What went wrong, naming the value and the rule.
     pub message: String,
     /// The offending field (API spelling), when there is one.
@@ -27,9 +161,9 @@ pub struct ApiError {
 
 impl ApiError {
     /// A new error without field or details.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
+            status: code.status(),
             code,
             message: message.into(),
             field: None,
@@ -43,14 +177,14 @@ impl ApiError {
         self
     }
 
-    /// 422 for field problems; `index` is the batch position, when in a batch.
-    pub fn invalid_fields(problems: Vec<(Option<usize>, FieldProblem)>) -> Self {
-        Self::invalid_items("movies", problems)
+    /// 422 for field problems of one input (no list around it).
+    pub fn invalid(problems: Vec<FieldProblem>) -> Self {
+        Self::invalid_items("", problems.into_iter().map(|p| (None, p)).collect())
     }
 
     /// 422 for field problems of the items of the request list `list` (`movies`,
-    /// `texts`): the top-level field is `list[i].field`, or `list[i]` when the problem is
-    /// the item itself (its field is `list`).
+    /// `texts`, `items`): the top-level field is `list[i].field`, or `list[i]` when the
+    /// problem is the item itself (its field is `list`).
     pub fn invalid_items(list: &str, problems: Vec<(Option<usize>, FieldProblem)>) -> Self {
         let details: Vec<ErrorDetail> = problems
             .into_iter()
@@ -66,24 +200,29 @@ impl ApiError {
             (Some(d), n) => format!("{} (and {} more problems)", d.message, n - 1),
             (None, _) => "invalid input".to_owned(),
         };
-        Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation_failed",
-            message,
-            field: first.map(|d| match d.index {
-                Some(i) if d.field == list => format!("{list}[{i}]"),
-                Some(i) => format!("{list}[{i}].{}", d.field),
-                None => d.field,
-            }),
-            details,
-        }
+        let mut e = Self::new(ErrorCode::ValidationFailed, message);
+        e.field = first.map(|d| match d.index {
+            Some(i) if d.field == list => format!("{list}[{i}]"),
+            Some(i) => format!("{list}[{i}].{}", d.field),
+            None => d.field,
+        });
+        e.details = details;
+        e
+    }
+
+    /// 422 when a list holds no item or more than `max`.
+    pub fn list_size(list: &str, len: usize, max: usize) -> Self {
+        Self::new(
+            ErrorCode::ValidationFailed,
+            format!("{list} has {len} entries; send 1 to {max}"),
+        )
+        .with_field(list)
     }
 
     /// 503: no model is loaded yet.
     pub fn model_not_loaded() -> Self {
         Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "model_not_loaded",
+            ErrorCode::ModelNotLoaded,
             "no model is loaded yet; retry when /health/ready answers 200",
         )
     }
@@ -91,40 +230,54 @@ impl ApiError {
     /// 500 that reveals nothing; the cause is logged once here.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "internal error; see the server log",
-        )
+        Self::new(ErrorCode::Internal, "internal error; see the server log")
     }
 
-    /// The default error for a bare status (used to reshape framework responses).
+    /// The error for a bare framework status (used to reshape framework responses); the
+    /// status is kept as it is.
     pub fn from_status(status: StatusCode) -> Self {
-        let (code, message) = match status.as_u16() {
-            400 => ("bad_request", "the request is malformed"),
-            404 => ("not_found", "no such endpoint"),
-            405 => (
-                "method_not_allowed",
-                "this endpoint does not accept that method",
-            ),
-            408 => (
-                "request_timeout",
-                "the request took longer than the server's timeout",
-            ),
-            413 => (
-                "payload_too_large",
-                "the request body is larger than the server's limit",
-            ),
-            415 => (
-                "unsupported_media_type",
-                "send the body as application/json",
-            ),
-            422 => ("validation_failed", "the request body is not valid"),
-            503 => ("service_unavailable", "the service is not ready"),
-            s if s >= 500 => ("internal_error", "internal error; see the server log"),
-            _ => ("error", "the request failed"),
-        };
-        Self::new(status, code, message)
+        let (code, message) = ErrorCode::for_status(status);
+        Self {
+            status,
+            ..Self::new(code, message)
+        }
+    }
+}
+
+/// Refuses the first key of `unknown` (keys a request body does not take), saying what
+/// to send instead.
+pub(crate) fn refuse_unknown(
+    unknown: &serde_json::Map<String, serde_json::Value>,
+    instead: &str,
+) -> Result<(), ApiError> {
+    match unknown.keys().next() {
+        None => Ok(()),
+        Some(key) => Err(ApiError::new(
+            ErrorCode::ValidationFailed,
+            format!("unknown field `{key}`; {instead}"),
+        )
+        .with_field(key.clone())),
+    }
+}
+
+/// Checks that a request list holds 1 to `max` items.
+pub(crate) fn check_list_size<T>(list: &str, items: &[T], max: usize) -> Result<(), ApiError> {
+    if items.is_empty() || items.len() > max {
+        Err(ApiError::list_size(list, items.len(), max))
+    } else {
+        Ok(())
+    }
+}
+
+impl From<Vec<FieldProblem>> for ApiError {
+    fn from(problems: Vec<FieldProblem>) -> Self {
+        Self::invalid(problems)
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::internal(&e)
     }
 }
 
@@ -132,7 +285,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorResponse {
             error: ErrorBody {
-                code: self.code.to_owned(),
+                code: self.code.as_str().to_owned(),
                 message: self.message,
                 field: self.field,
                 details: self.details,
@@ -165,46 +318,39 @@ pub(crate) fn split_serde_message(text: &str) -> (Option<String>, String) {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        let status = rejection.status();
         let text = rejection.body_text();
         match rejection {
             JsonRejection::JsonDataError(_) => {
                 let (field, message) = split_serde_message(&text);
                 let code = if message.starts_with("missing field") {
-                    "missing_field"
+                    ErrorCode::MissingField
                 } else {
-                    "invalid_type"
+                    ErrorCode::InvalidType
                 };
-                let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+                let mut e = Self::new(code, message);
                 e.field = field;
                 e
             }
             JsonRejection::JsonSyntaxError(_) => {
                 let (_, message) = split_serde_message(&text);
                 Self::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
+                    ErrorCode::InvalidJson,
                     format!("the body is not valid JSON: {message}"),
                 )
             }
             JsonRejection::MissingJsonContentType(_) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body with `content-type: application/json`",
             ),
-            JsonRejection::BytesRejection(_) => Self::from_status(status),
-            other => Self::new(other.status(), "bad_request", other.body_text()),
+            JsonRejection::BytesRejection(r) => Self::from_status(r.status()),
+            other => Self::from_status(other.status()),
         }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            rejection.body_text(),
-        )
+        Self::new(ErrorCode::InvalidQuery, rejection.body_text())
     }
 }
 
@@ -216,11 +362,11 @@ mod tests {
     fn serde_messages_name_the_field() {
         let cases = [
             (
-                "Failed to deserialize the JSON body into the target type: startYear: invalid type: string \"x\", expected i64 at line 1 column 17",
-                Some("startYear"),
+                "Failed to deserialize the JSON body into the target type: text: invalid type: integer `1`, expected a string at line 1 column 9",
+                Some("text"),
             ),
-            ("missing field `numVotes` at line 1 column 2", Some("numVotes")),
-            ("movies[2]: missing field `numVotes`", Some("movies[2].numVotes")),
+            ("missing field `text` at line 1 column 2", Some("text")),
+            ("items[2]: missing field `actual_rating`", Some("items[2].actual_rating")),
         ];
         for (text, field) in cases {
             assert_eq!(split_serde_message(text).0.as_deref(), field, "{text}");
@@ -229,14 +375,30 @@ mod tests {
 
     #[test]
     fn batch_problems_name_index_and_field() {
-        let e = ApiError::invalid_fields(vec![(
-            Some(3),
-            FieldProblem {
-                field: "startYear".into(),
-                message: "startYear 1700 is below 1874".into(),
-            },
-        )]);
+        let e = ApiError::invalid_items(
+            "movies",
+            vec![(
+                Some(3),
+                FieldProblem::new("startYear", "startYear 1700 is not between 1874 and 2100"),
+            )],
+        );
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e.field.as_deref(), Some("movies[3].startYear"));
+    }
+
+    #[test]
+    fn every_code_has_its_status_and_framework_statuses_keep_theirs() {
+        assert_eq!(ErrorCode::NotEnoughTraffic.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            ApiError::new(ErrorCode::ReloadFailed, "x").status,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let e = ApiError::from_status(StatusCode::URI_TOO_LONG);
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::URI_TOO_LONG, ErrorCode::BadRequest)
+        );
+        let e = ApiError::from_status(StatusCode::BAD_GATEWAY);
+        assert_eq!(e.code, ErrorCode::Internal);
     }
 }

@@ -1,8 +1,126 @@
-//! The sliding window behind `POST /feedback`: the last `capacity` (predicted, actual)
-//! rating pairs, and the live RMSE and MAE over them.
+//! `POST /feedback`'s items, checked ([`parse`]), and the sliding window behind it: the
+//! last `capacity` (predicted, actual) rating pairs, and the live RMSE and MAE over them.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use reelcast_core::MovieInput;
+use reelcast_pipeline::FieldProblem;
+use serde_json::Value;
+
+use crate::dto::FeedbackItem;
+use crate::error::{check_list_size, refuse_unknown, ApiError, ErrorCode};
+
+/// One checked feedback item: the movie, the client's prediction if it sent one, and the
+/// real rating.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Checked {
+    pub input: MovieInput,
+    pub predicted: Option<f64>,
+    pub actual: f64,
+}
+
+/// A rating field: a number from 1 to 10.
+fn rating(name: &str, value: Option<&Value>, required: bool) -> Result<Option<f64>, String> {
+    match value {
+        None | Some(Value::Null) if required => {
+            Err(format!("{name} is required (a rating from 1 to 10)"))
+        }
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(r) if (1.0..=10.0).contains(&r) => Ok(Some(r)),
+            Some(_) => Err(format!("{name} {v} is not between 1 and 10")),
+            None => Err(format!("{name} must be a number from 1 to 10, not {v}")),
+        },
+    }
+}
+
+/// Checks one item: the movie as `POST /predict/movie` does, and both ratings.
+fn check(value: Value) -> Result<Checked, Vec<FieldProblem>> {
+    if !value.is_object() {
+        let message = format!("a feedback item must be a JSON object, not {value}");
+        return Err(vec![FieldProblem::new("items", message)]);
+    }
+    let item: FeedbackItem = serde_json::from_value(value)
+        .map_err(|e| vec![FieldProblem::new("items", e.to_string())])?;
+    let mut problems = Vec::new();
+    let predicted = rating("predicted_rating", item.predicted_rating.as_ref(), false)
+        .unwrap_or_else(|m| {
+            problems.push(FieldProblem::new("predicted_rating", m));
+            None
+        });
+    let actual = rating("actual_rating", item.actual_rating.as_ref(), true).unwrap_or_else(|m| {
+        problems.push(FieldProblem::new("actual_rating", m));
+        None
+    });
+    match (MovieInput::try_from(&item.movie), actual) {
+        (Ok(input), Some(actual)) if problems.is_empty() => Ok(Checked {
+            input,
+            predicted,
+            actual,
+        }),
+        (movie, _) => {
+            problems.extend(movie.err().unwrap_or_default());
+            Err(problems)
+        }
+    }
+}
+
+/// Checks a single item or `{"items": [...]}` (1 to `max`), reporting every bad index
+/// and field.
+pub(crate) fn parse(mut body: Value, max: usize) -> Result<Vec<Checked>, ApiError> {
+    let Some(items) = body.as_object_mut().and_then(|obj| obj.remove("items")) else {
+        return check(body)
+            .map(|item| vec![item])
+            .map_err(ApiError::invalid);
+    };
+    if let Some(rest) = body.as_object() {
+        refuse_unknown(rest, "send only `items`, or one item without it")?;
+    }
+    let Value::Array(items) = items else {
+        let message = "items must be an array of feedback items";
+        return Err(ApiError::new(ErrorCode::ValidationFailed, message).with_field("items"));
+    };
+    check_list_size("items", &items, max)?;
+    let mut checked = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (i, value) in items.into_iter().enumerate() {
+        match check(value) {
+            Ok(item) => checked.push(item),
+            Err(p) => problems.extend(p.into_iter().map(|p| (Some(i), p))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(ApiError::invalid_items("items", problems))
+    }
+}
+
+/// The (predicted, actual) pair of each item, in order: the client's prediction, or the
+/// bundle's (rounded like an answer) when it sent none.
+pub(crate) fn pairs(bundle: &reelcast_pipeline::ModelBundle, items: &[Checked]) -> Vec<(f64, f64)> {
+    let missing: Vec<MovieInput> = items
+        .iter()
+        .filter(|i| i.predicted.is_none())
+        .map(|i| i.input.clone())
+        .collect();
+    let mut predicted = if missing.is_empty() {
+        Vec::new()
+    } else {
+        bundle.predict_batch(&missing)
+    }
+    .into_iter();
+    items
+        .iter()
+        .map(|i| {
+            let p = i
+                .predicted
+                .or_else(|| predicted.next().map(reelcast_pipeline::round2));
+            (p.unwrap_or(f64::NAN), i.actual)
+        })
+        .collect()
+}
 
 /// Live error of the served model over the feedback window.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,7 +205,41 @@ fn summarize(pairs: &VecDeque<(f64, f64)>) -> LiveErrors {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    #[test]
+    fn parses_one_item_or_a_list_and_names_every_problem() {
+        let movie = json!({"startYear": 1921, "runtimeMinutes": 68, "numVotes": 40584});
+        let mut one = movie.clone();
+        one["actual_rating"] = json!(8.3);
+        let items = parse(one.clone(), 10).unwrap();
+        assert_eq!((items[0].predicted, items[0].actual), (None, 8.3));
+        let mut bad = movie.clone();
+        bad["actual_rating"] = json!(11);
+        bad["predicted_rating"] = json!("7");
+        bad["genre"] = json!("Drama");
+        let e = parse(json!({"items": [one, bad]}), 10).unwrap_err();
+        let fields: Vec<_> = e
+            .details
+            .iter()
+            .map(|d| (d.index, d.field.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (Some(1), "predicted_rating"),
+                (Some(1), "actual_rating"),
+                (Some(1), "genre")
+            ]
+        );
+        assert_eq!(e.field.as_deref(), Some("items[1].predicted_rating"));
+        let e = parse(json!({"items": []}), 10).unwrap_err();
+        assert_eq!(e.message, "items has 0 entries; send 1 to 10");
+        let e = parse(json!({"items": [1]}), 10).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("items[0]"));
+    }
 
     #[test]
     fn errors_cover_only_the_last_capacity_pairs() {

@@ -22,34 +22,32 @@
 //! assert!(reelcast_server::openapi_json().contains("/predict/movie"));
 //! ```
 
+mod alertmanager;
 mod cors;
 mod drift;
 mod dto;
 mod error;
 mod feedback;
-mod json;
 pub mod metrics;
-mod movie_body;
-mod movie_scan;
 mod openapi;
-mod reply;
 mod routes;
+mod scoring;
 mod startup;
 mod state;
 mod stats;
 
 pub use dto::{
-    ActiveAlertsResponse, BatchPrediction, BatchReply, BatchRequest, BatchResponse, Contribution,
-    DriftRequest, DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail,
-    ErrorResponse, FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, GenresField,
-    HealthResponse, Interval, LanguageCode, LatencyQuantiles, LiveMetrics, ModelInfoResponse,
-    ModelStatus, MonitoringStatusResponse, MovieRequest, PredictionResponse,
-    PredictionStatsResponse, RatingBucket, ReloadResponse, SentimentLabel, ServiceInfo,
-    StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse, TextRequest,
-    TextSentiment, UpstreamStatus,
+    ActiveAlertsResponse, BatchPrediction, BatchRequest, BatchResponse, Contribution, DriftRequest,
+    DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
+    FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, HealthResponse, LanguageCode,
+    LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus, MonitoringStatusResponse,
+    MovieBatchResponse, PredictionResponse, PredictionStatsResponse, RatingBucket, RatingInterval,
+    ReloadResponse, SentimentLabel, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
+    TextPredictionResponse, TextRequest, TextSentiment, UpstreamStatus,
 };
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};
+pub use reelcast_pipeline::MovieRequest;
 pub use startup::{app, serve, shutdown_signal, ServerSettings};
 pub use state::{AppState, LoadedModel, ModelSource, ReloadOutcome};
 pub use stats::Stats;

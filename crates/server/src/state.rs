@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 use crate::drift::DriftWindow;
 use crate::feedback::FeedbackWindow;
 use crate::metrics::{Metrics, ModelLabels};
-use crate::reply;
 use crate::startup::ServerSettings;
 use crate::stats::Stats;
 
@@ -31,10 +30,6 @@ pub struct LoadedModel {
     /// Where it was loaded from: a `models:/` URI or a file path (empty when built in
     /// memory).
     pub source: String,
-    /// The members of every `POST /predict/movie` answer that depend only on the model
-    /// (its name, version and feature names: most of the answer), serialized once by
-    /// [`AppState::set_model`] from what it is served as; see [`reply::model_fragment`].
-    reply_fragment: Box<str>,
 }
 
 impl LoadedModel {
@@ -43,7 +38,6 @@ impl LoadedModel {
         let digest = Sha256::digest(bundle.model_bytes()?);
         let fingerprint: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
         Ok(Self {
-            reply_fragment: Box::default(),
             name: bundle.metadata.model_name.clone(),
             version: fingerprint.clone(),
             fingerprint,
@@ -67,11 +61,6 @@ impl LoadedModel {
         self.alias = alias.map(str::to_owned);
         self.source = source.to_owned();
         self
-    }
-
-    /// The answer members serialized when it was swapped in (see [`reply::model_fragment`]).
-    pub(crate) fn reply_fragment(&self) -> &str {
-        &self.reply_fragment
     }
 
     /// Records the file or URI it was loaded from.
@@ -182,9 +171,7 @@ impl AppState {
     /// Swaps in a model atomically; requests in flight keep the one they started with.
     /// The recent-traffic drift window and the feedback window are emptied (they belong
     /// to the old model).
-    pub fn set_model(&self, mut model: LoadedModel) {
-        model.reply_fragment =
-            reply::model_fragment(&model.name, &model.version, model.bundle.features.names());
+    pub fn set_model(&self, model: LoadedModel) {
         self.0.drift.reset(&model.version);
         self.0.feedback.reset();
         self.0.metrics.model_loaded(&ModelLabels::of(&model));
@@ -238,12 +225,6 @@ impl AppState {
     /// The current model, if any.
     pub fn model(&self) -> Option<Arc<LoadedModel>> {
         self.0.model.load_full()
-    }
-
-    /// The current model, if any, without taking a reference count: for a request's
-    /// scoring, which holds it only briefly and never across an `.await`.
-    pub(crate) fn current(&self) -> arc_swap::Guard<Option<Arc<LoadedModel>>> {
-        self.0.model.load()
     }
 
     /// The limits.

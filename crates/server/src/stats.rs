@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::dto::{EndpointStats, LatencyQuantiles, PredictionStatsResponse, RatingBucket};
+
 /// Upper bounds of the latency buckets, in seconds (the last bucket is open-ended).
 const LATENCY_BOUNDS: [f64; 20] = [
     0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.000_75, 0.001, 0.002, 0.003, 0.005, 0.0075,
@@ -188,6 +190,52 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// The answer of `GET /monitoring/predictions/stats`.
+    pub(crate) fn prediction_stats(&self) -> PredictionStatsResponse {
+        let (requests, errors) = self
+            .endpoints
+            .values()
+            .fold((0, 0), |(r, e), (r1, e1, _)| (r + r1, e + e1));
+        let endpoints = self
+            .endpoints
+            .iter()
+            .map(|(name, &(requests, errors, predictions))| {
+                let stats = EndpointStats {
+                    requests,
+                    errors,
+                    predictions,
+                };
+                ((*name).to_owned(), stats)
+            })
+            .collect();
+        let rating_histogram = (1u32..)
+            .zip(self.ratings)
+            .map(|(lower, count)| RatingBucket {
+                lower: f64::from(lower),
+                upper: f64::from(lower + 1),
+                count,
+            })
+            .collect();
+        PredictionStatsResponse {
+            endpoints,
+            total_predictions: self.endpoints.values().map(|(_, _, p)| p).sum(),
+            mean_predicted_rating: self.rating_mean,
+            rating_histogram,
+            latency_seconds: LatencyQuantiles {
+                p50: self.latency_quantile(0.5),
+                p95: self.latency_quantile(0.95),
+                p99: self.latency_quantile(0.99),
+            },
+            error_rate: if requests == 0 {
+                0.0
+            } else {
+                errors as f64 / requests as f64
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +252,10 @@ mod tests {
         assert_eq!(snap.latency_quantile(0.99), Some(0.000_5));
         assert_eq!(snap.latency_quantile(1.0), Some(0.05));
         assert_eq!(snap.endpoints["movie"], (100, 1, 0));
+        let answer = snap.prediction_stats();
+        assert_eq!(answer.error_rate, 0.01);
+        assert_eq!(answer.latency_seconds.p99, Some(0.000_5));
+        assert_eq!(answer.endpoints["movie"].requests, 100);
     }
 
     #[test]
@@ -213,5 +265,9 @@ mod tests {
         let snap = s.snapshot();
         assert_eq!(snap.ratings, [1, 0, 0, 0, 0, 1, 0, 0, 1]);
         assert!((snap.rating_mean.unwrap() - 17.5 / 3.0).abs() < 1e-12);
+        let answer = snap.prediction_stats();
+        assert_eq!(answer.total_predictions, 3);
+        let last = answer.rating_histogram.last().unwrap();
+        assert_eq!((last.lower, last.upper, last.count), (9.0, 10.0, 1));
     }
 }

@@ -188,9 +188,10 @@ fn serve_follows_the_champion_alias_without_failing_a_request() {
         .success();
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let port = server.port;
     let load = {
-        let stop = stop.clone();
+        let (stop, answered) = (stop.clone(), answered.clone());
         std::thread::spawn(move || {
             let (mut ok, mut failed) = (0, 0);
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -201,18 +202,28 @@ fn serve_follows_the_champion_alias_without_failing_a_request() {
                         eprintln!("failed: {other:?}");
                     }
                 }
+                answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             (ok, failed)
         })
     };
-    std::thread::sleep(Duration::from_millis(300));
+    // Swaps happen while requests are in flight: some before, some after each one.
+    let wait_for_requests = |more: usize| {
+        let target = answered.load(std::sync::atomic::Ordering::Relaxed) + more;
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while answered.load(std::sync::atomic::Ordering::Relaxed) < target {
+            assert!(std::time::Instant::now() < deadline, "the load stalled");
+            std::thread::yield_now();
+        }
+    };
+    wait_for_requests(20);
     promote_version_2(&sandbox);
     server.wait_for_version("2");
     sandbox
         .run(["models", "rollback", "movie_rating_gbt"])
         .success();
     server.wait_for_version("1");
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_requests(20);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (ok, failed) = load.join().unwrap();
 
@@ -326,4 +337,88 @@ fn openapi_prints_the_committed_document() {
 
     let committed = include_str!("../../../../openapi.json");
     assert_eq!(run.stdout, committed);
+}
+
+/// One list of good and bad movies, through `reelcast predict --input` and through
+/// `POST /predict/movie` of `reelcast serve` on the same bundle: the same rating, or the
+/// same fields named by the same messages.
+#[test]
+fn the_cli_and_the_api_give_the_same_answer_or_the_same_error_for_each_movie() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    let movies = serde_json::json!([
+        {"title": "The Kid", "startYear": 1921, "runtimeMinutes": 68, "numVotes": 40584,
+         "genres": ["Comedy", "Drama"], "titleType": "movie", "isAdult": false},
+        {"startYear": 1994.0, "runtimeMinutes": "142", "numVotes": 2500000, "genres": "Drama"},
+        {"startYear": 2019, "runtimeMinutes": 95, "numVotes": 900, "genres": "\\N", "isAdult": 0},
+        {"startYear": 1873, "runtimeMinutes": 0, "numVotes": -1},
+        {"startYear": 2010, "runtimeMinutes": 90},
+        {"startYear": 2010, "runtimeMinutes": 90, "numVotes": 10, "genre": "Drama"},
+        {"startYear": "19x5", "runtimeMinutes": 90.5, "numVotes": 10, "genres": ["Comdy"]},
+        {"startYear": 2010, "runtimeMinutes": 90, "numVotes": 10, "title": "x".repeat(501)},
+        {"startYear": 2010, "runtimeMinutes": 90, "numVotes": 10, "titleType": "film", "isAdult": "no"}
+    ]);
+    sandbox.write("movies.json", movies.to_string());
+    let cli = sandbox
+        .run([
+            "predict",
+            "--input",
+            "movies.json",
+            "--model",
+            "artifacts/model.bundle",
+        ])
+        .json();
+    let server = Server::start(&sandbox, &["--model", "artifacts/model.bundle"], &[]);
+
+    let mut rated = 0;
+    for (row, movie) in movies.as_array().unwrap().iter().enumerate() {
+        let (status, body) = http(
+            server.port,
+            "POST",
+            "/predict/movie",
+            Some(&movie.to_string()),
+        )
+        .unwrap();
+        let api: Value = serde_json::from_str(&body).unwrap();
+        let scored = cli["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["row"] == row);
+        let rejected = cli["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["row"] == row);
+        match (scored, rejected) {
+            (Some(p), None) => {
+                assert_eq!(status, 200, "row {row}: {body}");
+                let cli_rating = p["predicted_rating"].as_f64().unwrap();
+                let api_rating = api["predicted_rating"].as_f64().unwrap();
+                assert!(
+                    (cli_rating - api_rating).abs() < 0.005,
+                    "row {row}: {p} {body}"
+                );
+                assert_eq!(p["imputed"], api["imputed"], "row {row}");
+                rated += 1;
+            }
+            (None, Some(r)) => {
+                assert_eq!(status, 422, "row {row}: {body}");
+                let problems = |list: &Value| -> Vec<(String, String)> {
+                    list.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| (p["field"].to_string(), p["message"].to_string()))
+                        .collect()
+                };
+                assert_eq!(
+                    problems(&r["problems"]),
+                    problems(&api["error"]["details"]),
+                    "row {row}"
+                );
+            }
+            other => panic!("row {row} is neither scored nor rejected once: {other:?}"),
+        }
+    }
+    assert_eq!(rated, 3, "{cli}");
 }

@@ -1,13 +1,13 @@
 //! `POST /model/reload`: the admin endpoint that swaps in the model source's current model.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sha2::{Digest, Sha256};
 
 use crate::dto::ReloadResponse;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::{AppState, ReloadOutcome};
 
 /// Checks `Authorization: Bearer <token>` against `[server] admin_token`; the refusal
@@ -16,8 +16,7 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let expected = &state.settings().admin_token;
     if expected.is_empty() {
         let e = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "reload_disabled",
+            ErrorCode::ReloadDisabled,
             "POST /model/reload is disabled; set [server] admin_token (e.g. REELCAST__SERVER__ADMIN_TOKEN) to enable it",
         );
         return Some(e.into_response());
@@ -31,8 +30,7 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     // independent of how much of the token a caller guessed right.
     if Sha256::digest(given.as_bytes()) != Sha256::digest(expected.as_bytes()) {
         let e = ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "send the admin token as `Authorization: Bearer <token>`",
         )
         .with_field("Authorization");
@@ -62,39 +60,41 @@ pub(crate) async fn reload(State(state): State<AppState>, headers: HeaderMap) ->
     if let Some(response) = refusal(&state, &headers) {
         return response;
     }
-    let Some(source) = state.source().map(|s| s.describe()) else {
-        let e = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_model_source",
-            "this server was given its model directly and has no source to reload from",
-        );
-        return e.into_response();
-    };
-    match state.reload().await {
-        Ok(outcome) => {
-            let Some(model) = state.model() else {
-                return ApiError::model_not_loaded().into_response();
-            };
-            let reloaded = matches!(outcome, ReloadOutcome::Swapped { .. });
-            let previous_version = match outcome {
-                ReloadOutcome::Swapped { previous } => previous,
-                ReloadOutcome::Unchanged => None,
-            };
-            Json(ReloadResponse {
-                reloaded,
-                source,
-                name: model.name.clone(),
-                version: model.version.clone(),
-                previous_version,
-                alias: model.alias.clone(),
-            })
-            .into_response()
-        }
-        Err(reason) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "reload_failed",
-            format!("reloading from {source} failed; still serving the previous model: {reason}"),
-        )
-        .into_response(),
+    match reload_source(&state).await {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => e.into_response(),
     }
+}
+
+/// Reloads from the state's model source and describes the outcome.
+async fn reload_source(state: &AppState) -> Result<ReloadResponse, ApiError> {
+    let Some(source) = state.source().map(|s| s.describe()) else {
+        return Err(ApiError::new(
+            ErrorCode::NoModelSource,
+            "this server was given its model directly and has no source to reload from",
+        ));
+    };
+    let outcome = state.reload().await.map_err(|reason| {
+        let serving = if state.model().is_some() {
+            "still serving the previous model"
+        } else {
+            "no model is served yet"
+        };
+        let message = format!("reloading from {source} failed ({serving}): {reason}");
+        ApiError::new(ErrorCode::ReloadFailed, message)
+    })?;
+    let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let reloaded = matches!(outcome, ReloadOutcome::Swapped { .. });
+    let previous_version = match outcome {
+        ReloadOutcome::Swapped { previous } => previous,
+        ReloadOutcome::Unchanged => None,
+    };
+    Ok(ReloadResponse {
+        reloaded,
+        source,
+        name: model.name.clone(),
+        version: model.version.clone(),
+        previous_version,
+        alias: model.alias.clone(),
+    })
 }

@@ -4,20 +4,20 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
 use axum::Json;
 use time::format_description::well_known::Rfc3339;
 
+use crate::alertmanager;
 use crate::drift::{self, MIN_DRIFT_ROWS};
 use crate::dto::{
-    ActiveAlertsResponse, DriftRequest, DriftResponse, DriftThresholds, EndpointStats,
-    LatencyQuantiles, ModelStatus, MonitoringStatusResponse, PredictionStatsResponse, RatingBucket,
-    StatusResponse, UpstreamStatus,
+    ActiveAlertsResponse, DriftRequest, DriftResponse, DriftThresholds, ModelStatus,
+    MonitoringStatusResponse, PredictionStatsResponse, StatusResponse,
 };
-use crate::error::ApiError;
+use crate::error::{refuse_unknown, ApiError, ErrorCode};
 use crate::routes::health::status_word;
-use crate::routes::predict::parse_batch;
+use crate::scoring;
 use crate::state::{AppState, LoadedModel};
 
 /// Prometheus text exposition: HTTP, prediction, model and process metrics.
@@ -64,47 +64,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Json<StatusResponse
 pub(crate) async fn prediction_stats(
     State(state): State<AppState>,
 ) -> Json<PredictionStatsResponse> {
-    let snap = state.stats().snapshot();
-    let (requests, errors) = snap
-        .endpoints
-        .values()
-        .fold((0, 0), |(r, e), (r1, e1, _)| (r + r1, e + e1));
-    let endpoints = snap
-        .endpoints
-        .iter()
-        .map(|(name, (requests, errors, predictions))| {
-            let stats = EndpointStats {
-                requests: *requests,
-                errors: *errors,
-                predictions: *predictions,
-            };
-            ((*name).to_owned(), stats)
-        })
-        .collect();
-    let rating_histogram = (1u32..)
-        .zip(snap.ratings)
-        .map(|(lower, count)| RatingBucket {
-            lower: f64::from(lower),
-            upper: f64::from(lower + 1),
-            count,
-        })
-        .collect();
-    Json(PredictionStatsResponse {
-        endpoints,
-        total_predictions: snap.endpoints.values().map(|(_, _, p)| p).sum(),
-        mean_predicted_rating: snap.rating_mean,
-        rating_histogram,
-        latency_seconds: LatencyQuantiles {
-            p50: snap.latency_quantile(0.5),
-            p95: snap.latency_quantile(0.95),
-            p99: snap.latency_quantile(0.99),
-        },
-        error_rate: if requests == 0 {
-            0.0
-        } else {
-            errors as f64 / requests as f64
-        },
-    })
+    Json(state.stats().snapshot().prediction_stats())
 }
 
 /// Drift of feature distributions against the training reference stored in the bundle:
@@ -135,22 +95,15 @@ pub(crate) async fn drift_check(
 ) -> Result<Json<DriftResponse>, ApiError> {
     let body = body.map_err(|r| ApiError::from_status(r.status()))?;
     let req = drift_request(&headers, &body)?;
+    refuse_unknown(
+        &req.unknown,
+        "send movies, or no body to check recent traffic",
+    )?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let (matrix, source) = match req.movies {
-        Some(movies) => (request_rows(&state, &model, &movies)?, "request"),
-        None => (state.drift().matrix(&model.version), "recent_traffic"),
+        Some(movies) => (request_rows(&state, &model, movies)?, "request"),
+        None => (window_rows(&state, &model)?, "recent_traffic"),
     };
-    let n = matrix.len() / model.bundle.features.width().max(1);
-    if n < MIN_DRIFT_ROWS && source == "recent_traffic" {
-        let message = format!(
-            "the recent-traffic window holds {n} movies; a drift check needs at least {MIN_DRIFT_ROWS}: predict more movies first, or POST {{\"movies\": [...]}}"
-        );
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_enough_traffic",
-            message,
-        ));
-    }
     let settings = state.settings();
     let (low, high) = (settings.drift_psi_low, settings.drift_psi_high);
     let report = drift::check(model.bundle.features.reference(), &matrix, low, high);
@@ -158,12 +111,25 @@ pub(crate) async fn drift_check(
     Ok(Json(DriftResponse {
         status: report.status.to_owned(),
         max_psi: report.max_psi,
-        n,
+        n: matrix.len() / model.bundle.features.width().max(1),
         scores: report.scores,
         source: source.to_owned(),
         thresholds: DriftThresholds { low, high },
         model_version: model.version.clone(),
     }))
+}
+
+/// The recent-traffic window's rows, or a 409 while it holds too few.
+fn window_rows(state: &AppState, model: &LoadedModel) -> Result<Vec<f32>, ApiError> {
+    let matrix = state.drift().matrix(&model.version);
+    let n = matrix.len() / model.bundle.features.width().max(1);
+    if n < MIN_DRIFT_ROWS {
+        let message = format!(
+            "the recent-traffic window holds {n} movies; a drift check needs at least {MIN_DRIFT_ROWS}: predict more movies first, or POST {{\"movies\": [...]}}"
+        );
+        return Err(ApiError::new(ErrorCode::NotEnoughTraffic, message));
+    }
+    Ok(matrix)
 }
 
 /// No body (or only whitespace) is `{}`; anything else must be a JSON `DriftRequest`.
@@ -181,33 +147,28 @@ fn drift_request(headers: &HeaderMap, body: &Bytes) -> Result<DriftRequest, ApiE
         });
     if !is_json {
         return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body with `content-type: application/json`, or send no body",
         ));
     }
     Ok(Json::<DriftRequest>::from_bytes(body)?.0)
 }
 
-/// The feature matrix of the posted movies, validated like a batch (at least 30).
+/// The feature matrix of the posted movies, checked like a batch (at least 30).
 fn request_rows(
     state: &AppState,
     model: &LoadedModel,
-    movies: &[serde_json::Value],
+    movies: Vec<serde_json::Value>,
 ) -> Result<Vec<f32>, ApiError> {
-    let (_, inputs) = parse_batch(movies, state.settings().max_batch_size)?;
-    if inputs.len() < MIN_DRIFT_ROWS {
+    let movies = scoring::parse_movies(movies, state.settings().max_batch_size)?;
+    if movies.len() < MIN_DRIFT_ROWS {
         let message = format!(
             "movies has {} entries; a drift check needs at least {MIN_DRIFT_ROWS}",
-            inputs.len()
+            movies.len()
         );
-        let e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            message,
-        );
-        return Err(e.with_field("movies"));
+        return Err(ApiError::new(ErrorCode::ValidationFailed, message).with_field("movies"));
     }
+    let inputs: Vec<_> = movies.into_iter().map(|(_, input)| input).collect();
     Ok(model.bundle.features.transform_batch(&inputs))
 }
 
@@ -222,72 +183,8 @@ fn request_rows(
 pub(crate) async fn active_alerts(
     State(state): State<AppState>,
 ) -> Result<Json<ActiveAlertsResponse>, ApiError> {
-    let base = state
-        .settings()
-        .alertmanager_url
-        .trim_end_matches('/')
-        .to_owned();
-    if base.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "alertmanager_not_configured",
-            "no Alertmanager is configured; set [server] alertmanager_url, e.g. REELCAST__SERVER__ALERTMANAGER_URL=http://127.0.0.1:9093",
-        ));
-    }
-    let unavailable = |detail: String| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "alertmanager_unavailable",
-            format!("Alertmanager at {base} did not answer: {detail}"),
-        )
-    };
-    let url = format!("{base}/api/v2/alerts?active=true&silenced=false&inhibited=false");
-    let response = state
-        .http()
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| unavailable(e.without_url().to_string()))?;
-    if !response.status().is_success() {
-        return Err(unavailable(format!("status {}", response.status())));
-    }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| unavailable(e.without_url().to_string()))?;
-    let alerts: Vec<serde_json::Value> = serde_json::from_slice(&body)
-        .map_err(|e| unavailable(format!("not a JSON list of alerts: {e}")))?;
-    Ok(Json(ActiveAlertsResponse {
-        alertmanager_url: base.clone(),
-        count: alerts.len(),
-        alerts,
-    }))
-}
-
-/// `GET {url}/-/healthy` (Prometheus and Alertmanager both answer it).
-async fn probe(client: &reqwest::Client, url: &str) -> UpstreamStatus {
-    let url = url.trim_end_matches('/');
-    if url.is_empty() {
-        return UpstreamStatus {
-            url: None,
-            reachable: None,
-            detail: "not configured".into(),
-        };
-    }
-    let answer = client
-        .get(format!("{url}/-/healthy"))
-        .timeout(std::time::Duration::from_secs(2))
-        .send()
-        .await;
-    let (reachable, detail) = match answer {
-        Ok(r) => (r.status().is_success(), format!("status {}", r.status())),
-        Err(e) => (false, e.without_url().to_string()),
-    };
-    UpstreamStatus {
-        url: Some(url.to_owned()),
-        reachable: Some(reachable),
-        detail,
-    }
+    let base = &state.settings().alertmanager_url;
+    Ok(Json(alertmanager::active_alerts(state.http(), base).await?))
 }
 
 /// The configured Prometheus and Alertmanager (`[server] prometheus_url`,
@@ -298,9 +195,10 @@ pub(crate) async fn monitoring_status(
     State(state): State<AppState>,
 ) -> Json<MonitoringStatusResponse> {
     let settings = state.settings();
+    let timeout = std::time::Duration::from_secs(2);
     let (prometheus, alertmanager) = tokio::join!(
-        probe(state.http(), &settings.prometheus_url),
-        probe(state.http(), &settings.alertmanager_url)
+        alertmanager::probe(state.http(), &settings.prometheus_url, timeout),
+        alertmanager::probe(state.http(), &settings.alertmanager_url, timeout)
     );
     Json(MonitoringStatusResponse {
         prometheus,

@@ -67,6 +67,7 @@ async fn lists_every_bad_index_and_field_before_scoring_any() {
         [
             (1, "startYear".to_owned()),
             (3, "runtimeMinutes".to_owned()),
+            (3, "genres".to_owned()),
             (4, "numVotes".to_owned())
         ]
     );
@@ -97,7 +98,9 @@ async fn empty_and_oversized_batches_are_rejected() {
 
     let r = post("/predict/batch", &json!({"films": [the_kid()]})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
-    assert_eq!(r.field(), "movies");
+    assert_eq!(r.field(), "films");
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("send movies or texts"), "{message}");
 }
 
 #[tokio::test]

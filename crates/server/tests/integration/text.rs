@@ -111,9 +111,14 @@ async fn bad_texts_and_features_get_422_naming_the_field() {
             "validation_failed",
         ),
         (
-            json!({"text": "ok", "startYear": "1999"}),
+            json!({"text": "ok", "startYear": "19x9"}),
             "startYear",
-            "invalid_type",
+            "validation_failed",
+        ),
+        (
+            json!({"text": "ok", "rating": 5}),
+            "rating",
+            "validation_failed",
         ),
     ];
     for (body, field, code) in cases {

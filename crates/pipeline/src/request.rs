@@ -1,0 +1,470 @@
+//! [`MovieRequest`]: one movie as a client sends it, over HTTP or in a file, and its one
+//! conversion into the model's [`MovieInput`].
+//!
+//! Every reader of a movie goes through this type: the API's `POST /predict/movie`, the
+//! items of `POST /predict/batch` and `POST /feedback`, the movie part of `POST /predict`
+//! (with `#[serde(flatten)]`), and `reelcast predict`'s files and flags. The fields stay
+//! raw JSON until [`MovieInput::try_from`] checks them all at once, so a request with
+//! several problems hears about every one of them, each naming the field and the rule,
+//! and the same movie gives the same answer, or the same error, whichever way it came.
+//!
+//! The rules, with the bounds of the core types:
+//! - `startYear`, `runtimeMinutes`, `numVotes` are required whole numbers (a JSON number
+//!   such as `1994` or `1994.0`, or a string holding one, as in a CSV file) within
+//!   [`Year`], [`Runtime`] and [`Votes`]'s ranges;
+//! - `title` is a string of at most [`MAX_TITLE_CHARS`] characters;
+//! - `genres` is a list of IMDb genre names or IMDb's comma-separated string;
+//! - `titleType` is one of IMDb's title types; `isAdult` is a boolean, `0` or `1`;
+//! - `null`, `""` and IMDb's `\N` mean "not given" for the optional fields;
+//! - any other key is refused, naming it and listing the accepted ones.
+
+#![expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "serde_json::Value: every JSON type not named is refused alike"
+)]
+
+use reelcast_core::{
+    Genre, GenreSet, MovieInput, Runtime, TitleType, Votes, Year, MAX_TITLE_CHARS,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// A problem with one field of one input, naming the field and the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    /// The field, API spelling.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FieldProblem {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A text field as IMDb's files mean it: empty and `\N` are missing.
+pub fn present_text(s: &str) -> Option<&str> {
+    (!s.is_empty() && s != "\\N").then_some(s)
+}
+
+/// One movie to score, as a client sends it. `startYear`, `runtimeMinutes` and `numVotes`
+/// are required; missing optional fields are imputed as in training. Unknown keys are
+/// refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", expecting = "a JSON object of movie fields")]
+#[schema(example = json!({"title": "The Kid", "startYear": 1921, "runtimeMinutes": 68,
+    "numVotes": 40584, "genres": ["Comedy", "Drama"], "titleType": "movie", "isAdult": false}))]
+pub struct MovieRequest {
+    /// Primary title, at most 500 characters.
+    #[schema(value_type = Option<String>, max_length = 500)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Value>,
+    /// Release year, 1874 to 2100.
+    #[schema(value_type = i64, required = true, minimum = 1874, maximum = 2100)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_year: Option<Value>,
+    /// Runtime in whole minutes, 1 to 60000.
+    #[schema(value_type = i64, required = true, minimum = 1, maximum = 60000)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_minutes: Option<Value>,
+    /// IMDb votes, 0 to 4294967295.
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 4294967295.0)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_votes: Option<Value>,
+    /// Genres from IMDb's vocabulary: a list, or IMDb's comma-separated string.
+    #[schema(value_type = Option<Vec<String>>, max_items = 28)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genres: Option<Value>,
+    /// IMDb title type, e.g. `movie`, `tvMovie`.
+    #[schema(value_type = Option<String>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_type: Option<Value>,
+    /// Adult title flag.
+    #[schema(value_type = Option<bool>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_adult: Option<Value>,
+    /// Keys that are not movie fields: each is refused with the list of accepted ones.
+    #[schema(ignore)]
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+impl MovieRequest {
+    /// The accepted keys, in the order problems are reported.
+    pub const FIELDS: [&'static str; 7] = [
+        "title",
+        "startYear",
+        "runtimeMinutes",
+        "numVotes",
+        "genres",
+        "titleType",
+        "isAdult",
+    ];
+
+    /// Reads one movie from a JSON value (a batch item or a file row); `field` names the
+    /// list it came from, for the problem when the value is not an object.
+    pub fn from_value(value: Value, field: &str) -> Result<Self, FieldProblem> {
+        match value {
+            Value::Object(_) => serde_json::from_value(value)
+                .map_err(|e| FieldProblem::new(field, format!("{field}: {e}"))),
+            other => Err(FieldProblem::new(
+                field,
+                format!("{field} holds {other}; expected a JSON object of movie fields"),
+            )),
+        }
+    }
+
+    /// The title as sent, when it is text.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_ref().and_then(Value::as_str)
+    }
+
+    /// The required fields that are not given (`POST /predict` predicts a rating only
+    /// when none is missing).
+    pub fn missing_required(&self) -> Vec<&'static str> {
+        [
+            ("startYear", &self.start_year),
+            ("runtimeMinutes", &self.runtime_minutes),
+            ("numVotes", &self.num_votes),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| given(value).is_none().then_some(name))
+        .collect()
+    }
+}
+
+/// The value unless it is absent, `null`, `""` or `\N`.
+fn given(value: &Option<Value>) -> Option<&Value> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if present_text(s).is_none() => None,
+        Some(v) => Some(v),
+    }
+}
+
+/// A whole number from a JSON number (`1994`, `1994.0`, `1.994e3`) or a string holding one.
+fn whole_number(field: &str, value: &Value) -> Result<i64, String> {
+    let not_whole = || format!("{field} {value} is not a whole number");
+    match value {
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(i),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+            _ => Err(not_whole()),
+        },
+        Value::String(s) => s.trim().parse().map_err(|_| not_whole()),
+        _ => Err(format!("{field} {value} is not a whole number")),
+    }
+}
+
+/// A required whole-number field converted by `make` (the core type's range check).
+fn required<T>(
+    field: &'static str,
+    value: &Option<Value>,
+    range: (i64, i64),
+    make: impl FnOnce(i64) -> Option<T>,
+) -> Result<T, String> {
+    let (min, max) = range;
+    let Some(value) = given(value) else {
+        return Err(format!(
+            "{field} is required: a whole number from {min} to {max}"
+        ));
+    };
+    let n = whole_number(field, value)?;
+    if !(min..=max).contains(&n) {
+        return Err(format!("{field} {n} is not between {min} and {max}"));
+    }
+    make(n).ok_or_else(|| format!("{field} {n} is not between {min} and {max}"))
+}
+
+fn text<'a>(field: &str, value: &'a Option<Value>) -> Result<Option<&'a str>, String> {
+    match given(value) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("{field} {other} is not a string")),
+    }
+}
+
+fn title(value: &Option<Value>) -> Result<Option<String>, String> {
+    let Some(t) = text("title", value)? else {
+        return Ok(None);
+    };
+    let n = t.chars().count();
+    if n > MAX_TITLE_CHARS {
+        return Err(format!(
+            "title has {n} characters; the limit is {MAX_TITLE_CHARS}"
+        ));
+    }
+    Ok(Some(t.to_owned()))
+}
+
+fn genres(value: &Option<Value>) -> Result<Option<GenreSet>, String> {
+    match given(value) {
+        None => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Genre::parse(s).map_err(|e| e.to_string()),
+                other => Err(format!("genres[{i}] {other} is not a string")),
+            })
+            .collect::<Result<GenreSet, String>>()
+            .map(Some),
+        Some(Value::String(s)) => GenreSet::parse_imdb(s).map(Some).map_err(|e| e.to_string()),
+        Some(other) => Err(format!(
+            "genres {other} is not a list of genre names or IMDb's comma-separated string"
+        )),
+    }
+}
+
+fn title_type(value: &Option<Value>) -> Result<Option<TitleType>, String> {
+    text("titleType", value)?
+        .map(TitleType::parse)
+        .transpose()
+        .map_err(|e| e.to_string())
+}
+
+fn flag(value: &Option<Value>) -> Result<Option<bool>, String> {
+    let Some(v) = given(value) else {
+        return Ok(None);
+    };
+    let parsed = match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        Value::String(s) => match s.trim() {
+            "0" | "false" => Some(false),
+            "1" | "true" => Some(true),
+            _ => None,
+        },
+        _ => None,
+    };
+    parsed
+        .map(Some)
+        .ok_or_else(|| format!("isAdult {v} is not true, false, 0 or 1"))
+}
+
+impl TryFrom<&MovieRequest> for MovieInput {
+    type Error = Vec<FieldProblem>;
+
+    /// Checks every field and reports every problem: the required numbers first, then
+    /// the optional fields, then unknown keys.
+    fn try_from(req: &MovieRequest) -> Result<Self, Self::Error> {
+        let mut problems = Vec::new();
+        let mut check = |field: &str, result: Result<(), String>| {
+            if let Err(message) = result {
+                problems.push(FieldProblem::new(field, message));
+            }
+        };
+        let mut input = MovieInput::default();
+        let years = (i64::from(Year::MIN), i64::from(Year::MAX));
+        let minutes = (i64::from(Runtime::MIN), i64::from(Runtime::MAX));
+        let votes = (0, i64::from(u32::MAX));
+        check(
+            "startYear",
+            required("startYear", &req.start_year, years, |n| {
+                u16::try_from(n).ok().and_then(|y| Year::new(y).ok())
+            })
+            .map(|y| input.start_year = Some(y)),
+        );
+        check(
+            "runtimeMinutes",
+            required("runtimeMinutes", &req.runtime_minutes, minutes, |n| {
+                u32::try_from(n).ok().and_then(|m| Runtime::new(m).ok())
+            })
+            .map(|r| input.runtime = Some(r)),
+        );
+        check(
+            "numVotes",
+            required("numVotes", &req.num_votes, votes, |n| {
+                u32::try_from(n).ok().map(Votes::new)
+            })
+            .map(|v| input.votes = Some(v)),
+        );
+        check("title", title(&req.title).map(|t| input.title = t));
+        check("genres", genres(&req.genres).map(|g| input.genres = g));
+        check(
+            "titleType",
+            title_type(&req.title_type).map(|t| input.title_type = t),
+        );
+        check("isAdult", flag(&req.is_adult).map(|f| input.is_adult = f));
+        let accepted = MovieRequest::FIELDS.join(", ");
+        problems.extend(req.unknown.keys().map(|key| {
+            FieldProblem::new(
+                key.as_str(),
+                format!("unknown field `{key}`; the accepted fields are {accepted}"),
+            )
+        }));
+        if problems.is_empty() {
+            Ok(input)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Reads one row of a prediction file (a JSON object or a CSV row as strings): the
+/// optional row id (`tconst` or `id`, echoed back) and the movie, under
+/// [`MovieRequest`]'s rules. IMDb's `primaryTitle` column is read as `title`.
+pub fn movie_from_json(
+    obj: &Map<String, Value>,
+) -> Result<(Option<String>, MovieInput), Vec<FieldProblem>> {
+    let mut obj = obj.clone();
+    let id = ["tconst", "id"]
+        .into_iter()
+        .filter_map(|key| obj.remove(key))
+        .find_map(|v| match v {
+            Value::String(s) => present_text(&s).map(str::to_owned),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        });
+    if let Some(title) = obj.remove("primaryTitle") {
+        obj.entry("title").or_insert(title);
+    }
+    let request = MovieRequest::from_value(Value::Object(obj), "movie").map_err(|p| vec![p])?;
+    MovieInput::try_from(&request).map(|input| (id, input))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn convert(v: Value) -> Result<MovieInput, Vec<FieldProblem>> {
+        let request: MovieRequest = serde_json::from_value(v).unwrap();
+        MovieInput::try_from(&request)
+    }
+
+    fn fields(problems: &[FieldProblem]) -> Vec<&str> {
+        problems.iter().map(|p| p.field.as_str()).collect()
+    }
+
+    #[test]
+    fn converts_a_full_request() {
+        let input = convert(json!({
+            "title": "The Kid", "startYear": 1921, "runtimeMinutes": 68, "numVotes": 40584,
+            "genres": "Comedy,Drama", "titleType": "movie", "isAdult": false
+        }))
+        .unwrap();
+        assert_eq!(input.title.as_deref(), Some("The Kid"));
+        assert_eq!(input.start_year.unwrap().get(), 1921);
+        assert_eq!(input.runtime.unwrap().minutes(), 68);
+        assert_eq!(input.votes.unwrap().get(), 40584);
+        assert_eq!(input.genres.unwrap().len(), 2);
+        assert_eq!(input.title_type, Some(TitleType::Movie));
+        assert_eq!(input.is_adult, Some(false));
+    }
+
+    #[test]
+    fn accepts_whole_floats_numeric_strings_and_imdb_nulls() {
+        let input = convert(json!({
+            "title": "\\N", "startYear": 1921.0, "runtimeMinutes": "68", "numVotes": 4.0584e4,
+            "genres": "\\N", "titleType": "", "isAdult": 1
+        }))
+        .unwrap();
+        assert_eq!(input.title, None);
+        assert_eq!(input.start_year.unwrap().get(), 1921);
+        assert_eq!(input.runtime.unwrap().minutes(), 68);
+        assert_eq!(input.votes.unwrap().get(), 40584);
+        assert_eq!((input.genres, input.title_type), (None, None));
+        assert_eq!(input.is_adult, Some(true));
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_field_and_rule() {
+        let problems = convert(json!({
+            "title": "x".repeat(501), "startYear": 1873, "runtimeMinutes": 90.5,
+            "numVotes": -1, "genres": ["Comdy"], "titleType": "feature", "isAdult": "no",
+            "genre": "Drama"
+        }))
+        .unwrap_err();
+        assert_eq!(
+            fields(&problems),
+            [
+                "startYear",
+                "runtimeMinutes",
+                "numVotes",
+                "title",
+                "genres",
+                "titleType",
+                "isAdult",
+                "genre"
+            ]
+        );
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages[0], "startYear 1873 is not between 1874 and 2100");
+        assert_eq!(messages[1], "runtimeMinutes 90.5 is not a whole number");
+        assert_eq!(messages[2], "numVotes -1 is not between 0 and 4294967295");
+        assert_eq!(messages[3], "title has 501 characters; the limit is 500");
+        assert!(messages[7]
+            .starts_with("unknown field `genre`; the accepted fields are title, startYear"));
+    }
+
+    #[test]
+    fn names_every_missing_required_field() {
+        let problems = convert(json!({"startYear": null, "title": "x"})).unwrap_err();
+        assert_eq!(
+            fields(&problems),
+            ["startYear", "runtimeMinutes", "numVotes"]
+        );
+        assert_eq!(
+            problems[1].message,
+            "runtimeMinutes is required: a whole number from 1 to 60000"
+        );
+    }
+
+    #[test]
+    fn refuses_values_of_the_wrong_json_type() {
+        let problems = convert(json!({
+            "title": 1, "startYear": "19x5", "runtimeMinutes": [90], "numVotes": {},
+            "genres": 3, "titleType": ["movie"], "isAdult": [true]
+        }))
+        .unwrap_err();
+        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert_eq!(
+            problems[0].message,
+            "startYear \"19x5\" is not a whole number"
+        );
+    }
+
+    #[test]
+    fn a_non_object_is_refused_as_such() {
+        let err = MovieRequest::from_value(json!([1921, 68, 40584]), "movies[0]").unwrap_err();
+        assert_eq!(err.field, "movies[0]");
+        assert!(
+            err.message.contains("expected a JSON object"),
+            "{}",
+            err.message
+        );
+        let err = serde_json::from_str::<MovieRequest>("[1921, 68]").unwrap_err();
+        assert!(
+            err.to_string().contains("a JSON object of movie fields"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn file_rows_carry_an_id_and_imdb_title_column() {
+        let row = json!({"tconst": "tt0012349", "primaryTitle": "The Kid", "startYear": "1921",
+            "runtimeMinutes": "68", "numVotes": "40584", "genres": "Comedy,Drama"});
+        let (id, input) = movie_from_json(row.as_object().unwrap()).unwrap();
+        assert_eq!(id.as_deref(), Some("tt0012349"));
+        assert_eq!(input.title.as_deref(), Some("The Kid"));
+        let bad = json!({"startYear": "19x5", "numVotes": -3, "genres": "Drama,Comdy"});
+        let problems = movie_from_json(bad.as_object().unwrap()).unwrap_err();
+        assert_eq!(
+            fields(&problems),
+            ["startYear", "runtimeMinutes", "numVotes", "genres"]
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! Wire types (serde + OpenAPI schemas), kept apart from the domain types. A movie is
+//! always a [`MovieRequest`](reelcast_pipeline::MovieRequest), turned into a
+//! [`MovieInput`](reelcast_core::MovieInput) once, with [`TryFrom`].
+
+mod monitoring;
+mod predict;
+mod service;
+mod text;
+
+pub use monitoring::{
+    ActiveAlertsResponse, DriftRequest, DriftResponse, DriftThresholds, EndpointStats,
+    FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, LatencyQuantiles, LiveMetrics,
+    ModelStatus, MonitoringStatusResponse, PredictionStatsResponse, RatingBucket, StatusResponse,
+    UpstreamStatus,
+};
+pub use predict::{
+    BatchPrediction, BatchRequest, BatchResponse, Contribution, MovieBatchResponse, PredictQuery,
+    PredictionResponse, RatingInterval,
+};
+pub use service::{
+    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse, ReloadResponse,
+    ServiceInfo,
+};
+pub use text::{
+    LanguageCode, SentimentLabel, TextBatchItem, TextBatchResponse, TextPredictionResponse,
+    TextRequest, TextSentiment,
+};

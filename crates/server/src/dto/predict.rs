@@ -1,0 +1,120 @@
+//! Wire types of `POST /predict/movie` and `POST /predict/batch`.
+
+use reelcast_pipeline::MovieRequest;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::dto::TextBatchResponse;
+
+/// Query options of `POST /predict/movie`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PredictQuery {
+    /// Add per-feature contributions and the bias to the response.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// The 10th-90th percentile band of a prediction, clipped to 1..=10, 2 decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RatingInterval {
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+}
+
+/// One feature's share of the prediction (path attribution), in rating points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Contribution {
+    /// Feature name, as in `features_used`.
+    pub feature: String,
+    /// Contribution in rating points.
+    pub value: f64,
+}
+
+/// A prediction for one movie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PredictionResponse {
+    /// The request's title, echoed.
+    pub title: Option<String>,
+    /// Predicted rating, clipped to 1..=10, 2 decimals.
+    pub predicted_rating: f64,
+    /// E.g. `"7.3/10"`.
+    pub rating_out_of_10: String,
+    /// The served model's name: the registered model's when served from the registry,
+    /// else the bundle's.
+    pub model_name: String,
+    /// The served version: the registry's version number when served from the registry,
+    /// else the first 12 hex digits of the SHA-256 of the fitted features and model.
+    pub model_version: String,
+    /// The model's feature names, in column order.
+    pub features_used: Vec<String>,
+    /// Inputs that were missing and imputed from training statistics (API names).
+    pub imputed: Vec<String>,
+    /// 10th-90th percentile prediction interval (the forest's trees, or the boosted
+    /// model's quantile models); null when the model has none.
+    pub interval: Option<RatingInterval>,
+    /// With `?explain=true`: per-feature contributions; bias + their sum is the unclipped
+    /// prediction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributions: Option<Vec<Contribution>>,
+    /// With `?explain=true`: the prediction before any split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bias: Option<f64>,
+}
+
+/// Many movies (`movies`) or review texts (`texts`) to score at once: send exactly one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(expecting = "a JSON object with `movies` or `texts`")]
+pub struct BatchRequest {
+    /// The movies, each like a `POST /predict/movie` body.
+    #[schema(value_type = Option<Vec<MovieRequest>>, min_items = 1)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movies: Option<Vec<Value>>,
+    /// Review texts, each like `POST /predict`'s `text`, scored as sentiment.
+    #[schema(value_type = Option<Vec<String>>, min_items = 1)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<Vec<Value>>,
+    /// Any other key: refused.
+    #[schema(ignore)]
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
+}
+
+/// One movie's result in a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchPrediction {
+    /// Position in the request.
+    pub index: usize,
+    /// The request's title, echoed.
+    pub title: Option<String>,
+    /// Predicted rating, clipped to 1..=10, 2 decimals.
+    pub predicted_rating: f64,
+    /// E.g. `"7.3/10"`.
+    pub rating_out_of_10: String,
+}
+
+/// Scores for a batch, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MovieBatchResponse {
+    /// One entry per requested movie, in order.
+    pub predictions: Vec<BatchPrediction>,
+    /// Number of movies scored.
+    pub count: usize,
+    /// The bundle's model name.
+    pub model_name: String,
+    /// See [`PredictionResponse::model_version`].
+    pub model_version: String,
+}
+
+/// A batch's result: movie ratings for `movies`, sentiments for `texts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchResponse {
+    /// For `{"movies": [...]}`.
+    Movies(MovieBatchResponse),
+    /// For `{"texts": [...]}`.
+    Texts(TextBatchResponse),
+}

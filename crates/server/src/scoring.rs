@@ -1,0 +1,295 @@
+//! The prediction use cases behind the handlers: one movie, a batch of movies, review
+//! texts. Each one records its predictions once, in the Prometheus metrics and the
+//! stats, and keeps the newest feature rows in the drift window.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use reelcast_core::MovieInput;
+use reelcast_pipeline::{round2, FieldProblem, ModelBundle, MovieRequest};
+use serde_json::Value;
+
+use crate::dto::{
+    BatchPrediction, Contribution, MovieBatchResponse, PredictionResponse, RatingInterval,
+    TextBatchItem, TextBatchResponse, TextPredictionResponse, TextRequest, TextSentiment,
+};
+use crate::error::{check_list_size, ApiError};
+use crate::state::{AppState, LoadedModel};
+
+/// Records one request's predictions: `count` items scored, `ratings` the predicted
+/// ratings among them.
+fn record(
+    state: &AppState,
+    endpoint: &'static str,
+    version: &str,
+    count: usize,
+    ratings: &[f64],
+    started: Instant,
+) {
+    let count = count as u64;
+    let elapsed = started.elapsed();
+    state
+        .metrics()
+        .record_predictions(endpoint, version, count, ratings, elapsed);
+    state.stats().record_predictions(endpoint, count, ratings);
+}
+
+/// `7.3/10`.
+pub(crate) fn out_of_10(rating: f64) -> String {
+    format!("{rating:.1}/10")
+}
+
+/// Per-feature contributions and bias for one feature row built by the bundle's own
+/// transform (the one the prediction used).
+fn explain(bundle: &ModelBundle, row: &[f32]) -> (Vec<Contribution>, f64) {
+    let c = bundle.model.contributions(row);
+    let named = bundle.features.names().iter().zip(c.values);
+    let list = named
+        .map(|(feature, value)| Contribution {
+            feature: feature.clone(),
+            value,
+        })
+        .collect();
+    (list, c.bias)
+}
+
+/// Predicts one movie with `model`, with its contributions when `explain` is set.
+pub(crate) fn movie(
+    state: &AppState,
+    model: &LoadedModel,
+    req: &MovieRequest,
+    input: &MovieInput,
+    explain_it: bool,
+) -> PredictionResponse {
+    let started = Instant::now();
+    let bundle = &model.bundle;
+    // One feature row serves the prediction, the drift window and the explanation.
+    let mut row = Vec::with_capacity(bundle.features.width());
+    let imputed = bundle.features.transform(input, &mut row);
+    let prediction = bundle.predict_row(&row, imputed);
+    record(
+        state,
+        "movie",
+        &model.version,
+        1,
+        &[prediction.rating],
+        started,
+    );
+    if state.drift().wanted(1) > 0 {
+        state.drift().push(&model.version, &row, row.len());
+    }
+    let (contributions, bias) = match explain_it.then(|| explain(bundle, &row)) {
+        Some((list, bias)) => (Some(list), Some(bias)),
+        None => (None, None),
+    };
+    PredictionResponse {
+        title: req.title().map(str::to_owned),
+        predicted_rating: round2(prediction.rating),
+        rating_out_of_10: out_of_10(prediction.rating),
+        model_name: model.name.clone(),
+        model_version: model.version.clone(),
+        features_used: bundle.features.names().to_vec(),
+        imputed: prediction
+            .imputed
+            .fields()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        interval: prediction.band.map(|band| RatingInterval {
+            lower: round2(band.lower),
+            upper: round2(band.upper),
+        }),
+        contributions,
+        bias,
+    }
+}
+
+/// Reads and checks every movie of a request list (`movies`): 1 to `max` of them, each a
+/// [`MovieRequest`] meeting its rules; every bad index and field is reported at once.
+pub(crate) fn parse_movies(
+    values: Vec<Value>,
+    max: usize,
+) -> Result<Vec<(MovieRequest, MovieInput)>, ApiError> {
+    check_list_size("movies", &values, max)?;
+    let mut problems = Vec::new();
+    let mut movies = Vec::with_capacity(values.len());
+    for (i, value) in values.into_iter().enumerate() {
+        let checked = MovieRequest::from_value(value, "movies")
+            .map_err(|p| vec![p])
+            .and_then(|req| MovieInput::try_from(&req).map(|input| (req, input)));
+        match checked {
+            Ok(movie) => movies.push(movie),
+            Err(p) => problems.extend(p.into_iter().map(|p| (Some(i), p))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(movies)
+    } else {
+        Err(ApiError::invalid_items("movies", problems))
+    }
+}
+
+/// The `movies` form of a batch: validated whole, scored on the bundle's batch path off
+/// the async workers, and the newest rows kept in the drift window.
+pub(crate) async fn movies(
+    state: &AppState,
+    values: Vec<Value>,
+) -> Result<MovieBatchResponse, ApiError> {
+    let movies = parse_movies(values, state.settings().max_batch_size)?;
+    let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let started = Instant::now();
+    let keep = state.drift().wanted(movies.len());
+    let (titles, inputs): (Vec<Option<String>>, Vec<MovieInput>) = movies
+        .into_iter()
+        .map(|(req, input)| (req.title().map(str::to_owned), input))
+        .unzip();
+    let (ratings, rows) = score_blocking(model.clone(), inputs, keep).await?;
+    record(
+        state,
+        "batch",
+        &model.version,
+        ratings.len(),
+        &ratings,
+        started,
+    );
+    let width = model.bundle.features.width();
+    state.drift().push(&model.version, &rows, width);
+    let predictions: Vec<BatchPrediction> = titles
+        .into_iter()
+        .zip(ratings)
+        .enumerate()
+        .map(|(index, (title, rating))| BatchPrediction {
+            index,
+            title,
+            predicted_rating: round2(rating),
+            rating_out_of_10: out_of_10(rating),
+        })
+        .collect();
+    Ok(MovieBatchResponse {
+        count: predictions.len(),
+        predictions,
+        model_name: model.name.clone(),
+        model_version: model.version.clone(),
+    })
+}
+
+/// Runs the CPU-bound batch path off the async workers, inside the current span; also
+/// builds the feature rows of the last `keep` inputs for the drift window.
+async fn score_blocking(
+    model: Arc<LoadedModel>,
+    inputs: Vec<MovieInput>,
+    keep: usize,
+) -> Result<(Vec<f64>, Vec<f32>), ApiError> {
+    let span = tracing::Span::current();
+    let scored = tokio::task::spawn_blocking(move || {
+        span.in_scope(|| {
+            let matrix = model.bundle.features.transform_batch(&inputs);
+            let ratings = model.bundle.predict_matrix(&matrix);
+            let width = model.bundle.features.width();
+            let tail = (inputs.len() - keep.min(inputs.len())) * width;
+            (ratings, matrix[tail..].to_vec())
+        })
+    })
+    .await?;
+    Ok(scored)
+}
+
+/// The sentiment of one text, or the problem with it, reported as `field`.
+fn sentiment(field: &str, text: &str) -> Result<TextSentiment, FieldProblem> {
+    reelcast_sentiment::analyze(text)
+        .map(|s| TextSentiment::from((text, s)))
+        .map_err(|e| FieldProblem::new(field, format!("{field}: {e}")))
+}
+
+/// The `texts` form of a batch: every text scored, or every bad index reported.
+pub(crate) fn texts(state: &AppState, values: &[Value]) -> Result<TextBatchResponse, ApiError> {
+    check_list_size("texts", values, state.settings().max_batch_size)?;
+    let started = Instant::now();
+    let mut problems = Vec::new();
+    let mut sentiments = Vec::with_capacity(values.len());
+    for (index, value) in values.iter().enumerate() {
+        let scored = match value.as_str() {
+            Some(text) => sentiment("texts", text),
+            None => Err(FieldProblem::new(
+                "texts",
+                format!("texts[{index}] is {value}; expected a string"),
+            )),
+        };
+        match scored {
+            Ok(sentiment) => sentiments.push(TextBatchItem { index, sentiment }),
+            Err(p) => problems.push((Some(index), p)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid_items("texts", problems));
+    }
+    let version = state.model().map(|m| m.version.clone());
+    let version = version.as_deref().unwrap_or("none");
+    record(state, "batch", version, sentiments.len(), &[], started);
+    Ok(TextBatchResponse {
+        count: sentiments.len(),
+        sentiments,
+    })
+}
+
+/// `POST /predict`: the text's sentiment, and a rating when the movie's three required
+/// fields are all given (every other field problem is a 422, as for a movie).
+pub(crate) fn text(state: &AppState, req: TextRequest) -> Result<TextPredictionResponse, ApiError> {
+    let started = Instant::now();
+    let sentiment = sentiment("text", &req.text).map_err(|p| ApiError::invalid(vec![p]))?;
+    let missing = req.movie.missing_required();
+    let input = match MovieInput::try_from(&req.movie) {
+        Ok(input) => Some(input),
+        Err(problems) => {
+            let other: Vec<FieldProblem> = problems
+                .into_iter()
+                .filter(|p| !missing.contains(&p.field.as_str()))
+                .collect();
+            if !other.is_empty() {
+                return Err(ApiError::invalid(other));
+            }
+            None
+        }
+    };
+    let model = state.model();
+    let (rating, model, reason) = match (input, model) {
+        (Some(input), Some(model)) => {
+            let rating = model.bundle.predict(&input).rating;
+            let reason = "predicted by the movie model from startYear, runtimeMinutes and numVotes (other features imputed when missing)";
+            (Some(rating), Some(model), reason.to_owned())
+        }
+        (Some(_), None) => {
+            let reason = "no model is loaded yet: retry when /health/ready answers 200";
+            (None, None, reason.to_owned())
+        }
+        (None, _) if missing.len() == 3 => {
+            let reason = "no movie features given: send startYear, runtimeMinutes and numVotes to also predict a rating";
+            (None, None, reason.to_owned())
+        }
+        (None, _) => {
+            let reason = format!(
+                "{} missing: send startYear, runtimeMinutes and numVotes together to also predict a rating",
+                missing.join(" and ")
+            );
+            (None, None, reason)
+        }
+    };
+    let version = model.as_ref().map_or("none", |m| m.version.as_str());
+    record(
+        state,
+        "text",
+        version,
+        1,
+        &rating.into_iter().collect::<Vec<_>>(),
+        started,
+    );
+    Ok(TextPredictionResponse {
+        sentiment,
+        predicted_rating: rating.map(round2),
+        rating_out_of_10: rating.map(out_of_10),
+        rating_reason: reason,
+        model_name: model.as_ref().map(|m| m.name.clone()),
+        model_version: model.as_ref().map(|m| m.version.clone()),
+        text: req.text,
+    })
+}
