@@ -312,9 +312,15 @@ impl TryFrom<&MovieRequest> for MovieInput {
     }
 }
 
+/// IMDb columns of `movies_with_ratings.csv` that are not model inputs: a file in that
+/// layout is read with them left aside.
+const IMDB_COLUMNS_NOT_INPUTS: [&str; 3] = ["originalTitle", "endYear", "averageRating"];
+
 /// Reads one row of a prediction file (a JSON object or a CSV row as strings): the
 /// optional row id (`tconst` or `id`, echoed back) and the movie, under
-/// [`MovieRequest`]'s rules. IMDb's `primaryTitle` column is read as `title`.
+/// [`MovieRequest`]'s rules. A file in the layout of `movies_with_ratings.csv` is read as
+/// it is: `primaryTitle` is the title, and the IMDb columns that are not model inputs
+/// (`originalTitle`, `endYear`, `averageRating`) are left aside.
 pub fn movie_from_json(
     obj: &Map<String, Value>,
 ) -> Result<(Option<String>, MovieInput), Vec<FieldProblem>> {
@@ -327,6 +333,9 @@ pub fn movie_from_json(
             Value::Null => None,
             other => Some(other.to_string()),
         });
+    for column in IMDB_COLUMNS_NOT_INPUTS {
+        obj.remove(column);
+    }
     if let Some(title) = obj.remove("primaryTitle") {
         obj.entry("title").or_insert(title);
     }

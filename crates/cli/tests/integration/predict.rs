@@ -21,8 +21,8 @@ const SHAWSHANK: [&str; 10] = [
     "Drama",
 ];
 
-/// A CSV of 6 movies: rows 0, 3 and 5 are good; row 1 has a bad year, row 2 negative
-/// votes, row 4 three bad fields.
+/// A CSV of 6 movies: rows 0 and 3 are good; row 1 has a bad year, row 2 negative votes,
+/// row 4 three bad fields, row 5 no runtime (a required field).
 const MIXED_CSV: &str = "\
 tconst,title,startYear,runtimeMinutes,numVotes,genres
 tt0111161,The Shawshank Redemption,1994,142,2500000,Drama
@@ -85,19 +85,19 @@ fn missing_inputs_are_imputed_and_listed() {
     let p = predict_flags(
         &sandbox,
         "artifacts/model.bundle",
-        &["--start-year", "1994"],
+        &[
+            "--start-year",
+            "1994",
+            "--runtime-minutes",
+            "142",
+            "--num-votes",
+            "900",
+        ],
     );
 
     assert_eq!(
         p["imputed"],
-        serde_json::json!([
-            "runtimeMinutes",
-            "numVotes",
-            "title",
-            "genres",
-            "titleType",
-            "isAdult"
-        ])
+        serde_json::json!(["title", "genres", "titleType", "isAdult"])
     );
     assert!(p["title"].is_null());
     let rating = num(&p, "predicted_rating");
@@ -122,7 +122,17 @@ fn predict_text_output_shows_rating_band_and_imputed_inputs() {
     let sandbox = Sandbox::new();
     sandbox.train("artifacts", &["--model", "rf"]);
 
-    let run = sandbox.run(["predict", "--start-year", "1994"]).success();
+    let run = sandbox
+        .run([
+            "predict",
+            "--start-year",
+            "1994",
+            "--runtime-minutes",
+            "142",
+            "--num-votes",
+            "900",
+        ])
+        .success();
 
     let mut lines = run.stdout.lines();
     let first = lines.next().unwrap();
@@ -130,7 +140,7 @@ fn predict_text_output_shows_rating_band_and_imputed_inputs() {
     assert!(first.contains("/10 (80% of trees between "), "{first}");
     assert_eq!(
         lines.next(),
-        Some("imputed from training data: runtimeMinutes, numVotes, title, genres, titleType, isAdult")
+        Some("imputed from training data: title, genres, titleType, isAdult")
     );
 }
 
@@ -139,7 +149,17 @@ fn a_bad_start_year_is_rejected_naming_the_flag() {
     let sandbox = Sandbox::new();
     sandbox.train("artifacts", &[]);
 
-    let message = sandbox.run(["predict", "--start-year", "19x5"]).error();
+    let message = sandbox
+        .run([
+            "predict",
+            "--start-year",
+            "19x5",
+            "--runtime-minutes",
+            "90",
+            "--num-votes",
+            "10",
+        ])
+        .error();
 
     assert_eq!(
         message,
@@ -152,7 +172,19 @@ fn a_misspelt_genre_is_rejected_naming_the_genre_rule() {
     let sandbox = Sandbox::new();
     sandbox.train("artifacts", &[]);
 
-    let message = sandbox.run(["predict", "--genres", "Drama,Comdy"]).error();
+    let message = sandbox
+        .run([
+            "predict",
+            "--start-year",
+            "2000",
+            "--runtime-minutes",
+            "90",
+            "--num-votes",
+            "10",
+            "--genres",
+            "Drama,Comdy",
+        ])
+        .error();
 
     assert!(
         message
@@ -180,7 +212,7 @@ fn every_bad_flag_is_reported_at_once() {
 
     assert_eq!(
         message,
-        "--start-year: startYear \"19x5\" is not a whole number; --num-votes: numVotes -3 is outside 0..=4294967295; --is-adult: isAdult \"2\" is not 0, 1, true or false"
+        "--start-year: startYear \"19x5\" is not a whole number; --runtime-minutes: runtimeMinutes is required: a whole number from 1 to 60000; --num-votes: numVotes -3 is not between 0 and 4294967295; --is-adult: isAdult \"2\" is not true, false, 0 or 1"
     );
 }
 
@@ -215,7 +247,7 @@ fn a_csv_batch_scores_good_rows_and_reports_every_rejected_row_with_its_field() 
     let scored: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let scored_rows: BTreeSet<usize> = scored.iter().map(|r| r[0].parse().unwrap()).collect();
     let ids: Vec<&str> = scored.iter().map(|r| r[1]).collect();
-    assert_eq!(ids, ["tt0111161", "tt0068646", "tt0000004"]);
+    assert_eq!(ids, ["tt0111161", "tt0068646"]);
     for r in &scored {
         let rating: f64 = r[2].parse().unwrap();
         assert!((1.0..=10.0).contains(&rating), "{r:?}");
@@ -225,28 +257,31 @@ fn a_csv_batch_scores_good_rows_and_reports_every_rejected_row_with_its_field() 
         );
     }
     assert_eq!(scored[0][5], "titleType;isAdult");
-    assert_eq!(scored[2][5], "runtimeMinutes;genres;titleType;isAdult");
 
     let rejected: Vec<&str> = run
         .stderr
         .lines()
         .filter(|l| l.starts_with("row "))
         .collect();
-    assert_eq!(rejected.len(), 3, "{}", run.stderr);
+    assert_eq!(rejected.len(), 4, "{}", run.stderr);
     assert_eq!(
         rejected[0],
         "row 1 (CSV line 3) rejected: startYear: startYear \"19x5\" is not a whole number"
     );
     assert_eq!(
         rejected[1],
-        "row 2 (CSV line 4) rejected: numVotes: numVotes -5 is outside 0..=4294967295"
+        "row 2 (CSV line 4) rejected: numVotes: numVotes -5 is not between 0 and 4294967295"
     );
     assert!(
         rejected[2].starts_with(
-            "row 4 (CSV line 6) rejected: startYear: startYear \"abcd\" is not a whole number; numVotes: numVotes -5 is outside 0..=4294967295; genres: genre \"Comdy\""
+            "row 4 (CSV line 6) rejected: startYear: startYear \"abcd\" is not a whole number; numVotes: numVotes -5 is not between 0 and 4294967295; genres: genre \"Comdy\""
         ),
         "{}",
         rejected[2]
+    );
+    assert_eq!(
+        rejected[3],
+        "row 5 (CSV line 7) rejected: runtimeMinutes: runtimeMinutes is required: a whole number from 1 to 60000"
     );
     let rejected_rows: BTreeSet<usize> = rejected
         .iter()
@@ -261,7 +296,7 @@ fn a_csv_batch_scores_good_rows_and_reports_every_rejected_row_with_its_field() 
     );
     assert!(
         run.stderr
-            .contains("3 rows scored, 3 rejected; written to out.csv"),
+            .contains("2 rows scored, 4 rejected; written to out.csv"),
         "{}",
         run.stderr
     );
@@ -291,8 +326,9 @@ fn json_input_works_as_an_array_and_as_a_movies_object() {
     let movies = serde_json::json!([
         {"tconst": "tt0111161", "title": "The Shawshank Redemption", "startYear": 1994,
          "runtimeMinutes": 142, "numVotes": 2500000, "genres": ["Drama"], "isAdult": false},
-        {"id": "bad", "startYear": "19x5", "numVotes": 10},
-        {"id": "sparse", "startYear": "2010", "genres": "Comedy,Romance"}
+        {"id": "bad", "startYear": "19x5", "runtimeMinutes": 90, "numVotes": 10},
+        {"id": "sparse", "startYear": "2010", "runtimeMinutes": 95, "numVotes": 120,
+         "genres": "Comedy,Romance"}
     ]);
     sandbox.write("array.json", movies.to_string());
     sandbox.write(
@@ -376,8 +412,14 @@ fn the_processed_dataset_is_accepted_as_prediction_input() {
 
     let outcome: Value = serde_json::from_str(&sandbox.read("out.json")).unwrap();
     let predictions = outcome["predictions"].as_array().unwrap();
-    assert_eq!(predictions.len() as u64, SAMPLE_MOVIES);
-    assert_eq!(outcome["rejected"], serde_json::json!([]));
+    let rejected = outcome["rejected"].as_array().unwrap();
+    assert_eq!((predictions.len() + rejected.len()) as u64, SAMPLE_MOVIES);
+    // Only films without a runtime on IMDb are refused, naming the required field.
+    assert!(predictions.len() > 5_500, "{}", predictions.len());
+    for r in rejected {
+        assert_eq!(r["problems"][0]["field"], "runtimeMinutes", "{r}");
+        assert_eq!(r["problems"].as_array().unwrap().len(), 1, "{r}");
+    }
     assert_eq!(
         predictions[0]["id"], "tt0012349",
         "tconst is echoed as the id"
@@ -391,10 +433,10 @@ fn the_processed_dataset_is_accepted_as_prediction_input() {
     // The CSV carries primaryTitle, startYear, runtimeMinutes, numVotes, genres, titleType
     // and isAdult: nothing is imputed for a row that has them all.
     assert_eq!(predictions[0]["imputed"], serde_json::json!([]));
-    assert!(
-        out.stderr
-            .contains("6091 rows scored, 0 rejected; written to out.json"),
-        "{}",
-        out.stderr
+    let summary = format!(
+        "{} rows scored, {} rejected; written to out.json",
+        predictions.len(),
+        rejected.len()
     );
+    assert!(out.stderr.contains(&summary), "{}", out.stderr);
 }
