@@ -158,7 +158,11 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn download_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>>;
     /// Every artifact path of the run (files only, recursively), sorted.
     fn list_artifacts(&self, run_id: &str) -> Result<Vec<String>>;
-    /// Ends the run with `status` (FINISHED or FAILED).
+    /// Removes the artifacts of `run_id` that no model version references, and any file a
+    /// killed writer left half-written; returns the artifact paths removed, sorted. Used
+    /// on runs ended as KILLED, whose artifacts may be incomplete.
+    fn remove_unreferenced_artifacts(&self, run_id: &str) -> Result<Vec<String>>;
+    /// Ends the run with `status` (FINISHED, FAILED or KILLED), recording the end time.
     fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()>;
     /// One run.
     fn get_run(&self, run_id: &str) -> Result<Run>;

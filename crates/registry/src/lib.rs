@@ -16,7 +16,9 @@
 //! moves `champion` back through its alias history. The registry stores bundles as bytes
 //! and never decodes them (that is `reelcast-pipeline`'s job).
 //!
-//! Graph: `core -> registry -> {pipeline, cli}`.
+//! Graph: `registry -> {pipeline, cli}`. This crate uses no other workspace crate (it
+//! stores bundles as bytes plus typed metadata); `pipeline` uses it for the tracked
+//! training use case (`reelcast_pipeline::track`), `cli` to pick and open a backend.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -49,6 +51,7 @@ mod backend;
 pub mod mlflow;
 mod model_ref;
 mod open;
+mod redact;
 mod rollback;
 pub mod sqlite;
 
@@ -59,4 +62,5 @@ pub use model_ref::{
     fetch_bundle, parse_model_uri, resolve, sha256_hex, ModelRef, BUNDLE_SHA256_TAG,
 };
 pub use open::{default_artifact_root, open, sqlite_path, OpenOptions};
-pub use rollback::{champion_stack, rollback, CHAMPION};
+pub use redact::{has_userinfo, redact_text, redact_uri, strip_userinfo, REDACTED};
+pub use rollback::{champion_stack, rollback, rollback_target, CHAMPION};

@@ -73,7 +73,8 @@ pub fn open(uri: &str, opts: &OpenOptions) -> Result<Box<dyn Backend>> {
         )?));
     }
     Err(Error::Invalid(format!(
-        "tracking URI {uri:?} is not sqlite:///PATH or http(s)://HOST:PORT, e.g. \"sqlite:///./reelcast.db\" or \"http://127.0.0.1:5000\""
+        "tracking URI {:?} is not sqlite:///PATH or http(s)://HOST:PORT, e.g. \"sqlite:///./reelcast.db\" or \"http://127.0.0.1:5000\"",
+        crate::redact_uri(uri)
     )))
 }
 

@@ -36,21 +36,38 @@ pub fn champion_stack(history: &[AliasChange]) -> (Vec<u64>, Option<u64>) {
     (stack, current)
 }
 
+/// The version `champion` goes back to, given its history (oldest first) and the version
+/// it points at now (read from the registry, which may differ from the history's last
+/// move when the alias was moved outside reelcast, e.g. with MLflow's own client; that
+/// move counts as one more entry of the history). None when there is no earlier champion.
+pub fn rollback_target(history: &[AliasChange], current: Option<u64>) -> Option<u64> {
+    let (mut stack, recorded) = champion_stack(history);
+    if current != recorded {
+        if let Some(now) = current {
+            match stack.iter().position(|v| *v == now) {
+                Some(at) => stack.truncate(at + 1),
+                None => stack.push(now),
+            }
+        }
+    }
+    match current {
+        None => stack.last().copied(),
+        Some(_) if stack.len() >= 2 => Some(stack[stack.len() - 2]),
+        Some(_) => None,
+    }
+}
+
 /// Moves `champion` of `name` back (see the module docs for which version that is);
-/// returns `(from, to)`: the version it pointed at (None if the alias was deleted) and the
+/// returns `(from, to)`: the version it pointed at (read from the registry first, so a
+/// move made outside reelcast is reported as it is; None if the alias is unset) and the
 /// one it points at now.
 ///
 /// Errors: [`Error::NotFound`] for an unknown model; [`Error::Invalid`] when there is no
 /// earlier champion to return to.
 pub fn rollback(backend: &dyn Backend, name: &str) -> Result<(Option<u64>, u64)> {
+    let current = backend.get_alias(name, CHAMPION)?.map(|v| v.version);
     let history = backend.alias_history(name, CHAMPION)?;
-    let (stack, current) = champion_stack(&history);
-    let target = match current {
-        None => stack.last().copied(),
-        Some(_) if stack.len() >= 2 => Some(stack[stack.len() - 2]),
-        Some(_) => None,
-    };
-    let Some(target) = target else {
+    let Some(target) = rollback_target(&history, current) else {
         let why = match current {
             Some(v) => {
                 format!("@{CHAMPION} is version {v} and no earlier champion is left to return to")
@@ -126,5 +143,26 @@ mod tests {
                 "{label}"
             );
         }
+    }
+
+    #[test]
+    fn rollback_follows_a_move_made_outside_reelcast() {
+        // reelcast promoted 1, 2, 3, 4, 5; MLflow's own client then moved champion to 3.
+        let history = moves(&[
+            (None, Some(1)),
+            (Some(1), Some(2)),
+            (Some(2), Some(3)),
+            (Some(3), Some(4)),
+            (Some(4), Some(5)),
+        ]);
+        for (label, current, target) in [
+            ("as recorded", Some(5), Some(4)),
+            ("moved back to 3 outside", Some(3), Some(2)),
+            ("moved to an unrecorded 7 outside", Some(7), Some(5)),
+            ("deleted outside", None, Some(5)),
+        ] {
+            assert_eq!(rollback_target(&history, current), target, "{label}");
+        }
+        assert_eq!(rollback_target(&moves(&[(None, Some(1))]), Some(1)), None);
     }
 }

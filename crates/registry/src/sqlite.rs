@@ -14,10 +14,10 @@
 //!   by a newer build is refused.
 
 mod artifacts;
+mod models;
 mod read;
+mod runs;
 mod schema;
-
-use read::{current_alias, read_model, read_run, read_version, run_exists};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use crate::{
     AliasChange, Backend, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus,
@@ -111,6 +111,7 @@ impl SqliteBackend {
             source,
         })?;
         let describe = format!("database {}", db_path.display());
+        check_header(db_path)?;
         let mut conn =
             Connection::open(db_path).map_err(|e| sql_error(&format!("opening {describe}"), e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
@@ -186,8 +187,51 @@ impl SqliteBackend {
     }
 }
 
-/// Switches to WAL; retried because changing the journal mode can report "busy" without
-/// waiting while another process creates the database.
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses at once a file that exists, is not empty and is not a SQLite database (SQLite
+/// itself only notices on the first statement, and a busy retry would hide the cause),
+/// naming the path and what the file starts with.
+fn check_header(db_path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(db_path) {
+        Ok(file) => file,
+        // Missing: created by `Connection::open`. Unreadable: `Connection::open` reports it.
+        Err(_) => return Ok(()),
+    };
+    let mut head = Vec::with_capacity(SQLITE_HEADER.len());
+    file.by_ref()
+        .take(SQLITE_HEADER.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(|source| Error::Io {
+            context: format!("reading {}", db_path.display()),
+            source,
+        })?;
+    if head.is_empty() || head == SQLITE_HEADER {
+        return Ok(());
+    }
+    let shown: String = String::from_utf8_lossy(&head)
+        .chars()
+        .map(|c| if c.is_control() { '.' } else { c })
+        .collect();
+    Err(Error::Corrupt(format!(
+        "registry file {} is not a SQLite database (it starts with {shown:?}); point [tracking] uri / --tracking-uri at a reelcast registry, or move the file away to start a new one",
+        db_path.display()
+    )))
+}
+
+/// Whether a SQLite error is a lock held by another connection (worth retrying).
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Switches to WAL; retried while another process holds a lock, because changing the
+/// journal mode can report "busy" without waiting while another process creates the
+/// database. Any other error (a corrupt or foreign file) fails at once.
 fn set_wal(conn: &Connection, describe: &str) -> Result<()> {
     let mut attempt = 0;
     loop {
@@ -198,7 +242,7 @@ fn set_wal(conn: &Connection, describe: &str) -> Result<()> {
                     "{describe}: journal mode is {mode}, WAL is needed (is it on a network file system?)"
                 )))
             }
-            Err(e) if attempt < 50 => {
+            Err(e) if attempt < 50 && is_busy(&e) => {
                 tracing::debug!(error = %e, "journal_mode=WAL busy, retrying");
                 attempt += 1;
                 std::thread::sleep(Duration::from_millis(100));
@@ -257,50 +301,7 @@ impl Backend for SqliteBackend {
         run_name: &str,
         tags: &BTreeMap<String, String>,
     ) -> Result<Run> {
-        check_name("experiment", experiment)?;
-        let run_id = new_run_id();
-        let now = now_ms();
-        self.write("creating a run", |tx| {
-            let ctx = |e| sql_error(&format!("creating a run in {experiment}"), e);
-            tx.execute(
-                "INSERT INTO experiments (name, created_ms) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO NOTHING",
-                params![experiment, now],
-            )
-            .map_err(ctx)?;
-            let experiment_id: i64 = tx
-                .query_row(
-                    "SELECT experiment_id FROM experiments WHERE name = ?1",
-                    [experiment],
-                    |r| r.get(0),
-                )
-                .map_err(ctx)?;
-            tx.execute(
-                "INSERT INTO runs (run_id, experiment_id, run_name, status, start_ms)
-                 VALUES (?1, ?2, ?3, 'RUNNING', ?4)",
-                params![run_id, experiment_id, run_name, now],
-            )
-            .map_err(ctx)?;
-            for (key, value) in tags {
-                tx.execute(
-                    "INSERT INTO tags (run_id, key, value) VALUES (?1, ?2, ?3)",
-                    params![run_id, key, value],
-                )
-                .map_err(ctx)?;
-            }
-            Ok(())
-        })?;
-        Ok(Run {
-            run_id,
-            experiment: experiment.to_owned(),
-            run_name: run_name.to_owned(),
-            status: RunStatus::Running,
-            start_time_ms: now,
-            end_time_ms: None,
-            params: BTreeMap::new(),
-            metrics: BTreeMap::new(),
-            tags: tags.clone(),
-        })
+        runs::create_run(self, experiment, run_name, tags)
     }
 
     fn log_batch(
@@ -310,179 +311,35 @@ impl Backend for SqliteBackend {
         metrics: &[Metric],
         tags: &BTreeMap<String, String>,
     ) -> Result<()> {
-        self.write("logging to a run", |tx| {
-            run_exists(tx, run_id)?;
-            let ctx = |e| sql_error(&format!("logging to run {run_id}"), e);
-            for (key, value) in params {
-                // Params are immutable, as in MLflow: the same value again is fine, a
-                // different one is refused.
-                let old: Option<String> = tx
-                    .query_row(
-                        "SELECT value FROM params WHERE run_id = ?1 AND key = ?2",
-                        params![run_id, key],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(ctx)?;
-                match old {
-                    Some(old) if &old == value => {}
-                    Some(old) => {
-                        return Err(Error::Invalid(format!(
-                            "param {key:?} of run {run_id} is already {old:?}; params cannot change (got {value:?})"
-                        )))
-                    }
-                    None => {
-                        tx.execute(
-                            "INSERT INTO params (run_id, key, value) VALUES (?1, ?2, ?3)",
-                            params![run_id, key, value],
-                        )
-                        .map_err(ctx)?;
-                    }
-                }
-            }
-            for m in metrics {
-                tx.execute(
-                    "INSERT INTO metrics (run_id, key, value, step, timestamp_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![run_id, m.key, m.value, m.step, m.timestamp_ms],
-                )
-                .map_err(ctx)?;
-            }
-            for (key, value) in tags {
-                tx.execute(
-                    "INSERT INTO tags (run_id, key, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-                    params![run_id, key, value],
-                )
-                .map_err(ctx)?;
-            }
-            Ok(())
-        })
+        runs::log_batch(self, run_id, params, metrics, tags)
     }
 
     fn log_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
-        let path = artifacts::check_path(path)?;
-        self.read(|conn| {
-            run_exists(conn, run_id)?;
-            // A registered artifact is never replaced: a crash between the new file and
-            // its row would leave a version whose checksum no longer matches.
-            let registered: Option<(String, i64)> = conn
-                .query_row(
-                    "SELECT name, version FROM model_versions
-                     WHERE run_id = ?1 AND artifact_path = ?2 LIMIT 1",
-                    params![run_id, path],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(|e| sql_error(&format!("checking artifact {path} of run {run_id}"), e))?;
-            match registered {
-                Some((name, version)) => Err(Error::Invalid(format!(
-                    "artifact {path} of run {run_id} is registered as version {version} of {name:?} and cannot be replaced"
-                ))),
-                None => Ok(()),
-            }
-        })?;
-        // The file goes first, its row second: a row always has a complete file.
-        let file = artifacts::file_path(&self.artifact_root, run_id, path);
-        artifacts::write_atomic(&file, bytes)?;
-        let sha = artifacts::sha256_hex(bytes);
-        self.write("recording an artifact", |tx| {
-            tx.execute(
-                "INSERT INTO artifacts (run_id, path, sha256, size_bytes) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (run_id, path) DO UPDATE
-                 SET sha256 = excluded.sha256, size_bytes = excluded.size_bytes",
-                params![run_id, path, sha, bytes.len() as i64],
-            )
-            .map_err(|e| sql_error(&format!("recording artifact {path} of run {run_id}"), e))?;
-            Ok(())
-        })
+        runs::log_artifact(self, run_id, path, bytes)
     }
 
     fn download_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>> {
-        let path = artifacts::check_path(path)?;
-        let expected: String = self.read(|conn| {
-            run_exists(conn, run_id)?;
-            conn.query_row(
-                "SELECT sha256 FROM artifacts WHERE run_id = ?1 AND path = ?2",
-                params![run_id, path],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| sql_error(&format!("looking up artifact {path} of run {run_id}"), e))?
-            .ok_or_else(|| Error::NotFound(format!("artifact {path} of run {run_id}")))
-        })?;
-        let file = artifacts::file_path(&self.artifact_root, run_id, path);
-        let bytes = std::fs::read(&file).map_err(|e| {
-            Error::Corrupt(format!(
-                "artifact file {} is recorded but unreadable: {e}",
-                file.display()
-            ))
-        })?;
-        let actual = artifacts::sha256_hex(&bytes);
-        if actual != expected {
-            return Err(Error::Corrupt(format!(
-                "artifact file {} has sha256 {actual}, expected {expected}",
-                file.display()
-            )));
-        }
-        Ok(bytes)
+        runs::download_artifact(self, run_id, path)
     }
 
     fn list_artifacts(&self, run_id: &str) -> Result<Vec<String>> {
-        self.read(|conn| {
-            run_exists(conn, run_id)?;
-            let ctx = |e| sql_error(&format!("listing artifacts of run {run_id}"), e);
-            let mut stmt = conn
-                .prepare_cached("SELECT path FROM artifacts WHERE run_id = ?1 ORDER BY path")
-                .map_err(ctx)?;
-            let rows = stmt.query_map([run_id], |r| r.get(0)).map_err(ctx)?;
-            rows.collect::<rusqlite::Result<Vec<String>>>().map_err(ctx)
-        })
+        runs::list_artifacts(self, run_id)
+    }
+
+    fn remove_unreferenced_artifacts(&self, run_id: &str) -> Result<Vec<String>> {
+        runs::remove_unreferenced_artifacts(self, run_id)
     }
 
     fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()> {
-        self.write("ending a run", |tx| {
-            run_exists(tx, run_id)?;
-            tx.execute(
-                "UPDATE runs SET status = ?2, end_ms = ?3 WHERE run_id = ?1",
-                params![run_id, status_name(status), now_ms()],
-            )
-            .map_err(|e| sql_error(&format!("ending run {run_id}"), e))?;
-            Ok(())
-        })
+        runs::end_run(self, run_id, status)
     }
 
     fn get_run(&self, run_id: &str) -> Result<Run> {
-        self.read(|conn| read_run(conn, run_id))
+        runs::get_run(self, run_id)
     }
 
     fn list_runs(&self, experiment: &str, limit: usize) -> Result<Vec<Run>> {
-        self.read(|conn| {
-            let ctx = |e| sql_error(&format!("listing runs of {experiment}"), e);
-            let id: i64 = conn
-                .query_row(
-                    "SELECT experiment_id FROM experiments WHERE name = ?1",
-                    [experiment],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(ctx)?
-                .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?}")))?;
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT run_id FROM runs WHERE experiment_id = ?1
-                     ORDER BY start_ms DESC, rowid DESC LIMIT ?2",
-                )
-                .map_err(ctx)?;
-            let ids = stmt
-                .query_map(params![id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                    r.get::<_, String>(0)
-                })
-                .map_err(ctx)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(ctx)?;
-            ids.iter().map(|run_id| read_run(conn, run_id)).collect()
-        })
+        runs::list_runs(self, experiment, limit)
     }
 
     fn create_model_version(
@@ -492,170 +349,38 @@ impl Backend for SqliteBackend {
         artifact_path: &str,
         tags: &BTreeMap<String, String>,
     ) -> Result<ModelVersion> {
-        check_name("model name", name)?;
-        let artifact_path = artifacts::check_path(artifact_path)?;
-        let version = self.write("registering a model version", |tx| {
-            run_exists(tx, run_id)?;
-            let ctx = |e| sql_error(&format!("registering a version of {name}"), e);
-            let has_artifact = tx
-                .query_row(
-                    "SELECT 1 FROM artifacts WHERE run_id = ?1 AND path = ?2",
-                    params![run_id, artifact_path],
-                    |_| Ok(()),
-                )
-                .optional()
-                .map_err(ctx)?
-                .is_some();
-            if !has_artifact {
-                return Err(Error::Invalid(format!(
-                    "run {run_id} has no artifact {artifact_path}; log it before registering"
-                )));
-            }
-            let now = now_ms();
-            tx.execute(
-                "INSERT INTO registered_models (name, created_ms) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO NOTHING",
-                params![name, now],
-            )
-            .map_err(ctx)?;
-            // Inside BEGIN IMMEDIATE: no other writer runs between this read and the insert.
-            let version: i64 = tx
-                .query_row(
-                    "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
-                .map_err(ctx)?;
-            tx.execute(
-                "INSERT INTO model_versions (name, version, run_id, artifact_path, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, version, run_id, artifact_path, now],
-            )
-            .map_err(ctx)?;
-            for (key, value) in tags {
-                tx.execute(
-                    "INSERT INTO model_version_tags (name, version, key, value)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![name, version, key, value],
-                )
-                .map_err(ctx)?;
-            }
-            Ok(version as u64)
-        })?;
-        self.get_model_version(name, version)
+        models::create_model_version(self, name, run_id, artifact_path, tags)
     }
 
     fn get_model_version(&self, name: &str, version: u64) -> Result<ModelVersion> {
-        self.read(|conn| {
-            read_model(conn, name)?;
-            read_version(conn, name, version)
-        })
+        models::get_model_version(self, name, version)
     }
 
     fn list_models(&self) -> Result<Vec<RegisteredModel>> {
-        self.read(|conn| {
-            let ctx = |e| sql_error("listing registered models", e);
-            let mut stmt = conn
-                .prepare_cached("SELECT name FROM registered_models ORDER BY name")
-                .map_err(ctx)?;
-            let names = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(ctx)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(ctx)?;
-            names.iter().map(|n| read_model(conn, n)).collect()
-        })
+        models::list_models(self)
     }
 
     fn get_model(&self, name: &str) -> Result<RegisteredModel> {
-        self.read(|conn| read_model(conn, name))
+        models::get_model(self, name)
     }
 
     fn list_versions(&self, name: &str) -> Result<Vec<ModelVersion>> {
-        self.read(|conn| {
-            read_model(conn, name)?;
-            let ctx = |e| sql_error(&format!("listing versions of {name}"), e);
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT version FROM model_versions WHERE name = ?1 ORDER BY version DESC",
-                )
-                .map_err(ctx)?;
-            let versions = stmt
-                .query_map([name], |r| r.get::<_, i64>(0))
-                .map_err(ctx)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(ctx)?;
-            versions
-                .into_iter()
-                .map(|v| read_version(conn, name, v as u64))
-                .collect()
-        })
+        models::list_versions(self, name)
     }
 
     fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()> {
-        check_name("alias", alias)?;
-        self.write("setting an alias", |tx| {
-            read_model(tx, name)?;
-            read_version(tx, name, version)?;
-            let from = current_alias(tx, name, alias)?;
-            if from == Some(version) {
-                return Ok(());
-            }
-            tx.execute(
-                "INSERT INTO aliases (name, alias, version) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
-                params![name, alias, version_i64(version)?],
-            )
-            .map_err(|e| sql_error(&format!("setting @{alias} of {name}"), e))?;
-            record_alias_change(tx, name, alias, from, Some(version))
-        })
+        models::set_alias(self, name, alias, version)
     }
 
     fn get_alias(&self, name: &str, alias: &str) -> Result<Option<ModelVersion>> {
-        self.read(|conn| {
-            read_model(conn, name)?;
-            match current_alias(conn, name, alias)? {
-                Some(v) => read_version(conn, name, v).map(Some),
-                None => Ok(None),
-            }
-        })
+        models::get_alias(self, name, alias)
     }
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
-        self.write("deleting an alias", |tx| {
-            read_model(tx, name)?;
-            let from = current_alias(tx, name, alias)?
-                .ok_or_else(|| Error::NotFound(format!("alias @{alias} of model {name:?}")))?;
-            tx.execute(
-                "DELETE FROM aliases WHERE name = ?1 AND alias = ?2",
-                params![name, alias],
-            )
-            .map_err(|e| sql_error(&format!("deleting @{alias} of {name}"), e))?;
-            record_alias_change(tx, name, alias, Some(from), None)
-        })
+        models::delete_alias(self, name, alias)
     }
 
     fn alias_history(&self, name: &str, alias: &str) -> Result<Vec<AliasChange>> {
-        self.read(|conn| {
-            read_model(conn, name)?;
-            let ctx = |e| sql_error(&format!("reading the history of @{alias} of {name}"), e);
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT from_version, to_version, changed_ms FROM alias_history
-                     WHERE name = ?1 AND alias = ?2 ORDER BY change_id",
-                )
-                .map_err(ctx)?;
-            let rows = stmt
-                .query_map(params![name, alias], |r| {
-                    Ok(AliasChange {
-                        alias: alias.to_owned(),
-                        from_version: r.get::<_, Option<i64>>(0)?.map(|v| v as u64),
-                        to_version: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
-                        changed_ms: r.get(2)?,
-                    })
-                })
-                .map_err(ctx)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(ctx)
-        })
+        models::alias_history(self, name, alias)
     }
 }

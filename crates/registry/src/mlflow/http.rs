@@ -2,13 +2,15 @@
 //! mapping of MLflow's error answers to [`Error`].
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::blocking::Client;
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
+use super::api_error::ApiError;
+use super::auth::Auth;
 use crate::{Error, Result};
 
 /// First retry delay; doubled on each further retry.
@@ -25,121 +27,6 @@ pub(crate) fn backoff(n: u32) -> Duration {
         .min(BACKOFF_CAP)
 }
 
-/// Credentials sent with every request, read like MLflow's own client does.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// No `Authorization` header.
-    None,
-    /// `Authorization: Basic …` (`MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`).
-    Basic { username: String, password: String },
-    /// `Authorization: Bearer …` (`MLFLOW_TRACKING_TOKEN`).
-    Bearer(String),
-}
-
-impl Auth {
-    /// Reads the credentials through `var` (the environment in production): username and
-    /// password win over a token, as in MLflow's `http_request`.
-    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let non_empty = |k: &str| var(k).filter(|v| !v.is_empty());
-        match (
-            non_empty("MLFLOW_TRACKING_USERNAME"),
-            non_empty("MLFLOW_TRACKING_PASSWORD"),
-            non_empty("MLFLOW_TRACKING_TOKEN"),
-        ) {
-            (Some(username), Some(password), _) => Self::Basic { username, password },
-            (_, _, Some(token)) => Self::Bearer(token),
-            _ => Self::None,
-        }
-    }
-
-    fn apply(&self, request: RequestBuilder) -> RequestBuilder {
-        match self {
-            Self::None => request,
-            Self::Basic { username, password } => request.basic_auth(username, Some(password)),
-            Self::Bearer(token) => request.bearer_auth(token),
-        }
-    }
-}
-
-/// Never prints a secret: only which kind of credentials is in use.
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::None => f.write_str("None"),
-            Self::Basic { username, .. } => write!(f, "Basic({username}, <redacted>)"),
-            Self::Bearer(_) => f.write_str("Bearer(<redacted>)"),
-        }
-    }
-}
-
-/// An error answer (4xx) of the MLflow server: what the caller did wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ApiError {
-    /// `POST http://host/api/2.0/mlflow/runs/create`, for messages.
-    pub endpoint: String,
-    /// HTTP status.
-    pub status: u16,
-    /// MLflow's `error_code`, e.g. `RESOURCE_DOES_NOT_EXIST`; None when the body is not an
-    /// MLflow error (e.g. an HTML 404 page of a proxy or an older server).
-    pub code: Option<String>,
-    /// MLflow's `message`, or an excerpt of the body.
-    pub message: String,
-}
-
-impl ApiError {
-    /// Builds the error from a response's status and body.
-    pub(crate) fn parse(endpoint: String, status: u16, body: &[u8]) -> Self {
-        #[derive(serde::Deserialize)]
-        struct Wire {
-            error_code: Option<String>,
-            message: Option<String>,
-        }
-        match serde_json::from_slice::<Wire>(body) {
-            Ok(Wire {
-                error_code: Some(code),
-                message,
-            }) => Self {
-                endpoint,
-                status,
-                code: Some(code),
-                message: message.unwrap_or_default(),
-            },
-            Ok(_) | Err(_) => Self {
-                endpoint,
-                status,
-                code: None,
-                message: excerpt(body),
-            },
-        }
-    }
-
-    /// True for MLflow's `RESOURCE_ALREADY_EXISTS`.
-    pub(crate) fn already_exists(&self) -> bool {
-        self.code.as_deref() == Some("RESOURCE_ALREADY_EXISTS")
-    }
-
-    /// The crate error; `what` names the object for [`Error::NotFound`] (`run "…"`).
-    pub(crate) fn into_error(self, what: &str) -> Error {
-        let code = self.code.as_deref();
-        if code == Some("RESOURCE_DOES_NOT_EXIST") || (self.status == 404 && code.is_some()) {
-            return Error::NotFound(what.to_owned());
-        }
-        match self.status {
-            404 => Error::Other(format!(
-                "{} answered HTTP 404 without an MLflow error: no such REST endpoint; is it an \
-                 MLflow tracking server (>= 2.9, artifacts served, the default)? ({})",
-                self.endpoint, self.message
-            )),
-            401 | 403 => Error::Other(format!(
-                "{} refused the credentials (HTTP {}): {}; set MLFLOW_TRACKING_TOKEN, or \
-                 MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD",
-                self.endpoint, self.status, self.message
-            )),
-            _ => Error::Invalid(format!("{what}: {}", self.message)),
-        }
-    }
-}
-
 /// What a request sends.
 pub(crate) enum Body<'a> {
     /// Nothing.
@@ -149,6 +36,10 @@ pub(crate) enum Body<'a> {
     /// Raw bytes (artifact uploads).
     Bytes(&'a [u8]),
 }
+
+/// How the transport waits between two attempts: `std::thread::sleep` in production; tests
+/// inject one that records the delays instead of waiting them.
+pub(crate) type Sleep = Arc<dyn Fn(Duration) + Send + Sync>;
 
 /// A client of one MLflow server: base URL, timeout, retries, credentials.
 pub(crate) struct Transport {
@@ -160,6 +51,8 @@ pub(crate) struct Transport {
     /// Built on first use: a blocking client must not be built inside an async runtime,
     /// and `connect` may well be called there.
     client: OnceLock<Client>,
+    /// Waits out a backoff delay.
+    sleep: Sleep,
 }
 
 impl fmt::Debug for Transport {
@@ -212,7 +105,20 @@ impl Transport {
             retries,
             auth,
             client: OnceLock::new(),
+            sleep: Arc::new(std::thread::sleep),
         })
+    }
+
+    /// The same transport waiting its backoff delays with `sleep` (tests record them).
+    #[cfg(test)]
+    pub(crate) fn with_sleep(mut self, sleep: Sleep) -> Self {
+        self.sleep = sleep;
+        self
+    }
+
+    /// Waits `delay` the way this transport waits between attempts.
+    pub(crate) fn pause(&self, delay: Duration) {
+        (self.sleep)(delay);
     }
 
     /// The base URL, without credentials.
@@ -267,7 +173,7 @@ impl Transport {
             if attempt > 0 {
                 let delay = backoff(attempt - 1);
                 tracing::debug!(%endpoint, attempt, ?delay, reason = %last_failure, "retrying MLflow request");
-                std::thread::sleep(delay);
+                self.pause(delay);
             }
             let mut request = self.auth.apply(client.request(method.clone(), url));
             if !query.is_empty() {
@@ -366,11 +272,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     })
 }
 
-/// The URL without its password, for messages.
+/// The URL without its user name and password, for messages.
 fn redact(url: &Url) -> String {
-    let mut url = url.clone();
-    let _ = url.set_password(None);
-    url.to_string()
+    crate::redact_uri(url.as_str())
 }
 
 /// An error and its sources, `: `-separated (reqwest hides the cause in `source()`).
@@ -389,7 +293,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The start of a body as text, for messages.
-fn excerpt(bytes: &[u8]) -> String {
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim();
     match text.char_indices().nth(BODY_EXCERPT) {
@@ -495,99 +399,6 @@ mod tests {
         );
         let debug = format!("{t:?}");
         assert!(!debug.contains("s3cret"), "{debug}");
-    }
-
-    #[test]
-    fn reads_credentials_like_mlflow_basic_before_token() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(key, _)| *key == k)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
-        assert_eq!(Auth::from_vars(env(&[])), Auth::None);
-        assert_eq!(
-            Auth::from_vars(env(&[("MLFLOW_TRACKING_TOKEN", "tok")])),
-            Auth::Bearer("tok".into())
-        );
-        assert_eq!(
-            Auth::from_vars(env(&[
-                ("MLFLOW_TRACKING_TOKEN", "tok"),
-                ("MLFLOW_TRACKING_USERNAME", "u"),
-                ("MLFLOW_TRACKING_PASSWORD", "p"),
-            ])),
-            Auth::Basic {
-                username: "u".into(),
-                password: "p".into()
-            }
-        );
-        assert_eq!(
-            Auth::from_vars(env(&[("MLFLOW_TRACKING_USERNAME", "u")])),
-            Auth::None,
-            "a username without a password is ignored"
-        );
-        assert_eq!(
-            format!("{:?}", Auth::Bearer("tok".into())),
-            "Bearer(<redacted>)"
-        );
-    }
-
-    #[test]
-    fn maps_mlflow_error_answers_to_crate_errors() {
-        let endpoint = || "GET http://h/api/2.0/mlflow/runs/get".to_owned();
-        let cases: [(&str, u16, &str, &str); 6] = [
-            (
-                "does not exist",
-                404,
-                r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Run with id=1 not found"}"#,
-                r#"run "1" not found"#,
-            ),
-            (
-                "does not exist with 400",
-                400,
-                r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"x"}"#,
-                r#"run "1" not found"#,
-            ),
-            (
-                "invalid parameter",
-                400,
-                r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"Changing param values is not allowed"}"#,
-                r#"invalid request: run "1": Changing param values is not allowed"#,
-            ),
-            (
-                "already exists",
-                400,
-                r#"{"error_code":"RESOURCE_ALREADY_EXISTS","message":"Experiment 'e' already exists."}"#,
-                r#"invalid request: run "1": Experiment 'e' already exists."#,
-            ),
-            (
-                "html 404",
-                404,
-                "<html>404 Not Found</html>",
-                "GET http://h/api/2.0/mlflow/runs/get answered HTTP 404 without an MLflow error",
-            ),
-            (
-                "unauthorized",
-                401,
-                "You are not authenticated",
-                "refused the credentials (HTTP 401): You are not authenticated; set MLFLOW_TRACKING_TOKEN",
-            ),
-        ];
-        for (label, status, body, expected) in cases {
-            let err = ApiError::parse(endpoint(), status, body.as_bytes()).into_error(r#"run "1""#);
-            assert!(
-                err.to_string().contains(expected),
-                "{label}: {err} does not contain {expected}"
-            );
-        }
-        assert!(ApiError::parse(
-            endpoint(),
-            400,
-            br#"{"error_code":"RESOURCE_ALREADY_EXISTS"}"#
-        )
-        .already_exists());
     }
 
     #[test]

@@ -40,6 +40,8 @@
 //! [`RegisteredModel::tags`]: crate::RegisteredModel::tags
 
 mod alias_history;
+mod api_error;
+mod auth;
 mod batch;
 mod http;
 mod registry;
@@ -53,7 +55,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::{
     AliasChange, Backend, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus,
 };
-use http::{Auth, Transport};
+use auth::Auth;
+use http::Transport;
 
 /// A client of one MLflow tracking server. Cheap to share behind an `Arc`; every method
 /// blocks (call from `spawn_blocking` in async code).
@@ -139,6 +142,10 @@ impl Backend for MlflowBackend {
 
     fn list_artifacts(&self, run_id: &str) -> Result<Vec<String>> {
         tracking::list_artifacts(self, run_id)
+    }
+
+    fn remove_unreferenced_artifacts(&self, run_id: &str) -> Result<Vec<String>> {
+        tracking::remove_unreferenced_artifacts(self, run_id)
     }
 
     fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()> {

@@ -147,7 +147,9 @@ fn complete_version(
                 READY_TIMEOUT.as_secs()
             )));
         }
-        std::thread::sleep(backoff(attempt).min(Duration::from_secs(2)));
+        mlflow
+            .http
+            .pause(backoff(attempt).min(Duration::from_secs(2)));
         attempt += 1;
         current = get_wire_version(mlflow, &name, version)?;
     }
@@ -269,6 +271,40 @@ pub(super) fn list_versions(mlflow: &MlflowBackend, name: &str) -> Result<Vec<Mo
     }
     versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     Ok(versions)
+}
+
+/// The artifact paths of `run_id` that model versions (of any model) point at.
+pub(super) fn artifact_paths_of_run(mlflow: &MlflowBackend, run_id: &str) -> Result<Vec<String>> {
+    if !run_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::NotFound(format!("run {run_id:?}")));
+    }
+    let filter = format!("run_id='{run_id}'");
+    let mut paths = Vec::new();
+    let mut page_token: Option<String> = None;
+    loop {
+        let size = PAGE.to_string();
+        let mut query = vec![("filter", filter.as_str()), ("max_results", size.as_str())];
+        if let Some(token) = &page_token {
+            query.push(("page_token", token.as_str()));
+        }
+        let page: ModelVersionPage = mlflow.http.rest(
+            Method::GET,
+            "model-versions/search",
+            &query,
+            None,
+            &format!("model versions of run {run_id:?}"),
+        )?;
+        paths.extend(
+            page.model_versions
+                .into_iter()
+                .map(|v| v.into_version(&BTreeMap::new()).artifact_path),
+        );
+        page_token = page.next_page_token.filter(|t| !t.is_empty());
+        if page_token.is_none() {
+            break;
+        }
+    }
+    Ok(paths)
 }
 
 /// Appends a move of `alias` to its history tag.

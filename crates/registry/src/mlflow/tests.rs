@@ -7,7 +7,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::http::{Auth, Transport};
+use super::auth::Auth;
+use super::http::Transport;
 use super::MlflowBackend;
 use crate::{Backend, Error};
 
@@ -63,8 +64,13 @@ impl Fake {
         Self { base, seen }
     }
 
+    /// A backend of this fake that retries without waiting (the delays are checked by
+    /// `retries_503_answers_with_backoff_then_succeeds`).
     fn backend(&self, retries: u32, auth: Auth) -> MlflowBackend {
-        backend(&self.base, Duration::from_secs(5), retries, auth)
+        let transport = Transport::new(&self.base, Duration::from_secs(5), retries, auth)
+            .unwrap()
+            .with_sleep(Arc::new(|_| {}));
+        backend_with(transport)
     }
 
     fn seen(&self) -> Vec<Seen> {
@@ -80,8 +86,25 @@ impl Fake {
 }
 
 fn backend(base: &str, timeout: Duration, retries: u32, auth: Auth) -> MlflowBackend {
+    backend_with(Transport::new(base, timeout, retries, auth).unwrap())
+}
+
+/// A backend whose backoff delays are recorded in `delays` instead of waited.
+fn backend_recording(
+    base: &str,
+    retries: u32,
+    delays: &Arc<Mutex<Vec<Duration>>>,
+) -> MlflowBackend {
+    let delays = Arc::clone(delays);
+    let transport = Transport::new(base, Duration::from_secs(5), retries, Auth::None)
+        .unwrap()
+        .with_sleep(Arc::new(move |d| delays.lock().unwrap().push(d)));
+    backend_with(transport)
+}
+
+fn backend_with(http: Transport) -> MlflowBackend {
     MlflowBackend {
-        http: Transport::new(base, timeout, retries, auth).unwrap(),
+        http,
         experiment_names: Mutex::default(),
         artifact_roots: Mutex::default(),
     }
@@ -104,18 +127,18 @@ fn retries_503_answers_with_backoff_then_succeeds() {
         "/api/2.0/mlflow/experiments/get" => ok(EXPERIMENT),
         _ => (404, String::new()),
     });
-    let mlflow = fake.backend(3, Auth::None);
+    let delays = Arc::new(Mutex::new(Vec::new()));
+    let mlflow = backend_recording(&fake.base, 3, &delays);
 
-    let started = Instant::now();
     let run = mlflow.get_run("r1").unwrap();
 
     assert_eq!(run.run_id, "r1");
     assert_eq!(run.experiment, "e");
     assert_eq!(fake.count("/api/2.0/mlflow/runs/get"), 3);
-    assert!(
-        started.elapsed() >= Duration::from_millis(600),
-        "backed off 200 + 400 ms, took {:?}",
-        started.elapsed()
+    assert_eq!(
+        *delays.lock().unwrap(),
+        [Duration::from_millis(200), Duration::from_millis(400)],
+        "two retries back off 200 then 400 ms"
     );
 }
 

@@ -343,3 +343,27 @@ pub(super) fn list_runs(
     runs.truncate(limit);
     Ok(runs)
 }
+
+pub(super) fn remove_unreferenced_artifacts(
+    mlflow: &MlflowBackend,
+    run_id: &str,
+) -> Result<Vec<String>> {
+    let referenced = super::registry::artifact_paths_of_run(mlflow, run_id)?;
+    let root = artifact_root(mlflow, run_id)?;
+    let mut removed = Vec::new();
+    for path in list_artifacts(mlflow, run_id)? {
+        let kept = referenced
+            .iter()
+            .any(|r| path == *r || path.starts_with(&format!("{r}/")));
+        if kept {
+            continue;
+        }
+        let url = mlflow.http.artifact_url(&format!("{root}/{path}"));
+        mlflow
+            .http
+            .send(Method::DELETE, &url, &[], &Body::Empty)?
+            .map_err(|e| e.into_error(&format!("artifact {path:?} of run {run_id:?}")))?;
+        removed.push(path);
+    }
+    Ok(removed)
+}

@@ -102,6 +102,39 @@ pub(crate) fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
+/// Removes every file under `dir` that is not in `keep` (unrecorded or half-written files),
+/// then the directories left empty, `dir` included; a missing `dir` is fine.
+pub(crate) fn remove_files_except(
+    dir: &Path,
+    keep: &std::collections::BTreeSet<PathBuf>,
+) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(Error::Io {
+                context: format!("listing {}", dir.display()),
+                source,
+            })
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(io(format!("listing {}", dir.display())))?;
+        let path = entry.path();
+        let kind = entry
+            .file_type()
+            .map_err(io(format!("inspecting {}", path.display())))?;
+        if kind.is_dir() {
+            remove_files_except(&path, keep)?;
+        } else if !keep.contains(&path) {
+            std::fs::remove_file(&path).map_err(io(format!("removing {}", path.display())))?;
+        }
+    }
+    // Fails while files are kept inside, which leaves the directory, as intended.
+    let _ = std::fs::remove_dir(dir);
+    Ok(())
+}
+
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
