@@ -272,6 +272,25 @@ pub(crate) enum RunsCommand {
     /// Replay a run saved locally while the tracking server was unreachable (and
     /// register it, when that was asked).
     Push(RunsPushArgs),
+    /// End as KILLED the RUNNING runs whose process is gone from this host (killed or
+    /// crashed) and remove their unregistered artifacts.
+    Gc(RunsGcArgs),
+}
+
+/// `reelcast runs gc`.
+#[derive(Debug, Args)]
+pub(crate) struct RunsGcArgs {
+    /// Experiment [default: imdb_movie_rating].
+    #[arg(long)]
+    pub experiment: Option<String>,
+    /// How many of the newest runs to check.
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `reelcast runs list`.
@@ -293,7 +312,7 @@ pub(crate) struct RunsListArgs {
 /// `reelcast runs show`.
 #[derive(Debug, Args)]
 pub(crate) struct RunShowArgs {
-    /// Run id (32 hex digits).
+    /// Run id (32 hex digits) or a unique prefix of one.
     pub id: String,
     #[command(flatten)]
     pub tracking: TrackingArgs,

@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             RunsCommand::Show(a) => commands::runs::show(&a, &s),
             RunsCommand::Compare(a) => commands::runs::compare(&a, &s),
             RunsCommand::Push(a) => commands::runs::push(&a, &s),
+            RunsCommand::Gc(a) => commands::runs::gc(&a, &s),
         },
         Command::Models { command } => match command {
             ModelsCommand::List(a) => commands::models::list(&a, &s),

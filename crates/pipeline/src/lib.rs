@@ -11,7 +11,10 @@
 //! - [`evaluate`]: score a saved bundle on any dataset;
 //! - [`predict_file`] / [`ModelBundle::predict`]: score files or single movies.
 //!
-//! Graph: `{data, features, model} -> pipeline -> cli`.
+//! - [`track`]: the tracked use case: train, log the run, register, promote (with the
+//!   offline `pending-run.json`, `serve`'s first start and the collection of killed runs).
+//!
+//! Graph: `{data, features, model, registry} -> pipeline -> cli`.
 //!
 //! ```
 //! use reelcast_pipeline::{load_dataset, train, DataSource, ModelParams, TrainOptions};
@@ -37,6 +40,7 @@ mod predict;
 mod report;
 mod request;
 mod split;
+pub mod track;
 mod train;
 
 pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION};

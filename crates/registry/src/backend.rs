@@ -30,6 +30,13 @@ pub enum Error {
     Other(String),
 }
 
+/// Now, in Unix milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// This crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -137,12 +144,23 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn describe(&self) -> String;
 
     /// Creates a run (status RUNNING) in `experiment`, creating the experiment when it
-    /// does not exist.
+    /// does not exist; its start time is now.
     fn create_run(
         &self,
         experiment: &str,
         run_name: &str,
         tags: &BTreeMap<String, String>,
+    ) -> Result<Run> {
+        self.create_run_at(experiment, run_name, tags, now_ms())
+    }
+    /// [`Backend::create_run`] with the start time given (Unix ms): a run trained while
+    /// the backend was unreachable keeps its real start time when pushed later.
+    fn create_run_at(
+        &self,
+        experiment: &str,
+        run_name: &str,
+        tags: &BTreeMap<String, String>,
+        start_time_ms: i64,
     ) -> Result<Run>;
     /// Logs params, metrics and tags in one call (MLflow's `runs/log-batch`).
     fn log_batch(
@@ -162,8 +180,12 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// killed writer left half-written; returns the artifact paths removed, sorted. Used
     /// on runs ended as KILLED, whose artifacts may be incomplete.
     fn remove_unreferenced_artifacts(&self, run_id: &str) -> Result<Vec<String>>;
-    /// Ends the run with `status` (FINISHED, FAILED or KILLED), recording the end time.
-    fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()>;
+    /// Ends the run with `status` (FINISHED, FAILED or KILLED) now.
+    fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()> {
+        self.end_run_at(run_id, status, now_ms())
+    }
+    /// Ends the run with `status` (FINISHED, FAILED or KILLED) at `end_time_ms` (Unix ms).
+    fn end_run_at(&self, run_id: &str, status: RunStatus, end_time_ms: i64) -> Result<()>;
     /// One run.
     fn get_run(&self, run_id: &str) -> Result<Run>;
     /// The runs of `experiment`, newest first, at most `limit`.

@@ -295,13 +295,14 @@ impl Backend for SqliteBackend {
         format!("sqlite:///{}", self.db_path.display())
     }
 
-    fn create_run(
+    fn create_run_at(
         &self,
         experiment: &str,
         run_name: &str,
         tags: &BTreeMap<String, String>,
+        start_time_ms: i64,
     ) -> Result<Run> {
-        runs::create_run(self, experiment, run_name, tags)
+        runs::create_run(self, experiment, run_name, tags, start_time_ms)
     }
 
     fn log_batch(
@@ -330,8 +331,8 @@ impl Backend for SqliteBackend {
         runs::remove_unreferenced_artifacts(self, run_id)
     }
 
-    fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()> {
-        runs::end_run(self, run_id, status)
+    fn end_run_at(&self, run_id: &str, status: RunStatus, end_time_ms: i64) -> Result<()> {
+        runs::end_run(self, run_id, status, end_time_ms)
     }
 
     fn get_run(&self, run_id: &str) -> Result<Run> {

@@ -53,7 +53,15 @@ pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
         (Some(b), Some(r)) => DataSources::files(b, r),
         _ => DataSources::embedded(),
     };
-    let ingested = ingest_raw(&sources, &options).context("ingesting IMDb files")?;
+    let ingested = match ingest_raw(&sources, &options) {
+        Ok(ingested) => ingested,
+        // A failed gate, as in `data validate`: exit 1, not 2.
+        Err(e @ reelcast_data::Error::TooManyBadRows { .. }) => {
+            eprintln!("error: ingesting IMDb files: {e}");
+            return Ok(Outcome::GateFailed);
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("ingesting IMDb files")),
+    };
     let manifest = write_processed(&out, &ingested)
         .with_context(|| format!("writing the processed dataset to {}", out.display()))?;
     if a.json {

@@ -1,15 +1,28 @@
-//! `reelcast runs list | show | compare | push`.
+//! `reelcast runs list | show | compare | push | gc`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use reelcast_pipeline::track::{collect_stale_runs, is_stale, push_pending, resolve_run_id};
 use reelcast_registry::{Backend, Error as RegistryError, Run, RunStatus};
 use serde_json::json;
 
-use crate::args::{RunShowArgs, RunsCompareArgs, RunsListArgs, RunsPushArgs};
-use crate::commands::tracking::{self, print_table, RunRecord, PENDING_RUN_FILE};
+use crate::args::{RunShowArgs, RunsCompareArgs, RunsGcArgs, RunsListArgs, RunsPushArgs};
+use crate::commands::tracking::{self, print_registered, print_table, registered_json};
 use crate::settings::Settings;
 use crate::Outcome;
+
+/// How many of an experiment's newest runs a run-id prefix is matched against.
+const PREFIX_SEARCH_LIMIT: usize = 10_000;
+
+/// A run's status as shown: RUNNING runs whose process is gone are `RUNNING (stale)`.
+fn shown_status(run: &Run) -> String {
+    if is_stale(run) {
+        "RUNNING (stale: process gone; `reelcast runs gc`)".into()
+    } else {
+        status(run.status).into()
+    }
+}
 
 fn status(s: RunStatus) -> &'static str {
     match s {
@@ -27,7 +40,8 @@ fn metric(run: &Run, key: &str) -> String {
 }
 
 fn get_run(backend: &dyn Backend, id: &str, experiment: &str) -> Result<Run> {
-    backend.get_run(id).map_err(|e| {
+    let id = resolve_run_id(backend, experiment, id, PREFIX_SEARCH_LIMIT)?;
+    backend.get_run(&id).map_err(|e| {
         if matches!(e, RegistryError::NotFound(_)) {
             anyhow::anyhow!(
                 "{e}; list the runs with `reelcast runs list --experiment {experiment}`"
@@ -54,6 +68,14 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
         Err(e) => return Err(e.into()),
     };
     if a.json {
+        let runs: Vec<_> = runs
+            .iter()
+            .map(|r| {
+                let mut value = json!(r);
+                value["stale"] = json!(is_stale(r));
+                value
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&runs)?);
         return Ok(Outcome::Ok);
     }
@@ -63,7 +85,7 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
             vec![
                 r.run_id.clone(),
                 tracking::format_ms(r.start_time_ms),
-                status(r.status).into(),
+                shown_status(r),
                 r.tags.get("model_kind").cloned().unwrap_or_default(),
                 metric(r, "test_rmse"),
                 metric(r, "test_r2"),
@@ -101,7 +123,7 @@ pub(crate) fn show(a: &RunShowArgs, settings: &Settings) -> Result<Outcome> {
     println!("run         {}", run.run_id);
     println!("name        {}", run.run_name);
     println!("experiment  {}", run.experiment);
-    println!("status      {}", status(run.status));
+    println!("status      {}", shown_status(&run));
     println!("started     {} UTC", tracking::format_ms(run.start_time_ms));
     if let Some(end) = run.end_time_ms {
         println!("ended       {} UTC", tracking::format_ms(end));
@@ -192,75 +214,77 @@ pub(crate) fn compare(a: &RunsCompareArgs, settings: &Settings) -> Result<Outcom
     Ok(Outcome::Ok)
 }
 
-/// `runs push DIR`: logs the run saved in `DIR/pending-run.json` as a new run (and
-/// registers it when the original `train` asked to), then renames the file to
-/// `pending-run.pushed.json` so a second push does not log it twice.
+/// `runs push DIR`: logs the run saved in `DIR/pending-run.json` to the URI it was meant
+/// for (or `--tracking-uri`), registering it when the original `train` asked to.
 pub(crate) fn push(a: &RunsPushArgs, settings: &Settings) -> Result<Outcome> {
-    let record = RunRecord::load_pending(&a.dir)?;
-    // The URI given now wins; else the one configured; the record names the one that failed.
-    let uri = a
-        .tracking
-        .tracking_uri
-        .clone()
-        .unwrap_or_else(|| settings.tracking.uri.clone());
-    let backend = tracking::open_raw(&uri, settings)
-        .with_context(|| format!("opening the tracking backend {uri}"))?;
-    let run = backend.create_run(&record.experiment, &record.run_name, &BTreeMap::new())?;
-    let published = (|| -> Result<_> {
-        record.log(backend.as_ref(), &run.run_id, &a.dir)?;
-        let registered = match &record.register {
-            Some(request) => Some(tracking::register(backend.as_ref(), request, &run.run_id)?),
-            None => None,
-        };
-        Ok(registered)
-    })();
-    let registered = match published {
-        Ok(r) => {
-            backend.end_run(&run.run_id, RunStatus::Finished)?;
-            r
-        }
-        Err(e) => {
-            let _ = backend.end_run(&run.run_id, RunStatus::Failed);
-            return Err(e.context(format!(
-                "pushing {} as run {} (marked FAILED)",
-                a.dir.join(PENDING_RUN_FILE).display(),
-                run.run_id
-            )));
-        }
-    };
-    let pushed = a.dir.join("pending-run.pushed.json");
-    std::fs::rename(a.dir.join(PENDING_RUN_FILE), &pushed)
-        .with_context(|| format!("renaming the pushed record to {}", pushed.display()))?;
-    let promote_skipped = record
-        .register
-        .as_ref()
-        .is_some_and(|r| r.promote_if_better)
-        && registered.as_ref().is_some_and(|r| !r.first_champion);
+    let pushed = push_pending(
+        &a.dir,
+        a.tracking.tracking_uri.as_deref(),
+        &tracking::open_options(settings),
+    )?;
+    let promote_note = pushed.registered.as_ref().filter(|_| pushed.promotion_not_evaluated).map(|r| {
+        format!(
+            "--promote-if-better was NOT re-evaluated on push (the comparison needs the training data); @champion did not move; compare with `reelcast models show {}` and promote by hand: `reelcast models promote {} {} --alias champion`",
+            r.version.name, r.version.name, r.version.version
+        )
+    });
     if a.json {
         let out = json!({
-            "run_id": run.run_id,
-            "experiment": record.experiment,
-            "uri": uri,
-            "registered": registered.as_ref().map(|r| json!({
-                "name": r.version.name,
-                "version": r.version.version,
-                "aliases": r.version.aliases,
-                "first_champion": r.first_champion,
-            })),
-            "promotion_skipped": promote_skipped,
+            "run_id": pushed.run_id,
+            "experiment": pushed.experiment,
+            "uri": pushed.tracking_uri,
+            "uri_from_record": pushed.uri_from_record,
+            "registered": pushed.registered.as_ref().map(registered_json),
+            "promotion_skipped": pushed.promotion_not_evaluated,
+            "note": promote_note,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!("pushed run {} to {} ({uri})", run.run_id, record.experiment);
-        if let Some(r) = &registered {
-            r.print();
+        let whence = if pushed.uri_from_record {
+            "the URI saved with the run"
+        } else {
+            "--tracking-uri"
+        };
+        println!(
+            "pushed run {} to {} at {} ({whence})",
+            pushed.run_id, pushed.experiment, pushed.tracking_uri
+        );
+        if let Some(r) = &pushed.registered {
+            print_registered(r);
         }
     }
-    if promote_skipped {
-        let r = registered.as_ref().expect("checked above");
-        eprintln!(
-            "warning: --promote-if-better is not re-evaluated on push; compare and promote by hand: `reelcast models promote {} {} --alias champion`",
-            r.version.name, r.version.version
+    if let Some(note) = promote_note {
+        eprintln!("warning: {note}");
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `runs gc`: ends as KILLED the RUNNING runs whose process is gone from this host.
+pub(crate) fn gc(a: &RunsGcArgs, settings: &Settings) -> Result<Outcome> {
+    let backend = tracking::open_backend(&a.tracking, settings)?;
+    let experiment = a
+        .experiment
+        .clone()
+        .unwrap_or_else(|| settings.tracking.experiment.clone());
+    let collected = collect_stale_runs(backend.as_ref(), &experiment, a.limit)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&json!({"killed": collected}))?);
+        return Ok(Outcome::Ok);
+    }
+    if collected.is_empty() {
+        println!("no stale runs in {experiment} ({})", backend.describe());
+    }
+    for run in &collected {
+        println!(
+            "killed  {} (process {} is gone); removed {} unregistered artifacts{}",
+            run.run_id,
+            run.pid,
+            run.removed_artifacts.len(),
+            if run.removed_artifacts.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", run.removed_artifacts.join(", "))
+            }
         );
     }
     Ok(Outcome::Ok)

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Context, Result};
 use reelcast_pipeline::{model_name, ModelBundle, ModelKind};
-use reelcast_registry::{fetch_bundle, parse_model_uri, resolve, Backend, ModelRef};
+use reelcast_registry::{fetch_bundle, parse_model_uri, redact_uri, resolve, Backend, ModelRef};
 use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource};
 
 use crate::args::ServeArgs;
-use crate::commands::tracking::{open_raw, tracking_uri};
+use crate::commands::tracking::{open_raw, track_options, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -162,7 +162,7 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
         }
         Target::Registry { model, default } => {
             let backend = open_raw(&uri, settings)
-                .with_context(|| format!("opening the model registry {uri}"))?;
+                .with_context(|| format!("opening the model registry {}", redact_uri(&uri)))?;
             let first = default.then(|| model.clone());
             (Arc::new(RegistrySource { backend, model }), first)
         }
@@ -241,39 +241,28 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
 /// champion alias is unset), trains the default model on the embedded sample, logs the
 /// run and registers it as champion, exactly as `reelcast train --register` would.
 fn register_default_if_missing(model: &ModelRef, uri: &str, settings: &Settings) -> Result<()> {
-    let backend =
-        open_raw(uri, settings).with_context(|| format!("opening the model registry {uri}"))?;
-    match resolve(backend.as_ref(), model) {
-        Ok(_) => return Ok(()),
-        Err(reelcast_registry::Error::NotFound(_)) => {}
-        Err(e) => return Err(anyhow!(e)).with_context(|| format!("resolving {model} in {uri}")),
-    }
-    drop(backend);
-    tracing::info!(
-        "{model} is not in the registry {uri} yet; training the default model on the embedded sample and registering it as champion (once: later starts load it)"
-    );
-    let args = first_start_train_args(uri, model.name());
-    crate::commands::train::run(args, settings)
+    let args = first_start_train_args();
+    let kind =
+        ModelKind::parse(&settings.train.model).expect("settings checked the model name at load");
+    let request = crate::commands::train::train_request(&args, settings, kind)?;
+    let tracking = track_options(uri, None, settings);
+    let trained = reelcast_pipeline::track::register_default_if_missing(model, &request, &tracking)
         .with_context(|| format!("training and registering the default model as {model}"))?;
+    if let Some(t) = trained {
+        if let (Some(run), Some(r)) = (&t.run_id, &t.registered) {
+            tracing::info!(run_id = %run, version = r.version.version, "registered the default model as {model}");
+        }
+    }
     Ok(())
 }
 
-/// The arguments of `reelcast train --register --tracking-uri URI --model-name NAME`: the
-/// configured defaults on the embedded sample, registered (the first version of a model
-/// becomes its champion).
-fn first_start_train_args(uri: &str, name: &str) -> crate::args::TrainArgs {
+/// The arguments of a plain `reelcast train`: the configured defaults on the embedded
+/// sample.
+fn first_start_train_args() -> crate::args::TrainArgs {
     #[derive(clap::Parser)]
     struct Train {
         #[command(flatten)]
         args: crate::args::TrainArgs,
     }
-    let argv = [
-        "train",
-        "--register",
-        "--tracking-uri",
-        uri,
-        "--model-name",
-        name,
-    ];
-    <Train as clap::Parser>::parse_from(argv).args
+    <Train as clap::Parser>::parse_from(["train"]).args
 }

@@ -1,24 +1,15 @@
-//! Shared by `train`, `runs` and `models`: opening the tracking backend, the run record
-//! (logged to the backend, or saved as `pending-run.json` while it is unreachable),
-//! registration, and table printing.
+//! Shared by `train`, `runs`, `models` and `serve`: opening the tracking backend, the
+//! tracking options of the `track` use case, printing registrations, and tables.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use reelcast_registry::{
-    open, Backend, Error as RegistryError, Metric, ModelVersion, OpenOptions, CHAMPION,
-};
-use serde::{Deserialize, Serialize};
+use reelcast_pipeline::track::{Registered, TrackOptions};
+use reelcast_registry::{open, redact_uri, Backend, Error as RegistryError, OpenOptions};
 
 use crate::args::TrackingArgs;
 use crate::settings::Settings;
-
-/// File name of a run saved locally while the backend was unreachable.
-pub(crate) const PENDING_RUN_FILE: &str = "pending-run.json";
-/// Artifact path of the bundle inside a run.
-pub(crate) const BUNDLE_ARTIFACT: &str = "model/model.bundle";
 
 /// `--tracking-uri`, else `[tracking] uri` (which `REELCAST_TRACKING_URI` overrides).
 pub(crate) fn tracking_uri(a: &TrackingArgs, settings: &Settings) -> String {
@@ -46,12 +37,48 @@ pub(crate) fn open_raw(uri: &str, settings: &Settings) -> Result<Box<dyn Backend
 /// Opens the backend for the `runs` and `models` commands.
 pub(crate) fn open_backend(a: &TrackingArgs, settings: &Settings) -> Result<Box<dyn Backend>> {
     let uri = tracking_uri(a, settings);
-    open_raw(&uri, settings).with_context(|| format!("opening the tracking backend {uri}"))
+    open_raw(&uri, settings)
+        .with_context(|| format!("opening the tracking backend {}", redact_uri(&uri)))
 }
 
-/// Whether an error means "the backend could not be reached" (as opposed to a refusal).
-pub(crate) fn is_unreachable(e: &RegistryError) -> bool {
-    matches!(e, RegistryError::Unavailable(_))
+/// The `track` use case's options: `uri`, `[tracking]`'s backend options and `experiment`
+/// (else `[tracking] experiment`); no registration.
+pub(crate) fn track_options(
+    uri: &str,
+    experiment: Option<&str>,
+    settings: &Settings,
+) -> TrackOptions {
+    TrackOptions {
+        tracking_uri: uri.to_owned(),
+        open: open_options(settings),
+        experiment: experiment.map_or_else(|| settings.tracking.experiment.clone(), str::to_owned),
+        register: None,
+    }
+}
+
+/// Prints what was registered, one fact a line.
+pub(crate) fn print_registered(r: &Registered) {
+    let v = &r.version;
+    println!("registered {} version {}", v.name, v.version);
+    if let Some(alias) = &r.alias {
+        println!("alias   @{alias} -> version {}", v.version);
+    }
+    if r.first_champion {
+        println!(
+            "champion: version {} is the first champion of {} (it had none)",
+            v.version, v.name
+        );
+    }
+}
+
+/// A `registered` object of `--json` output.
+pub(crate) fn registered_json(r: &Registered) -> serde_json::Value {
+    serde_json::json!({
+        "name": r.version.name,
+        "version": r.version.version,
+        "aliases": r.version.aliases,
+        "first_champion": r.first_champion,
+    })
 }
 
 /// Turns "model not found" into a message that lists the known models.
@@ -82,147 +109,6 @@ pub(crate) fn explain_model_error(
             known.join(", ")
         )
     }
-}
-
-/// A file logged as an artifact: its artifact path and its file, relative to the run's
-/// output directory.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ArtifactFile {
-    pub path: String,
-    pub file: PathBuf,
-}
-
-/// What `--register` asked for.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct RegisterRequest {
-    pub model_name: String,
-    pub alias: Option<String>,
-    pub promote_if_better: bool,
-    /// Version tags (bundle_sha256, test_rmse, dataset_version, model_kind, seed, ...).
-    pub version_tags: BTreeMap<String, String>,
-}
-
-/// Everything a training run logs; saved as `pending-run.json` when the backend is down.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct RunRecord {
-    pub tracking_uri: String,
-    pub experiment: String,
-    pub run_name: String,
-    pub params: BTreeMap<String, String>,
-    pub metrics: Vec<Metric>,
-    pub tags: BTreeMap<String, String>,
-    pub artifacts: Vec<ArtifactFile>,
-    pub register: Option<RegisterRequest>,
-    /// Why it could not be logged, when saved locally.
-    pub error: Option<String>,
-}
-
-impl RunRecord {
-    /// Logs params, metrics, tags and artifacts (files under `dir`) to `run_id`.
-    pub(crate) fn log(
-        &self,
-        backend: &dyn Backend,
-        run_id: &str,
-        dir: &Path,
-    ) -> Result<(), RegistryError> {
-        backend.log_batch(run_id, &self.params, &self.metrics, &self.tags)?;
-        for artifact in &self.artifacts {
-            let file = dir.join(&artifact.file);
-            let bytes = std::fs::read(&file).map_err(|source| RegistryError::Io {
-                context: format!("reading {}", file.display()),
-                source,
-            })?;
-            backend.log_artifact(run_id, &artifact.path, &bytes)?;
-        }
-        Ok(())
-    }
-
-    /// Saves the record as `dir/pending-run.json` (temporary file + rename).
-    pub(crate) fn save_pending(&self, dir: &Path) -> Result<PathBuf> {
-        let path = dir.join(PENDING_RUN_FILE);
-        write_atomic(&path, serde_json::to_string_pretty(self)?.as_bytes())?;
-        Ok(path)
-    }
-
-    /// Reads `dir/pending-run.json`.
-    pub(crate) fn load_pending(dir: &Path) -> Result<Self> {
-        let path = dir.join(PENDING_RUN_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "reading {} (it is written by `reelcast train` when the tracking backend is unreachable)",
-                path.display()
-            )
-        })?;
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
-    }
-}
-
-/// A registration's result.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Registered {
-    pub version: ModelVersion,
-    /// The alias `--alias` set, if any.
-    pub alias: Option<String>,
-    /// True when the version became champion because the model had none.
-    pub first_champion: bool,
-}
-
-impl Registered {
-    /// Prints what was registered, one fact a line.
-    pub(crate) fn print(&self) {
-        let v = &self.version;
-        println!("registered {} version {}", v.name, v.version);
-        if let Some(alias) = &self.alias {
-            println!("alias   @{alias} -> version {}", v.version);
-        }
-        if self.first_champion {
-            println!(
-                "champion: version {} is the first champion of {} (it had none)",
-                v.version, v.name
-            );
-        }
-    }
-}
-
-/// Registers the run's bundle as a new version, sets `--alias`, and makes it champion
-/// when the model has none (a registry without a champion cannot serve).
-pub(crate) fn register(
-    backend: &dyn Backend,
-    request: &RegisterRequest,
-    run_id: &str,
-) -> Result<Registered, RegistryError> {
-    let name = &request.model_name;
-    let version =
-        backend.create_model_version(name, run_id, BUNDLE_ARTIFACT, &request.version_tags)?;
-    if let Some(alias) = &request.alias {
-        backend.set_alias(name, alias, version.version)?;
-    }
-    let first_champion = backend.get_alias(name, CHAMPION)?.is_none();
-    if first_champion {
-        backend.set_alias(name, CHAMPION, version.version)?;
-    }
-    let version = backend.get_model_version(name, version.version)?;
-    Ok(Registered {
-        version,
-        alias: request.alias.clone(),
-        first_champion,
-    })
-}
-
-/// Writes `bytes` to `path` atomically (temporary file in the same directory + rename).
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }
 
 /// Unix milliseconds as `YYYY-MM-DD HH:MM:SS` UTC.

@@ -7,4 +7,5 @@ mod bundle;
 mod helpers;
 mod interval;
 mod predict;
+mod track;
 mod train;

@@ -113,13 +113,14 @@ impl Backend for MlflowBackend {
         self.http.base().to_owned()
     }
 
-    fn create_run(
+    fn create_run_at(
         &self,
         experiment: &str,
         run_name: &str,
         tags: &BTreeMap<String, String>,
+        start_time_ms: i64,
     ) -> Result<Run> {
-        tracking::create_run(self, experiment, run_name, tags)
+        tracking::create_run(self, experiment, run_name, tags, start_time_ms)
     }
 
     fn log_batch(
@@ -148,8 +149,8 @@ impl Backend for MlflowBackend {
         tracking::remove_unreferenced_artifacts(self, run_id)
     }
 
-    fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()> {
-        tracking::end_run(self, run_id, status)
+    fn end_run_at(&self, run_id: &str, status: RunStatus, end_time_ms: i64) -> Result<()> {
+        tracking::end_run(self, run_id, status, end_time_ms)
     }
 
     fn get_run(&self, run_id: &str) -> Result<Run> {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::http::Body;
 use super::wire::{self, CreatedExperiment, ExperimentEnvelope, RunEnvelope, RunPage, WireRun};
-use super::{batch, check_artifact_path, lock, now_ms, MlflowBackend};
+use super::{batch, check_artifact_path, lock, MlflowBackend};
 use crate::{Error, Metric, Result, Run, RunStatus};
 
 /// Page size of `runs/search`.
@@ -130,6 +130,7 @@ pub(super) fn create_run(
     experiment: &str,
     run_name: &str,
     tags: &BTreeMap<String, String>,
+    start_time_ms: i64,
 ) -> Result<Run> {
     let experiment_id = ensure_experiment(mlflow, experiment)?;
     let created: RunEnvelope = mlflow.http.rest(
@@ -139,7 +140,7 @@ pub(super) fn create_run(
         Some(json!({
             "experiment_id": experiment_id,
             "run_name": run_name,
-            "start_time": now_ms(),
+            "start_time": start_time_ms,
             "tags": wire::key_values(tags),
         })),
         &format!("experiment {experiment:?}"),
@@ -282,7 +283,12 @@ pub(super) fn list_artifacts(mlflow: &MlflowBackend, run_id: &str) -> Result<Vec
     Ok(files)
 }
 
-pub(super) fn end_run(mlflow: &MlflowBackend, run_id: &str, status: RunStatus) -> Result<()> {
+pub(super) fn end_run(
+    mlflow: &MlflowBackend,
+    run_id: &str,
+    status: RunStatus,
+    end_time_ms: i64,
+) -> Result<()> {
     if status == RunStatus::Running {
         return Err(Error::Invalid(format!(
             "run {run_id:?} cannot be ended with status RUNNING; use FINISHED, FAILED or KILLED"
@@ -295,7 +301,7 @@ pub(super) fn end_run(mlflow: &MlflowBackend, run_id: &str, status: RunStatus) -
         Some(json!({
             "run_id": run_id,
             "status": wire::status_name(status),
-            "end_time": now_ms(),
+            "end_time": end_time_ms,
         })),
         &run_what(run_id),
     )?;

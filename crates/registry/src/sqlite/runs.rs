@@ -13,6 +13,7 @@ pub(super) fn create_run(
     experiment: &str,
     run_name: &str,
     tags: &BTreeMap<String, String>,
+    start_time_ms: i64,
 ) -> Result<Run> {
     check_name("experiment", experiment)?;
     let run_id = new_run_id();
@@ -35,7 +36,7 @@ pub(super) fn create_run(
         tx.execute(
             "INSERT INTO runs (run_id, experiment_id, run_name, status, start_ms)
              VALUES (?1, ?2, ?3, 'RUNNING', ?4)",
-            params![run_id, experiment_id, run_name, now],
+            params![run_id, experiment_id, run_name, start_time_ms],
         )
         .map_err(ctx)?;
         for (key, value) in tags {
@@ -52,7 +53,7 @@ pub(super) fn create_run(
         experiment: experiment.to_owned(),
         run_name: run_name.to_owned(),
         status: RunStatus::Running,
-        start_time_ms: now,
+        start_time_ms,
         end_time_ms: None,
         params: BTreeMap::new(),
         metrics: BTreeMap::new(),
@@ -202,12 +203,17 @@ pub(super) fn list_artifacts(b: &SqliteBackend, run_id: &str) -> Result<Vec<Stri
     })
 }
 
-pub(super) fn end_run(b: &SqliteBackend, run_id: &str, status: RunStatus) -> Result<()> {
+pub(super) fn end_run(
+    b: &SqliteBackend,
+    run_id: &str,
+    status: RunStatus,
+    end_time_ms: i64,
+) -> Result<()> {
     b.write("ending a run", |tx| {
         run_exists(tx, run_id)?;
         tx.execute(
             "UPDATE runs SET status = ?2, end_ms = ?3 WHERE run_id = ?1",
-            params![run_id, status_name(status), now_ms()],
+            params![run_id, status_name(status), end_time_ms],
         )
         .map_err(|e| sql_error(&format!("ending run {run_id}"), e))?;
         Ok(())

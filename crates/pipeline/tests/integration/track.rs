@@ -1,0 +1,242 @@
+//! The tracked training use case in-process, on the embedded sample and a temporary SQLite
+//! registry: runs, registration, promotion, the offline record and its push, `serve`'s
+//! first start, stale-run collection and run-id prefixes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use reelcast_pipeline::track::{
+    collect_stale_runs, push_pending, register_default_if_missing, resolve_run_id,
+    train_tracked, RegisterOptions, TrackOptions, TrainRequest, FAILURE_REASON_TAG, HOST_TAG,
+    PENDING_RUN_FILE, PID_TAG, PUSHED_RUN_FILE,
+};
+use reelcast_pipeline::{DataSource, ModelParams, TrainOptions};
+use reelcast_registry::{open, Backend, ModelRef, OpenOptions, RunStatus, CHAMPION};
+
+fn sqlite_uri(dir: &Path) -> String {
+    format!("sqlite:///{}", dir.join("reelcast.db").display())
+}
+
+fn request(dir: &Path, trees: usize) -> TrainRequest {
+    TrainRequest {
+        source: DataSource::Embedded,
+        ingest: Default::default(),
+        train: TrainOptions {
+            params: ModelParams::default().with_trees(trees),
+            ..Default::default()
+        },
+        out_dir: dir.join("artifacts"),
+    }
+}
+
+fn registering(uri: &str, promote_if_better: bool) -> TrackOptions {
+    TrackOptions {
+        register: Some(RegisterOptions {
+            promote_if_better,
+            ..RegisterOptions::new("movie_rating_gbt")
+        }),
+        ..TrackOptions::new(uri)
+    }
+}
+
+fn backend(uri: &str) -> Box<dyn Backend> {
+    open(uri, &OpenOptions::default()).unwrap()
+}
+
+#[test]
+fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_only_a_better_one()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+
+    let first = train_tracked(&request(dir.path(), 3), &registering(&uri, true)).unwrap();
+
+    let run_id = first.run_id.clone().unwrap();
+    let registered = first.registered.clone().unwrap();
+    assert!(registered.first_champion);
+    assert!(first.promotion.is_none(), "nothing to compare with");
+    let b = backend(&uri);
+    let run = b.get_run(&run_id).unwrap();
+    assert_eq!(run.status, RunStatus::Finished);
+    assert!(run.run_name.starts_with("gbt-seed42-"), "{}", run.run_name);
+    for tag in [
+        "mlflow.user",
+        "mlflow.source.name",
+        "mlflow.source.type",
+        HOST_TAG,
+        PID_TAG,
+        "dataset_version",
+    ] {
+        assert!(run.tags.contains_key(tag), "tag {tag} missing: {:?}", run.tags);
+    }
+    assert_eq!(run.tags[PID_TAG], std::process::id().to_string());
+    let artifacts = b.list_artifacts(&run_id).unwrap();
+    assert!(artifacts.contains(&"model/model.bundle".to_owned()), "{artifacts:?}");
+    assert!(artifacts.contains(&"feature_spec.json".to_owned()), "{artifacts:?}");
+
+    // More trees on the same split: better on the held-out rows, so promoted.
+    let second = train_tracked(&request(dir.path(), 60), &registering(&uri, true)).unwrap();
+    let promotion = second.promotion.clone().unwrap();
+    assert!(
+        promotion.new_rmse < promotion.champion_rmse.unwrap(),
+        "{promotion:?}"
+    );
+    assert!(promotion.promoted);
+    assert_eq!(b.get_alias("movie_rating_gbt", CHAMPION).unwrap().unwrap().version, 2);
+    assert_ne!(first.run_name, second.run_name, "run names are unique");
+
+    // Back to few trees: worse, so champion stays.
+    let third = train_tracked(&request(dir.path(), 3), &registering(&uri, true)).unwrap();
+    let promotion = third.promotion.unwrap();
+    assert!(!promotion.promoted, "{promotion:?}");
+    assert_eq!(promotion.champion_version, Some(2));
+    assert_eq!(b.get_alias("movie_rating_gbt", CHAMPION).unwrap().unwrap().version, 2);
+}
+
+#[test]
+fn an_unreachable_backend_saves_a_private_record_without_the_password_and_push_replays_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on loopback refuses connections; no retries keep the test fast.
+    let mut offline = registering("http://ann:pw-7c1e9f@127.0.0.1:1", false);
+    offline.open.retries = 0;
+
+    let trained = train_tracked(&request(dir.path(), 3), &offline).unwrap();
+
+    let pending = trained.pending.clone().unwrap();
+    assert!(trained.run_id.is_none() && trained.registered.is_none());
+    assert_eq!(trained.tracking_uri, "http://REDACTED@127.0.0.1:1");
+    let text = std::fs::read_to_string(&pending.path).unwrap();
+    assert!(!text.contains("pw-7c1e9f"), "{text}");
+    assert!(!pending.reason.contains("pw-7c1e9f"), "{}", pending.reason);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&pending.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+    let record: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(record["tracking_uri"], "http://127.0.0.1:1");
+    assert_eq!(record["credentials_removed"], true);
+    let (start, end) = (
+        record["start_time_ms"].as_i64().unwrap(),
+        record["end_time_ms"].as_i64().unwrap(),
+    );
+
+    // Without an override the push goes where the run was meant to go: still down.
+    let out = dir.path().join("artifacts");
+    let options = OpenOptions {
+        retries: 0,
+        ..OpenOptions::default()
+    };
+    let err = push_pending(&out, None, &options).unwrap_err();
+    assert!(err.chain().contains("127.0.0.1:1"), "{}", err.chain());
+    assert!(out.join(PENDING_RUN_FILE).is_file(), "kept for a later push");
+
+    let uri = sqlite_uri(dir.path());
+    let pushed = push_pending(&out, Some(&uri), &options).unwrap();
+
+    assert!(!pushed.uri_from_record);
+    assert!(pushed.registered.unwrap().first_champion);
+    let run = backend(&uri).get_run(&pushed.run_id).unwrap();
+    assert_eq!((run.start_time_ms, run.end_time_ms), (start, Some(end)), "real times kept");
+    assert_eq!(run.status, RunStatus::Finished);
+    assert!(out.join(PUSHED_RUN_FILE).is_file() && !out.join(PENDING_RUN_FILE).exists());
+}
+
+#[test]
+fn a_training_that_fails_ends_its_run_failed_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let mut bad = request(dir.path(), 3);
+    bad.source = DataSource::Directory(dir.path().join("no-such-dataset"));
+
+    let err = train_tracked(&bad, &TrackOptions::new(&uri)).unwrap_err();
+
+    let runs = backend(&uri).list_runs("imdb_movie_rating", 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, RunStatus::Failed);
+    let reason = &runs[0].tags[FAILURE_REASON_TAG];
+    assert!(reason.contains("no-such-dataset"), "{reason}");
+    assert_eq!(*reason, err.chain());
+}
+
+#[test]
+fn serve_first_start_trains_and_registers_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let model = ModelRef::Alias {
+        name: "movie_rating_gbt".into(),
+        alias: CHAMPION.into(),
+    };
+    let tracking = TrackOptions::new(&uri);
+
+    let first = register_default_if_missing(&model, &request(dir.path(), 3), &tracking).unwrap();
+    let second = register_default_if_missing(&model, &request(dir.path(), 3), &tracking).unwrap();
+
+    assert!(first.unwrap().registered.unwrap().first_champion);
+    assert!(second.is_none(), "already registered");
+    assert_eq!(backend(&uri).list_versions("movie_rating_gbt").unwrap().len(), 1);
+}
+
+#[test]
+fn stale_runs_of_gone_processes_are_killed_and_live_or_foreign_ones_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let b = backend(&uri);
+    // A process that has ended and been reaped: its pid is gone.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    let host = reelcast_pipeline::track::host_name();
+    let tags = |host: &str, pid: u32| {
+        BTreeMap::from([
+            (HOST_TAG.to_owned(), host.to_owned()),
+            (PID_TAG.to_owned(), pid.to_string()),
+        ])
+    };
+    let dead = b.create_run("exp", "dead", &tags(&host, dead_pid)).unwrap();
+    b.log_artifact(&dead.run_id, "report/report.json", b"{}").unwrap();
+    let live = b.create_run("exp", "live", &reelcast_pipeline::track::owner_tags()).unwrap();
+    let foreign = b.create_run("exp", "foreign", &tags("other.example", dead_pid)).unwrap();
+
+    let collected = collect_stale_runs(b.as_ref(), "exp", 100).unwrap();
+
+    assert_eq!(collected.len(), 1, "{collected:?}");
+    assert_eq!(collected[0].run_id, dead.run_id);
+    assert_eq!(collected[0].removed_artifacts, ["report/report.json"]);
+    let dead = b.get_run(&dead.run_id).unwrap();
+    assert_eq!(dead.status, RunStatus::Killed);
+    assert!(dead.end_time_ms.is_some());
+    assert!(dead.tags[FAILURE_REASON_TAG].contains(&dead_pid.to_string()));
+    assert!(b.list_artifacts(&dead.run_id).unwrap().is_empty());
+    assert_eq!(b.get_run(&live.run_id).unwrap().status, RunStatus::Running);
+    assert_eq!(b.get_run(&foreign.run_id).unwrap().status, RunStatus::Running);
+    assert!(collect_stale_runs(b.as_ref(), "no-such-experiment", 10).unwrap().is_empty());
+}
+
+#[test]
+fn run_ids_resolve_from_a_unique_prefix_and_ambiguity_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(&sqlite_uri(dir.path()));
+    let ids: Vec<String> = (0..20)
+        .map(|i| b.create_run("exp", &format!("r{i}"), &BTreeMap::new()).unwrap().run_id)
+        .collect();
+    let id = &ids[0];
+    let unique = (1..=32)
+        .map(|n| &id[..n])
+        .find(|p| ids.iter().filter(|i| i.starts_with(p)).count() == 1)
+        .unwrap();
+
+    assert_eq!(resolve_run_id(b.as_ref(), "exp", unique, 100).unwrap(), *id);
+    assert_eq!(resolve_run_id(b.as_ref(), "exp", id, 100).unwrap(), *id);
+    // 20 random ids share a first hex digit somewhere (pigeonhole over 16 digits).
+    let shared = ids
+        .iter()
+        .map(|i| &i[..1])
+        .find(|p| ids.iter().filter(|i| i.starts_with(p)).count() > 1)
+        .unwrap();
+    let err = resolve_run_id(b.as_ref(), "exp", shared, 100).unwrap_err();
+    assert!(err.to_string().contains("ambiguous"), "{err}");
+    let err = resolve_run_id(b.as_ref(), "exp", "xyz", 100).unwrap_err();
+    assert!(err.to_string().contains("not hex digits"), "{err}");
+}
