@@ -4,15 +4,20 @@
 # Creates (or reuses) a venv with a pinned MLflow, starts `mlflow server` on a free local
 # port with a SQLite backend store and a local artifact directory (served through the
 # server's artifact proxy), waits for /health, then runs:
-#   cargo test -p reelcast-registry --test mlflow           (every Backend method + MLflow's client)
-#   cargo test -p reelcast-cli --test integration mlflow    (train --register, serve from the registry)
-# with REELCAST_TEST_MLFLOW_URI and REELCAST_TEST_MLFLOW_PYTHON set. The server (a process
+#   cargo test -p reelcast-registry --test mlflow -- --include-ignored
+#       (every Backend method + MLflow's client)
+#   cargo test -p reelcast-cli --test integration mlflow -- --include-ignored
+#       (train --register, serve from the registry)
+# with REELCAST_TEST_MLFLOW_URI and REELCAST_TEST_MLFLOW_PYTHON set. The tests that need the
+# server are #[ignore = "needs a running MLflow: see scripts/mlflow-it.sh"], so a plain
+# `cargo test --workspace` (the README's) lists them as ignored instead of passing them. The server (a process
 # group: mlflow spawns uvicorn/gunicorn workers) is stopped on exit. Exits non-zero on any
 # failure.
 #
 # With arguments, runs them instead of the two test sets, with the server up and the same
-# variables set; .ci/run uses this to run the README's test command against the server:
-#   bash scripts/mlflow-it.sh cargo test --workspace --locked
+# variables set; .ci/run uses this to run the README's test command, ignored tests
+# included, against the server:
+#   bash scripts/mlflow-it.sh cargo test --workspace --locked -- --include-ignored
 #
 # Environment:
 #   MLFLOW_VENV        venv directory (default /tmp/mlflow-venv; reused when it has the pin)
@@ -140,10 +145,10 @@ case "$only" in
 esac
 if [[ -z "$only" || "$only" == registry ]]; then
     log "cargo test -p reelcast-registry --test mlflow"
-    cargo test -p reelcast-registry --test mlflow -- --nocapture
+    cargo test -p reelcast-registry --test mlflow -- --include-ignored --nocapture
 fi
 if [[ -z "$only" || "$only" == cli ]]; then
     log "cargo test -p reelcast-cli --test integration mlflow"
-    cargo test -p reelcast-cli --test integration mlflow -- --nocapture
+    cargo test -p reelcast-cli --test integration mlflow -- --include-ignored --nocapture
 fi
 log "all MLflow integration tests passed"
