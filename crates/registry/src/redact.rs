@@ -96,7 +96,12 @@ mod tests {
                 "http://REDACTED@h:1/x",
                 "http://h:1/x",
             ),
-            ("no credentials", "http://h:1/a@b", "http://h:1/a@b", "http://h:1/a@b"),
+            (
+                "no credentials",
+                "http://h:1/a@b",
+                "http://h:1/a@b",
+                "http://h:1/a@b",
+            ),
             (
                 "sqlite",
                 "sqlite:///./r.db",
@@ -113,7 +118,8 @@ mod tests {
 
     #[test]
     fn redacts_every_uri_quoted_in_a_message() {
-        let text = "opening \"http://u:pw1@a:1\" failed; also tried (https://x:pw2@b/p), sqlite:///r.db";
+        let text =
+            "opening \"http://u:pw1@a:1\" failed; also tried (https://x:pw2@b/p), sqlite:///r.db";
         let out = redact_text(text);
         assert!(!out.contains("pw1") && !out.contains("pw2"), "{out}");
         assert_eq!(

@@ -268,7 +268,10 @@ pub(crate) fn gc(a: &RunsGcArgs, settings: &Settings) -> Result<Outcome> {
         .unwrap_or_else(|| settings.tracking.experiment.clone());
     let collected = collect_stale_runs(backend.as_ref(), &experiment, a.limit)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&json!({"killed": collected}))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"killed": collected}))?
+        );
         return Ok(Outcome::Ok);
     }
     if collected.is_empty() {

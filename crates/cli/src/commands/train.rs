@@ -50,7 +50,11 @@ pub(crate) fn run(a: TrainArgs, settings: &Settings) -> Result<Outcome> {
 }
 
 /// The training request of the flags over `[train]` and `[ingest]`.
-pub(crate) fn train_request(a: &TrainArgs, settings: &Settings, kind: ModelKind) -> Result<TrainRequest> {
+pub(crate) fn train_request(
+    a: &TrainArgs,
+    settings: &Settings,
+    kind: ModelKind,
+) -> Result<TrainRequest> {
     let test_fraction = a.test_fraction.unwrap_or(settings.train.test_fraction);
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
         anyhow::bail!(
@@ -76,7 +80,10 @@ pub(crate) fn train_request(a: &TrainArgs, settings: &Settings, kind: ModelKind)
             },
             git_sha: Some(env!("REELCAST_GIT_SHA").to_owned()).filter(|s| !s.is_empty()),
         },
-        out_dir: a.out.clone().unwrap_or_else(|| settings.train.out_dir.clone()),
+        out_dir: a
+            .out
+            .clone()
+            .unwrap_or_else(|| settings.train.out_dir.clone()),
     })
 }
 
@@ -214,7 +221,10 @@ fn print_text(request: &TrainRequest, t: &TrackedTraining) {
     println!("bundle  {}", t.model_path.display());
     println!("report  {}", t.report_dir.display());
     if let Some(id) = &t.run_id {
-        println!("run     {id} ({}) in {} ({})", t.run_name, t.experiment, t.tracking_uri);
+        println!(
+            "run     {id} ({}) in {} ({})",
+            t.run_name, t.experiment, t.tracking_uri
+        );
     }
     if let Some(r) = &t.registered {
         print_registered(r);

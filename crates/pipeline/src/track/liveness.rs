@@ -123,7 +123,12 @@ pub fn collect_stale_runs(
     let runs = match backend.list_runs(experiment, limit) {
         Ok(runs) => runs,
         Err(RegistryError::NotFound(_)) => return Ok(Vec::new()),
-        Err(e) => return Err(Error::registry(format!("listing the runs of {experiment}"), e)),
+        Err(e) => {
+            return Err(Error::registry(
+                format!("listing the runs of {experiment}"),
+                e,
+            ))
+        }
     };
     let mut collected = Vec::new();
     for run in runs.iter().filter(|r| is_stale(r)) {
@@ -136,15 +141,18 @@ pub fn collect_stale_runs(
         backend
             .log_batch(&run.run_id, &BTreeMap::new(), &[], &tags)
             .and_then(|()| backend.end_run(&run.run_id, RunStatus::Killed))
-            .map_err(|e| Error::registry(format!("ending stale run {} as KILLED", run.run_id), e))?;
-        let removed_artifacts = backend
-            .remove_unreferenced_artifacts(&run.run_id)
             .map_err(|e| {
-                Error::registry(
-                    format!("removing the partial artifacts of run {}", run.run_id),
-                    e,
-                )
+                Error::registry(format!("ending stale run {} as KILLED", run.run_id), e)
             })?;
+        let removed_artifacts =
+            backend
+                .remove_unreferenced_artifacts(&run.run_id)
+                .map_err(|e| {
+                    Error::registry(
+                        format!("removing the partial artifacts of run {}", run.run_id),
+                        e,
+                    )
+                })?;
         tracing::info!(run_id = %run.run_id, pid, removed = removed_artifacts.len(), "stale run marked KILLED");
         collected.push(CollectedRun {
             run_id: run.run_id.clone(),

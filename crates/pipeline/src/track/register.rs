@@ -141,7 +141,12 @@ pub fn promote_if_better(
     if promoted {
         backend
             .set_alias(name, CHAMPION, new.version.version)
-            .map_err(|e| Error::registry(format!("promoting version {} of {name}", new.version.version), e))?;
+            .map_err(|e| {
+                Error::registry(
+                    format!("promoting version {} of {name}", new.version.version),
+                    e,
+                )
+            })?;
     }
     Ok(Promotion {
         promoted,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use reelcast_features::FeatureSpec;
 use reelcast_registry::{
-    open, redact_text, redact_uri, sha256_hex, strip_userinfo, has_userinfo, Backend, Metric,
+    has_userinfo, open, redact_text, redact_uri, sha256_hex, strip_userinfo, Backend, Metric,
     RunStatus, BUNDLE_SHA256_TAG,
 };
 use serde_json::Value;
@@ -15,8 +15,7 @@ use super::liveness::{collect_stale_runs, owner_tags, CollectedRun};
 use super::record::{write_atomic, ArtifactFile, RegisterRequest, RunRecord};
 use super::register::{promote_if_better, register, Promotion, Registered};
 use super::{
-    Error, Result, TrackOptions, TrainRequest, BUNDLE_ARTIFACT, FAILURE_REASON_TAG,
-    TRAIN_GC_LIMIT,
+    Error, Result, TrackOptions, TrainRequest, BUNDLE_ARTIFACT, FAILURE_REASON_TAG, TRAIN_GC_LIMIT,
 };
 use crate::{
     load_dataset, train, write_report, BundleMetadata, LoadedDataset, ModelBundle, TrainReport,
@@ -94,8 +93,14 @@ fn start_tags(request: &TrainRequest) -> BTreeMap<String, String> {
     let kind = request.train.params.kind().short_name();
     let git = request.train.git_sha.clone();
     let mut tags = BTreeMap::from([
-        ("git_sha".to_owned(), git.clone().unwrap_or_else(|| "unknown".into())),
-        ("reelcast_version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        (
+            "git_sha".to_owned(),
+            git.clone().unwrap_or_else(|| "unknown".into()),
+        ),
+        (
+            "reelcast_version".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        ),
         ("model_kind".to_owned(), kind.to_owned()),
         ("mlflow.user".to_owned(), user_name()),
         ("mlflow.source.name".to_owned(), "reelcast train".to_owned()),
@@ -163,7 +168,14 @@ fn run_metrics(report: &TrainReport, meta: &BundleMetadata, now: i64) -> Vec<Met
 /// Loads, trains and writes the bundle, report and feature spec into `out_dir`.
 fn train_and_save(
     request: &TrainRequest,
-) -> Result<(LoadedDataset, ModelBundle, TrainReport, PathBuf, PathBuf, Vec<PathBuf>)> {
+) -> Result<(
+    LoadedDataset,
+    ModelBundle,
+    TrainReport,
+    PathBuf,
+    PathBuf,
+    Vec<PathBuf>,
+)> {
     let source = &request.source;
     let out_dir = &request.out_dir;
     let dataset = load_dataset(source, &request.ingest)
@@ -181,7 +193,14 @@ fn train_and_save(
     let spec_json = serde_json::to_vec_pretty(&bundle.metadata.feature_spec)
         .map_err(|e| Error::Invalid(format!("encoding the feature spec: {e}")))?;
     write_atomic(&out_dir.join("feature_spec.json"), &spec_json)?;
-    Ok((dataset, bundle, report, model_path, report_dir, report_files))
+    Ok((
+        dataset,
+        bundle,
+        report,
+        model_path,
+        report_dir,
+        report_files,
+    ))
 }
 
 /// The backend and the run created before training, or why there is none.
@@ -205,7 +224,12 @@ fn start_tracking(
     let shown = redact_uri(&tracking.tracking_uri);
     let backend = match open(&tracking.tracking_uri, &tracking.open) {
         Ok(backend) => backend,
-        Err(e) => return Err(Error::registry(format!("opening the tracking backend {shown}"), e)),
+        Err(e) => {
+            return Err(Error::registry(
+                format!("opening the tracking backend {shown}"),
+                e,
+            ))
+        }
     };
     // Cheap (one listing of the newest runs) and never fatal: a failure is only logged.
     let collected = collect_stale_runs(backend.as_ref(), &tracking.experiment, TRAIN_GC_LIMIT)
@@ -251,7 +275,13 @@ fn build_record(
     tracking: &TrackOptions,
     run_name: &str,
     mut tags: BTreeMap<String, String>,
-    trained: (&LoadedDataset, &ModelBundle, &TrainReport, &[PathBuf], &Path),
+    trained: (
+        &LoadedDataset,
+        &ModelBundle,
+        &TrainReport,
+        &[PathBuf],
+        &Path,
+    ),
     times: (i64, i64),
 ) -> Result<RunRecord> {
     let (dataset, bundle, report, report_files, model_path) = trained;
@@ -310,7 +340,10 @@ fn build_record(
             ("dataset_version".to_owned(), dataset.version.clone()),
             ("model_kind".to_owned(), kind.to_owned()),
             ("seed".to_owned(), options.seed.to_string()),
-            ("test_fraction".to_owned(), options.test_fraction.to_string()),
+            (
+                "test_fraction".to_owned(),
+                options.test_fraction.to_string(),
+            ),
         ]),
     });
     Ok(RunRecord {
@@ -362,7 +395,10 @@ pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<
         match train_and_save(request) {
             Ok(t) => t,
             Err(e) => {
-                if let Tracking::Online { backend, run_id, .. } = &online {
+                if let Tracking::Online {
+                    backend, run_id, ..
+                } = &online
+                {
                     fail_run(backend.as_ref(), run_id, &e.chain());
                 }
                 return Err(e);
@@ -403,7 +439,13 @@ pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<
             collected,
         } => {
             result.collected = collected;
-            match publish(backend.as_ref(), &record, &run_id, &request.out_dir, &result) {
+            match publish(
+                backend.as_ref(),
+                &record,
+                &run_id,
+                &request.out_dir,
+                &result,
+            ) {
                 Ok((registered, promotion)) => {
                     backend
                         .end_run_at(&run_id, RunStatus::Finished, now_ms())
@@ -469,7 +511,10 @@ mod tests {
     fn run_names_carry_kind_seed_and_a_distinct_suffix() {
         let a = unique_run_name("gbt", 42);
         let b = unique_run_name("gbt", 42);
-        assert!(a.starts_with("gbt-seed42-") && a.len() == "gbt-seed42-".len() + 8, "{a}");
+        assert!(
+            a.starts_with("gbt-seed42-") && a.len() == "gbt-seed42-".len() + 8,
+            "{a}"
+        );
         assert_ne!(a, b);
     }
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use reelcast_pipeline::track::{
-    collect_stale_runs, push_pending, register_default_if_missing, resolve_run_id,
-    train_tracked, RegisterOptions, TrackOptions, TrainRequest, FAILURE_REASON_TAG, HOST_TAG,
-    PENDING_RUN_FILE, PID_TAG, PUSHED_RUN_FILE,
+    collect_stale_runs, push_pending, register_default_if_missing, resolve_run_id, train_tracked,
+    RegisterOptions, TrackOptions, TrainRequest, FAILURE_REASON_TAG, HOST_TAG, PENDING_RUN_FILE,
+    PID_TAG, PUSHED_RUN_FILE,
 };
 use reelcast_pipeline::{DataSource, ModelParams, TrainOptions};
 use reelcast_registry::{open, Backend, ModelRef, OpenOptions, RunStatus, CHAMPION};
@@ -44,8 +44,7 @@ fn backend(uri: &str) -> Box<dyn Backend> {
 }
 
 #[test]
-fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_only_a_better_one()
-{
+fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_only_a_better_one() {
     let dir = tempfile::tempdir().unwrap();
     let uri = sqlite_uri(dir.path());
 
@@ -67,12 +66,22 @@ fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_on
         PID_TAG,
         "dataset_version",
     ] {
-        assert!(run.tags.contains_key(tag), "tag {tag} missing: {:?}", run.tags);
+        assert!(
+            run.tags.contains_key(tag),
+            "tag {tag} missing: {:?}",
+            run.tags
+        );
     }
     assert_eq!(run.tags[PID_TAG], std::process::id().to_string());
     let artifacts = b.list_artifacts(&run_id).unwrap();
-    assert!(artifacts.contains(&"model/model.bundle".to_owned()), "{artifacts:?}");
-    assert!(artifacts.contains(&"feature_spec.json".to_owned()), "{artifacts:?}");
+    assert!(
+        artifacts.contains(&"model/model.bundle".to_owned()),
+        "{artifacts:?}"
+    );
+    assert!(
+        artifacts.contains(&"feature_spec.json".to_owned()),
+        "{artifacts:?}"
+    );
 
     // More trees on the same split: better on the held-out rows, so promoted.
     let second = train_tracked(&request(dir.path(), 60), &registering(&uri, true)).unwrap();
@@ -82,7 +91,13 @@ fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_on
         "{promotion:?}"
     );
     assert!(promotion.promoted);
-    assert_eq!(b.get_alias("movie_rating_gbt", CHAMPION).unwrap().unwrap().version, 2);
+    assert_eq!(
+        b.get_alias("movie_rating_gbt", CHAMPION)
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
     assert_ne!(first.run_name, second.run_name, "run names are unique");
 
     // Back to few trees: worse, so champion stays.
@@ -90,7 +105,13 @@ fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_on
     let promotion = third.promotion.unwrap();
     assert!(!promotion.promoted, "{promotion:?}");
     assert_eq!(promotion.champion_version, Some(2));
-    assert_eq!(b.get_alias("movie_rating_gbt", CHAMPION).unwrap().unwrap().version, 2);
+    assert_eq!(
+        b.get_alias("movie_rating_gbt", CHAMPION)
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
 }
 
 #[test]
@@ -111,7 +132,11 @@ fn an_unreachable_backend_saves_a_private_record_without_the_password_and_push_r
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&pending.path).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&pending.path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600, "{mode:o}");
     }
     let record: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -130,7 +155,10 @@ fn an_unreachable_backend_saves_a_private_record_without_the_password_and_push_r
     };
     let err = push_pending(&out, None, &options).unwrap_err();
     assert!(err.chain().contains("127.0.0.1:1"), "{}", err.chain());
-    assert!(out.join(PENDING_RUN_FILE).is_file(), "kept for a later push");
+    assert!(
+        out.join(PENDING_RUN_FILE).is_file(),
+        "kept for a later push"
+    );
 
     let uri = sqlite_uri(dir.path());
     let pushed = push_pending(&out, Some(&uri), &options).unwrap();
@@ -138,7 +166,11 @@ fn an_unreachable_backend_saves_a_private_record_without_the_password_and_push_r
     assert!(!pushed.uri_from_record);
     assert!(pushed.registered.unwrap().first_champion);
     let run = backend(&uri).get_run(&pushed.run_id).unwrap();
-    assert_eq!((run.start_time_ms, run.end_time_ms), (start, Some(end)), "real times kept");
+    assert_eq!(
+        (run.start_time_ms, run.end_time_ms),
+        (start, Some(end)),
+        "real times kept"
+    );
     assert_eq!(run.status, RunStatus::Finished);
     assert!(out.join(PUSHED_RUN_FILE).is_file() && !out.join(PENDING_RUN_FILE).exists());
 }
@@ -175,7 +207,13 @@ fn serve_first_start_trains_and_registers_once() {
 
     assert!(first.unwrap().registered.unwrap().first_champion);
     assert!(second.is_none(), "already registered");
-    assert_eq!(backend(&uri).list_versions("movie_rating_gbt").unwrap().len(), 1);
+    assert_eq!(
+        backend(&uri)
+            .list_versions("movie_rating_gbt")
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -195,9 +233,14 @@ fn stale_runs_of_gone_processes_are_killed_and_live_or_foreign_ones_left_alone()
         ])
     };
     let dead = b.create_run("exp", "dead", &tags(&host, dead_pid)).unwrap();
-    b.log_artifact(&dead.run_id, "report/report.json", b"{}").unwrap();
-    let live = b.create_run("exp", "live", &reelcast_pipeline::track::owner_tags()).unwrap();
-    let foreign = b.create_run("exp", "foreign", &tags("other.example", dead_pid)).unwrap();
+    b.log_artifact(&dead.run_id, "report/report.json", b"{}")
+        .unwrap();
+    let live = b
+        .create_run("exp", "live", &reelcast_pipeline::track::owner_tags())
+        .unwrap();
+    let foreign = b
+        .create_run("exp", "foreign", &tags("other.example", dead_pid))
+        .unwrap();
 
     let collected = collect_stale_runs(b.as_ref(), "exp", 100).unwrap();
 
@@ -210,8 +253,13 @@ fn stale_runs_of_gone_processes_are_killed_and_live_or_foreign_ones_left_alone()
     assert!(dead.tags[FAILURE_REASON_TAG].contains(&dead_pid.to_string()));
     assert!(b.list_artifacts(&dead.run_id).unwrap().is_empty());
     assert_eq!(b.get_run(&live.run_id).unwrap().status, RunStatus::Running);
-    assert_eq!(b.get_run(&foreign.run_id).unwrap().status, RunStatus::Running);
-    assert!(collect_stale_runs(b.as_ref(), "no-such-experiment", 10).unwrap().is_empty());
+    assert_eq!(
+        b.get_run(&foreign.run_id).unwrap().status,
+        RunStatus::Running
+    );
+    assert!(collect_stale_runs(b.as_ref(), "no-such-experiment", 10)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -219,7 +267,11 @@ fn run_ids_resolve_from_a_unique_prefix_and_ambiguity_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(&sqlite_uri(dir.path()));
     let ids: Vec<String> = (0..20)
-        .map(|i| b.create_run("exp", &format!("r{i}"), &BTreeMap::new()).unwrap().run_id)
+        .map(|i| {
+            b.create_run("exp", &format!("r{i}"), &BTreeMap::new())
+                .unwrap()
+                .run_id
+        })
         .collect();
     let id = &ids[0];
     let unique = (1..=32)

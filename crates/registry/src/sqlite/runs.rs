@@ -253,11 +253,19 @@ pub(super) fn list_runs(b: &SqliteBackend, experiment: &str, limit: usize) -> Re
     })
 }
 
-pub(super) fn remove_unreferenced_artifacts(b: &SqliteBackend, run_id: &str) -> Result<Vec<String>> {
+pub(super) fn remove_unreferenced_artifacts(
+    b: &SqliteBackend,
+    run_id: &str,
+) -> Result<Vec<String>> {
     // Rows go first, files second: a row always has a complete file.
     let (removed, kept) = b.write("removing unreferenced artifacts", |tx| {
         run_exists(tx, run_id)?;
-        let ctx = |e| sql_error(&format!("removing unreferenced artifacts of run {run_id}"), e);
+        let ctx = |e| {
+            sql_error(
+                &format!("removing unreferenced artifacts of run {run_id}"),
+                e,
+            )
+        };
         let select = |sql: &str| -> Result<Vec<String>> {
             let mut stmt = tx.prepare(sql).map_err(ctx)?;
             let rows = stmt.query_map([run_id], |r| r.get(0)).map_err(ctx)?;
