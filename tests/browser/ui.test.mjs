@@ -39,8 +39,8 @@ function check(condition, message) {
   passed += 1;
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, name + ".png"), fullPage: true });
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: join(SHOTS, name + ".png"), fullPage });
 }
 
 async function text(page, selector) {
@@ -91,7 +91,7 @@ try {
   await shot(page, "1-loaded");
 
   step = "predict";
-  await page.getByLabel("Title").fill("Inception");
+  await page.locator("#f-title").fill("Inception");
   await page.getByLabel("Release year").fill("2010");
   await page.getByLabel("Runtime (minutes)").fill("148");
   await page.getByLabel("IMDb votes").fill("2400000");
@@ -126,10 +126,12 @@ try {
   check((await page.getByLabel("Release year").getAttribute("aria-invalid")) === "true", "year not marked invalid");
   check(await page.getByLabel("Release year").evaluate((e) => e === document.activeElement), "focus not moved to the bad field");
   check((await text(page, "#r-rating")) === second.toFixed(2), "the last good rating was replaced");
+  check(await page.locator("#movie-answer").evaluate((e) => e.classList.contains("stale")), "the old rating is not dimmed");
   await shot(page, "4-bad-year");
   await page.getByLabel("Release year").fill("2010");
   await page.getByRole("button", { name: "Predict rating" }).click();
   await yearError.waitFor({ state: "hidden", timeout: WAIT });
+  check(!(await page.locator("#movie-answer").evaluate((e) => e.classList.contains("stale"))), "the new rating is dimmed");
 
   step = "review";
   await page.getByLabel("Review text").fill("A wonderful, moving film with brilliant acting!");
@@ -169,7 +171,9 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `the page is ${overflow}px wider than a phone`);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await shot(page, "7-phone");
+  await shot(page, "7-phone", false);
+  await page.locator("#movie-result").scrollIntoViewIfNeeded();
+  await shot(page, "8-phone-result", false);
 
   step = "console";
   // The one expected console error is Chromium's own line for the 422 of the bad year.

@@ -27,6 +27,8 @@ const INFO_EVERY = 10;
 const MIN_DRIFT_ROWS = 30;
 /** Contributions shown, largest first; the rest are summed into one bar. */
 const MAX_CONTRIBUTIONS = 12;
+/** Drift bars shown, largest PSI first; the rest are summarised in a line. */
+const MAX_DRIFT_BARS = 12;
 
 /** IMDb's 28 genres, as the API spells them. */
 const GENRES = [
@@ -224,9 +226,12 @@ async function predictMovie(event) {
   const result = await postJson(API.movie + "?explain=true", movieBody());
   button.disabled = false;
   if (!result.ok) {
+    // The last rating stays, dimmed: it no longer answers the form as it stands.
+    $("movie-answer").classList.add("stale");
     showErrors(form, $("movie-form-error"), result);
     return;
   }
+  $("movie-answer").classList.remove("stale");
   renderPrediction(result.body);
   if (result.body.model_version !== state.modelVersion) loadInfo();
 }
@@ -251,12 +256,13 @@ function drawScale(svg, rating, interval) {
 
 /**
  * Horizontal bars. `rows`: {label, value, cls?}. Signed charts grow from a zero line in the
- * middle; `marks` are dashed vertical lines ({value, cls, label}) such as thresholds.
+ * middle; `marks` are dashed vertical lines ({value, cls, label}) such as thresholds, named
+ * in the text around the chart.
  */
 function drawBars(svg, rows, opts) {
   clearSvg(svg);
   const o = Object.assign({ signed: false, digits: 2, marks: [] }, opts);
-  const width = 360, labelW = 130, valueW = 44, rowH = 20, top = o.marks.length ? 14 : 2;
+  const width = 360, labelW = 130, valueW = 44, rowH = 20, top = 2;
   const height = top + rows.length * rowH + 2;
   svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   const plotW = width - labelW - valueW;
@@ -280,8 +286,9 @@ function drawBars(svg, rows, opts) {
   }
   for (const m of o.marks) {
     const mx = zero + m.value * scale;
-    svg.append(svgEl("line", { class: "threshold " + (m.cls || ""), x1: mx, x2: mx, y1: 10, y2: height }));
-    svg.append(svgEl("text", { class: "tick", x: mx, y: 8, "text-anchor": "middle" }, m.label));
+    const line = svgEl("line", { class: "threshold " + (m.cls || ""), x1: mx, x2: mx, y1: top, y2: height });
+    line.append(svgEl("title", {}, m.label));
+    svg.append(line);
   }
 }
 
@@ -547,6 +554,7 @@ async function refreshDrift(stats) {
   const result = await call(API.drift, { method: "POST", headers: { accept: "application/json" } });
   if (!result.ok) {
     status.textContent = errorMessage(result);
+    $("l-drift-rest").textContent = "";
     clearSvg($("l-drift"));
     return;
   }
@@ -558,9 +566,18 @@ async function refreshDrift(stats) {
   );
   const t = d.thresholds || {};
   const level = (v) => (v >= t.high ? "high" : v >= t.low ? "low" : "ok");
-  const rows = Object.entries(d.scores || {})
+  const all = Object.entries(d.scores || {})
     .filter(([, v]) => isNum(v))
-    .map(([label, value]) => ({ label, value, cls: level(value) }));
+    .map(([label, value]) => ({ label, value, cls: level(value) }))
+    .sort((a, b) => b.value - a.value);
+  const rows = all.slice(0, MAX_DRIFT_BARS);
+  const rest = all.slice(MAX_DRIFT_BARS);
+  const thresholds = isNum(t.low) && isNum(t.high)
+    ? "Dashed lines: thresholds low " + t.low + " (amber) and high " + t.high + " (red). "
+    : "";
+  $("l-drift-rest").textContent = thresholds + (rest.length
+    ? rest.length + " more features, each with PSI at most " + rest[0].value.toFixed(3) + "."
+    : "");
   const marks = [];
   if (isNum(t.low)) marks.push({ value: t.low, cls: "low", label: "low " + t.low });
   if (isNum(t.high)) marks.push({ value: t.high, cls: "high", label: "high " + t.high });
