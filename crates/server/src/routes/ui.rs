@@ -283,7 +283,14 @@ mod tests {
         assert!(directives.contains(&"default-src 'none'"));
         assert!(directives.contains(&"script-src 'self'"));
         assert!(directives.contains(&"connect-src 'self'"));
-        for banned in ["unsafe-inline", "unsafe-eval", "http:", "https:", "data:", "*"] {
+        for banned in [
+            "unsafe-inline",
+            "unsafe-eval",
+            "http:",
+            "https:",
+            "data:",
+            "*",
+        ] {
             assert!(!CONTENT_SECURITY_POLICY.contains(banned), "{banned}");
         }
     }
@@ -314,8 +321,18 @@ mod tests {
                 Some("application/json, text/html;q=0.5"),
                 false,
             ),
-            ("html refused", Method::GET, Some("text/html;q=0, */*"), false),
-            ("text/* over */*", Method::GET, Some("text/*, */*;q=0.1"), true),
+            (
+                "html refused",
+                Method::GET,
+                Some("text/html;q=0, */*"),
+                false,
+            ),
+            (
+                "text/* over */*",
+                Method::GET,
+                Some("text/*, */*;q=0.1"),
+                true,
+            ),
         ];
         for (label, method, accept, html) in cases {
             let head = method == Method::HEAD;
@@ -376,7 +393,13 @@ mod tests {
             INDEX.matches("<script").count(),
             INDEX.matches("<script src=\"/ui/").count()
         );
-        for inline in [" style=", " onclick=", " onload=", " onsubmit=", "javascript:"] {
+        for inline in [
+            " style=",
+            " onclick=",
+            " onload=",
+            " onsubmit=",
+            "javascript:",
+        ] {
             assert!(!INDEX.contains(inline), "{inline}");
         }
     }
