@@ -239,7 +239,7 @@ mod tests {
         }
     }
 
-    fn header_of<'a>(answer: &'a Answer, name: header::HeaderName) -> &'a str {
+    fn header_of(answer: &Answer, name: header::HeaderName) -> &str {
         answer
             .headers
             .get(&name)
