@@ -12,14 +12,14 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use axum::extract::{Path, Request};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The page.
@@ -87,7 +87,7 @@ async fn asset(Path(file): Path<String>) -> Response {
                 "no page asset {file:?}; the page's assets are {}",
                 names.join(", ")
             );
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+            ApiError::new(ErrorCode::NotFound, message)
                 .with_field("file")
                 .into_response()
         }
@@ -208,6 +208,7 @@ where
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
+    use axum::http::StatusCode;
     use http_body_util::BodyExt as _;
     use tower::ServiceExt as _;
 
