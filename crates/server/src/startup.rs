@@ -331,12 +331,14 @@ pub fn app(
         .unwrap_or(Duration::from_secs(30));
     let router = routes
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", api))
+        .merge(crate::routes::ui::router())
         .layer(RouteLayer { timeout })
         .fallback(not_found)
         .with_state(state.clone());
     let inner = ServiceBuilder::new()
         .layer(cors(&settings))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(crate::routes::ui::PageAtRoot)
         .service(router);
     Observe { inner, state }
 }

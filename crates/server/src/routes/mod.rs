@@ -6,3 +6,4 @@ pub(crate) mod health;
 pub(crate) mod model;
 pub(crate) mod monitoring;
 pub(crate) mod predict;
+pub(crate) mod ui;
