@@ -28,6 +28,6 @@ mod title;
 
 pub use error::{Error, Result};
 pub use genre::{Genre, GenreSet};
-pub use movie::{MovieInput, MovieRecord};
+pub use movie::{Credits, MovieInput, MovieRecord, Person};
 pub use quantities::{Rating, Runtime, Votes, Year};
 pub use title::{TitleId, TitleType, MAX_TITLE_CHARS};

@@ -31,6 +31,42 @@ pub struct MovieRecord {
     pub rating: Rating,
     /// `numVotes`.
     pub votes: Votes,
+    /// Who made the film, from `title.crew`, `title.principals` and `name.basics`; empty
+    /// when the data has no crew files. Not a column of `movies_with_ratings.csv`.
+    #[serde(default)]
+    pub credits: Credits,
+}
+
+/// One credited person: IMDb's `nconst` (`nm` + digits) and, when `name.basics` lists
+/// them, their `primaryName`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// IMDb person id, e.g. `nm0000229`.
+    pub nconst: String,
+    /// `primaryName`, when known.
+    pub name: Option<String>,
+}
+
+/// The people credited on a film, by role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credits {
+    /// Directors, in `title.crew` order.
+    pub directors: Vec<Person>,
+    /// Writers, in `title.crew` order.
+    pub writers: Vec<Person>,
+    /// Cast (principals of category actor, actress or self), in billing (`ordering`) order.
+    pub cast: Vec<Person>,
+}
+
+impl Credits {
+    /// True when no person is credited in any role.
+    pub fn is_empty(&self) -> bool {
+        self.directors.is_empty() && self.writers.is_empty() && self.cast.is_empty()
+    }
+}
+
+fn nconsts(people: &[Person]) -> Vec<String> {
+    people.iter().map(|p| p.nconst.clone()).collect()
 }
 
 impl MovieRecord {
@@ -44,6 +80,9 @@ impl MovieRecord {
             genres: Some(self.genres),
             title_type: Some(self.title_type),
             is_adult: Some(self.is_adult),
+            directors: nconsts(&self.credits.directors),
+            writers: nconsts(&self.credits.writers),
+            cast: nconsts(&self.credits.cast),
         }
     }
 }
@@ -69,6 +108,16 @@ pub struct MovieInput {
     pub title_type: Option<TitleType>,
     /// Adult flag.
     pub is_adult: Option<bool>,
+    /// Directors: IMDb person ids (`nm` + digits) or names, resolved through the model's
+    /// people table (issue 14). Empty = not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directors: Vec<String>,
+    /// Writers, as for `directors`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writers: Vec<String>,
+    /// Cast in billing order (top-billed first), as for `directors`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cast: Vec<String>,
 }
 
 #[cfg(test)]
@@ -89,11 +138,20 @@ mod tests {
             genres: GenreSet::parse_imdb("Comedy,Drama,Family").unwrap(),
             rating: Rating::new(8.4).unwrap(),
             votes: Votes::new(40584),
+            credits: Credits {
+                directors: vec![Person {
+                    nconst: "nm0000122".into(),
+                    name: Some("Charles Chaplin".into()),
+                }],
+                ..Credits::default()
+            },
         };
         let input = rec.input();
         assert_eq!(input.title.as_deref(), Some("The Kid"));
         assert_eq!(input.votes, Some(Votes::new(40584)));
         assert_eq!(input.genres.unwrap().len(), 3);
         assert_eq!(input.is_adult, Some(false));
+        assert_eq!(input.directors, ["nm0000122"]);
+        assert!(input.cast.is_empty());
     }
 }

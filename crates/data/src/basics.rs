@@ -54,6 +54,7 @@ impl BasicsRow {
             genres: self.genres,
             rating,
             votes,
+            credits: reelcast_core::Credits::default(),
         }
     }
 }

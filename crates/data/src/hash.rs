@@ -92,7 +92,6 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// Hex SHA-256 of a byte slice.
-#[cfg(test)]
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

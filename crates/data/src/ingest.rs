@@ -7,27 +7,51 @@ use serde::Serialize;
 use crate::basics::{read_basics, BasicsScan};
 use crate::embedded::EmbeddedFile;
 use crate::options::IngestOptions;
+use crate::people::{
+    attach_credits, movie_index, read_people, PeopleReport, PeopleSources, PeopleTables,
+};
 use crate::ratings::{read_ratings, RatingEntry, RatingsScan};
 use crate::report::{FileReport, IngestReport, StepCounts};
 use crate::source::Source;
 use crate::Result;
 
-/// The two raw files an ingest reads.
+/// The raw files an ingest reads: basics and ratings, plus the optional people files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataSources {
     /// `title.basics.tsv(.gz)`.
     pub basics: Source,
     /// `title.ratings.tsv(.gz)`.
     pub ratings: Source,
+    /// title.crew, title.principals, name.basics (each optional; none = basics-only data).
+    pub people: PeopleSources,
 }
 
 impl DataSources {
-    /// The embedded sample (6,208 real films): the default when a command is given no data.
+    /// The embedded sample (6,208 real films with their crew): the default when a command
+    /// is given no data.
     pub fn embedded() -> Self {
         Self {
             basics: Source::Embedded(EmbeddedFile::Basics),
             ratings: Source::Embedded(EmbeddedFile::Ratings),
+            people: PeopleSources {
+                crew: Some(Source::Embedded(EmbeddedFile::Crew)),
+                principals: Some(Source::Embedded(EmbeddedFile::Principals)),
+                names: Some(Source::Embedded(EmbeddedFile::Names)),
+            },
         }
+    }
+
+    /// The embedded sample without its people files (basics and ratings only).
+    pub fn embedded_basics_only() -> Self {
+        Self {
+            people: PeopleSources::default(),
+            ..Self::embedded()
+        }
+    }
+
+    /// These sources with `people` as the people files.
+    pub fn with_people(self, people: PeopleSources) -> Self {
+        Self { people, ..self }
     }
 
     /// Two files on disk (plain or gzip).
@@ -38,6 +62,7 @@ impl DataSources {
         Self {
             basics: Source::file(basics),
             ratings: Source::file(ratings),
+            people: PeopleSources::default(),
         }
     }
 }
@@ -49,9 +74,14 @@ pub struct Ingested {
     pub movies: Vec<MovieRecord>,
     /// Counts, bad rows, hashes and options.
     pub report: IngestReport,
+    /// The people files' rows of the kept movies, when people files were given (the
+    /// movies' `credits` are filled from them).
+    #[serde(skip)]
+    pub people: Option<PeopleTables>,
 }
 
-/// Reads, joins and filters the raw files, then fails if a file has more bad rows than
+/// Reads, joins and filters the raw files (and attaches the people files' credits to
+/// the kept movies), then fails if a file has more bad rows than
 /// `options.max_bad_row_ratio` allows or no movie is left.
 ///
 /// ```
@@ -98,7 +128,22 @@ pub fn ingest_lenient(sources: &DataSources, options: &IngestOptions) -> Result<
         skipped = ratings.bad.skipped(),
         "read title.ratings"
     );
-    Ok(join_and_filter(basics, ratings, options))
+    let mut ingested = join_and_filter(basics, ratings, options);
+    if !sources.people.is_empty() {
+        let index = movie_index(&ingested.movies);
+        let (tables, files, bad) = read_people(&sources.people, &index)?;
+        let counts = attach_credits(&mut ingested.movies, &index, &tables);
+        tracing::info!(
+            films_with_people = counts.films_with_people,
+            people = counts.distinct_people,
+            unknown_nconsts = counts.unknown_nconsts,
+            "read people files"
+        );
+        ingested.report.bad_rows.merge(bad);
+        ingested.report.people = Some(PeopleReport { files, counts });
+        ingested.people = Some(tables);
+    }
+    Ok(ingested)
 }
 
 fn join_and_filter(basics: BasicsScan, ratings: RatingsScan, options: &IngestOptions) -> Ingested {
@@ -163,6 +208,8 @@ fn join_and_filter(basics: BasicsScan, ratings: RatingsScan, options: &IngestOpt
             counts,
             bad_rows,
             options: options.clone(),
+            people: None,
         },
+        people: None,
     }
 }

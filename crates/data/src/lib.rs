@@ -16,6 +16,10 @@
 //!   [`dataset_version`].
 //! - [`validate`] builds a [`ValidationReport`] (nulls, statistics, genres, suspicious
 //!   values, bad rows) without modifying anything.
+//! - People (issue 14): [`DataSources::people`] adds `title.crew`, `title.principals` and
+//!   `name.basics` ([`PeopleSources`]); ingest keeps their rows of the kept movies, fills
+//!   each [`MovieRecord`]'s `credits`, counts bad rows by reason like the other files, and
+//!   `write_processed` writes the filtered files beside the CSV under the same manifest.
 //! - [`fetch`] downloads IMDb's files with conditional requests and atomic renames.
 //!
 //! Depends on `reelcast-core` only; `reelcast-pipeline` calls it.
@@ -34,6 +38,7 @@
 //! [`MovieRecord`]: reelcast_core::MovieRecord
 
 mod basics;
+mod crew;
 mod embedded;
 mod error;
 mod fetch;
@@ -42,6 +47,7 @@ mod id_map;
 mod ingest;
 mod manifest;
 mod options;
+mod people;
 mod processed;
 mod ratings;
 mod report;
@@ -49,6 +55,7 @@ mod source;
 mod tsv;
 mod validate;
 
+pub use crew::{nconst_numeric, nconst_text};
 pub use embedded::EmbeddedFile;
 pub use error::{Error, Result};
 pub use fetch::{fetch, sha256_file, FetchStatus, FetchedFile, DEFAULT_BASE_URL, DEFAULT_FILES};
@@ -57,9 +64,13 @@ pub use manifest::{
     DatasetManifest, DatasetVersion, InvalidDatasetVersion, MANIFEST_SCHEMA_VERSION,
 };
 pub use options::IngestOptions;
+pub use people::{
+    PeopleCounts, PeopleReport, PeopleSources, PeopleTables, ProcessedFile, CAST_CATEGORIES,
+    CREW_FILE, NAMES_FILE, PRINCIPALS_FILE,
+};
 pub use processed::{
-    dataset_version, read_processed, write_processed, ProcessedDataset, CSV_COLUMNS, DATASET_FILE,
-    MANIFEST_FILE,
+    dataset_version, ingested_version, read_processed, write_processed, ProcessedDataset,
+    CSV_COLUMNS, DATASET_FILE, MANIFEST_FILE,
 };
 pub use report::{
     BadRowExample, BadRowReason, BadRows, FileReport, IngestReport, ReasonTally, StepCounts,

@@ -13,7 +13,9 @@ use crate::report::{BadRowReason, FileReport, StepCounts};
 pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
 
 /// A dataset's content version: `ds-` + the first 16 hex digits of the SHA-256 of its CSV
-/// bytes. Equal CSV bytes give equal versions, whether written or computed in memory.
+/// bytes, or, when the dataset has people files, of the CSV's and each people file's
+/// SHA-256 in hex joined by newlines. Equal bytes give equal versions, whether written or
+/// computed in memory.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DatasetVersion(String);
@@ -31,6 +33,20 @@ impl DatasetVersion {
     pub(crate) fn from_sha256(sha256_hex: &str) -> Self {
         let digits = sha256_hex.get(..Self::HEX_DIGITS).unwrap_or(sha256_hex);
         Self(format!("{}{digits}", Self::PREFIX))
+    }
+
+    /// The version of a CSV with people files beside it (see the type's documentation);
+    /// equal to [`DatasetVersion::from_sha256`] of the CSV when there are none.
+    pub(crate) fn combined(csv_sha256: &str, people: &[crate::people::ProcessedFile]) -> Self {
+        if people.is_empty() {
+            return Self::from_sha256(csv_sha256);
+        }
+        let mut text = csv_sha256.to_owned();
+        for file in people {
+            text.push('\n');
+            text.push_str(&file.sha256);
+        }
+        Self::from_sha256(&crate::hash::sha256_hex(text.as_bytes()))
     }
 
     /// Checks the `ds-` + 16 hex digits shape.
@@ -103,6 +119,13 @@ pub struct DatasetManifest {
     /// When the dataset was written (RFC 3339, UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The raw people files and what they held, when the ingest had them (issue 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<crate::people::PeopleReport>,
+    /// The filtered people files written beside the CSV, with their SHA-256 (part of the
+    /// dataset version).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people_files: Vec<crate::people::ProcessedFile>,
 }
 
 #[cfg(test)]

@@ -12,6 +12,9 @@ use time::OffsetDateTime;
 use crate::hash::{HashingReader, HashingWriter};
 use crate::ingest::Ingested;
 use crate::manifest::{DatasetManifest, DatasetVersion, MANIFEST_SCHEMA_VERSION};
+use crate::people::{
+    attach_credits, movie_index, read_people_files, table_digests, write_people_files, PeopleTables,
+};
 use crate::{Error, Result};
 
 /// The dataset file name.
@@ -40,6 +43,9 @@ pub struct ProcessedDataset {
     pub movies: Vec<MovieRecord>,
     /// The manifest (its version checked against the CSV bytes).
     pub manifest: DatasetManifest,
+    /// The people files' rows, when the dataset has them (the movies' `credits` are
+    /// filled from them).
+    pub people: Option<PeopleTables>,
 }
 
 /// Writes the CSV rows (header first) to `out`: standard quoting, nulls as empty fields,
@@ -99,7 +105,30 @@ pub fn dataset_version(movies: &[MovieRecord]) -> Result<DatasetVersion> {
     Ok(DatasetVersion::from_sha256(&digest.sha256))
 }
 
-/// Writes `movies_with_ratings.csv` and `manifest.json` into `dir` (created if missing).
+/// The dataset version an ingest would get if written: [`dataset_version`] of its movies
+/// combined with its people files' hashes (see [`DatasetVersion`]), computed in memory.
+///
+/// # Errors
+/// Never in practice (the sinks cannot fail); typed for symmetry with writing.
+pub fn ingested_version(ingested: &Ingested) -> Result<DatasetVersion> {
+    let hashing =
+        write_csv(HashingWriter::new(io::sink()), &ingested.movies).map_err(|source| {
+            Error::Csv {
+                path: PathBuf::from("<memory>"),
+                source,
+            }
+        })?;
+    let (digest, _) = hashing.finish();
+    let people = match &ingested.people {
+        Some(tables) => table_digests(tables)?,
+        None => Vec::new(),
+    };
+    Ok(DatasetVersion::combined(&digest.sha256, &people))
+}
+
+/// Writes `movies_with_ratings.csv` and `manifest.json` into `dir` (created if missing),
+/// plus the filtered people files (`title.crew.tsv`, `title.principals.tsv`,
+/// `name.basics.tsv`) when the ingest had them.
 /// Each goes to a temporary file in `dir` first and is renamed into place when complete;
 /// the CSV is renamed before the manifest, so a crash in between is caught by
 /// [`read_processed`]'s version check.
@@ -126,10 +155,15 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
         .sync_all()
         .map_err(|e| Error::io(&csv_path, e))?;
 
+    let people = match &ingested.people {
+        Some(tables) => write_people_files(dir, tables)?,
+        None => Vec::new(),
+    };
+    let people_files: Vec<_> = people.iter().map(|(f, _)| f.clone()).collect();
     let report = &ingested.report;
     let manifest = DatasetManifest {
         schema_version: MANIFEST_SCHEMA_VERSION,
-        dataset_version: DatasetVersion::from_sha256(&digest.sha256),
+        dataset_version: DatasetVersion::combined(&digest.sha256, &people_files),
         csv_sha256: digest.sha256,
         rows: ingested.movies.len() as u64,
         inputs: vec![report.basics.clone(), report.ratings.clone()],
@@ -137,6 +171,8 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
         bad_rows: report.bad_rows.counts(),
         options: report.options.clone(),
         created_at: OffsetDateTime::now_utc(),
+        people: report.people.clone(),
+        people_files,
     };
     let mut manifest_tmp = NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
     serde_json::to_writer_pretty(&mut manifest_tmp, &manifest).map_err(|source| {
@@ -152,6 +188,10 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
 
     tmp.persist(&csv_path)
         .map_err(|e| Error::io(&csv_path, e.error))?;
+    for (file, tmp) in people {
+        let path = dir.join(&file.name);
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    }
     manifest_tmp
         .persist(&manifest_path)
         .map_err(|e| Error::io(&manifest_path, e.error))?;
@@ -177,9 +217,9 @@ pub fn read_processed(dir: &Path) -> Result<ProcessedDataset> {
     };
     let file = open_processed(&csv_path)?;
     let mut hashing = HashingReader::new(BufReader::with_capacity(1 << 20, file));
-    let movies = read_csv(&csv_path, &mut hashing)?;
+    let mut movies = read_csv(&csv_path, &mut hashing)?;
     let digest = hashing.finish().map_err(|e| Error::io(&csv_path, e))?;
-    let actual = DatasetVersion::from_sha256(&digest.sha256);
+    let actual = DatasetVersion::combined(&digest.sha256, &manifest.people_files);
     if actual != manifest.dataset_version {
         return Err(Error::VersionMismatch {
             path: csv_path,
@@ -187,8 +227,20 @@ pub fn read_processed(dir: &Path) -> Result<ProcessedDataset> {
             actual: actual.to_string(),
         });
     }
+    let people = if manifest.people_files.is_empty() {
+        None
+    } else {
+        let tables = read_people_files(dir, &manifest.people_files)?;
+        let index = movie_index(&movies);
+        attach_credits(&mut movies, &index, &tables);
+        Some(tables)
+    };
     tracing::info!(rows = movies.len(), version = %actual, "read processed dataset");
-    Ok(ProcessedDataset { movies, manifest })
+    Ok(ProcessedDataset {
+        movies,
+        manifest,
+        people,
+    })
 }
 
 fn open_processed(path: &Path) -> Result<File> {
@@ -269,6 +321,7 @@ fn parse_record(r: &csv::StringRecord) -> std::result::Result<MovieRecord, Strin
         genres: GenreSet::parse_imdb(field(8)).map_err(msg)?,
         rating: Rating::parse(field(9)).map_err(msg)?,
         votes: Votes::parse(integer_text(field(10))).map_err(msg)?,
+        credits: reelcast_core::Credits::default(),
     })
 }
 

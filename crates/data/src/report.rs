@@ -38,6 +38,14 @@ pub enum BadRowReason {
     /// (a new IMDb genre should not silently remove every title carrying it), so these
     /// rows do not count towards `max_bad_row_ratio`.
     UnknownGenre,
+    /// An `nconst` that is not `nm` + digits (title.crew, title.principals, name.basics).
+    BadNconst,
+    /// A title.principals `ordering` that is not a whole number >= 1.
+    BadOrdering,
+    /// A (tconst, ordering) pair seen before in title.principals; the first row is kept.
+    DuplicatePrincipal,
+    /// An `nconst` seen before in name.basics; the first row is kept.
+    DuplicateNconst,
 }
 
 impl BadRowReason {
@@ -59,6 +67,10 @@ impl BadRowReason {
             BadRowReason::BadVotes => "bad votes",
             BadRowReason::DuplicateTconst => "duplicate tconst",
             BadRowReason::UnknownGenre => "unknown genre (token dropped, row kept)",
+            BadRowReason::BadNconst => "bad nconst",
+            BadRowReason::BadOrdering => "bad ordering",
+            BadRowReason::DuplicatePrincipal => "duplicate (tconst, ordering)",
+            BadRowReason::DuplicateNconst => "duplicate nconst",
         }
     }
 }
@@ -244,6 +256,9 @@ pub struct IngestReport {
     pub bad_rows: BadRows,
     /// The options used.
     pub options: IngestOptions,
+    /// The people files (title.crew, title.principals, name.basics), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<crate::people::PeopleReport>,
 }
 
 impl IngestReport {
@@ -251,6 +266,7 @@ impl IngestReport {
     pub fn files_over_threshold(&self) -> Vec<&FileReport> {
         [&self.basics, &self.ratings]
             .into_iter()
+            .chain(self.people.iter().flat_map(|p| p.files.iter()))
             .filter(|f| f.bad_row_ratio() > self.options.max_bad_row_ratio)
             .collect()
     }

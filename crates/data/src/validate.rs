@@ -8,8 +8,9 @@ use reelcast_core::{Genre, MovieRecord};
 use serde::Serialize;
 
 use crate::ingest::Ingested;
+use crate::people::{people_per_film, PeopleCounts};
 use crate::processed::ProcessedDataset;
-use crate::report::{BadRows, FileReport, IngestReport, StepCounts};
+use crate::report::{BadRowReason, BadRows, FileReport, IngestReport, StepCounts};
 use crate::{Error, Result};
 
 /// Runtimes above this many minutes are flagged (a few real art films run longer; most
@@ -82,6 +83,19 @@ pub struct SuspiciousValue {
     pub rule: String,
 }
 
+/// The people part of a [`ValidationReport`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeopleValidation {
+    /// Rows kept, films with people, distinct and unknown people.
+    pub counts: PeopleCounts,
+    /// People per film with any credit, by role: `directors`, `writers`, `cast`.
+    pub per_film: BTreeMap<&'static str, Option<ColumnStats>>,
+    /// title.principals rows repeating a (tconst, ordering) pair.
+    pub duplicate_principals: u64,
+    /// nconsts credited on kept films that name.basics does not list.
+    pub unknown_nconsts: u64,
+}
+
 /// The data-quality report. `Display` renders text; `Serialize` gives `--json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidationReport {
@@ -112,6 +126,9 @@ pub struct ValidationReport {
     /// True when every file is within `max_bad_row_ratio`, no tconst is duplicated and the
     /// dataset is not empty. Suspicious values are reported but do not fail validation.
     pub passed: bool,
+    /// People checks, when the dataset has people files (issue 14).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<PeopleValidation>,
 }
 
 /// Builds the report for a processed directory: its rows as written, with the input
@@ -136,7 +153,9 @@ pub fn validate_processed(dataset: &ProcessedDataset) -> Result<ValidationReport
             counts: manifest.counts,
             bad_rows: BadRows::from_counts(&manifest.bad_rows),
             options: manifest.options.clone(),
+            people: manifest.people.clone(),
         },
+        people: dataset.people.clone(),
     };
     Ok(validate(&ingested))
 }
@@ -233,10 +252,26 @@ pub fn validate(ingested: &Ingested) -> ValidationReport {
     let passed = report.files_over_threshold().is_empty()
         && duplicate_tconsts.is_empty()
         && !movies.is_empty();
+    let people = report.people.as_ref().map(|p| {
+        let [directors, writers, cast] = people_per_film(movies);
+        PeopleValidation {
+            counts: p.counts,
+            per_film: BTreeMap::from([
+                ("directors", ColumnStats::of(directors)),
+                ("writers", ColumnStats::of(writers)),
+                ("cast", ColumnStats::of(cast)),
+            ]),
+            duplicate_principals: report.bad_rows.count(BadRowReason::DuplicatePrincipal),
+            unknown_nconsts: p.counts.unknown_nconsts,
+        }
+    });
+    let mut inputs = vec![report.basics.clone(), report.ratings.clone()];
+    inputs.extend(report.people.iter().flat_map(|p| p.files.iter().cloned()));
     ValidationReport {
         total_rows: movies.len() as u64,
         counts: report.counts,
-        inputs: vec![report.basics.clone(), report.ratings.clone()],
+        inputs,
+        people,
         nulls,
         stats,
         genres,
@@ -313,6 +348,33 @@ impl fmt::Display for ValidationReport {
             writeln!(f, "  {}: {}", reason.label(), tally.count)?;
             for e in &tally.examples {
                 writeln!(f, "    {e}")?;
+            }
+        }
+        if let Some(p) = &self.people {
+            let c = &p.counts;
+            writeln!(
+                f,
+                "\npeople: {} films with people, {} distinct people, {} unknown nconsts, {} duplicate (tconst, ordering) rows",
+                c.films_with_people, c.distinct_people, p.unknown_nconsts, p.duplicate_principals
+            )?;
+            writeln!(
+                f,
+                "  kept rows: title.crew {}, title.principals {}, name.basics {}",
+                c.crew_rows, c.principals_rows, c.names_rows
+            )?;
+            writeln!(
+                f,
+                "  people per film:  count        min        max       mean     median"
+            )?;
+            for (role, s) in &p.per_film {
+                match s {
+                    Some(s) => writeln!(
+                        f,
+                        "  {role:<12} {:>8} {:>10.0} {:>10.0} {:>10.2} {:>10.1}",
+                        s.count, s.min, s.max, s.mean, s.median
+                    )?,
+                    None => writeln!(f, "  {role:<12} (none)")?,
+                }
             }
         }
         Ok(())

@@ -3,6 +3,10 @@
 use reelcast_core::{Genre, MovieInput, TitleType};
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
+use crate::crew::{crew_names, FittedCrew};
+use crate::spec::LegacyFeatureSpec;
 use crate::{
     reference::ReferenceProfile, transform::title_stats, Error, FeatureSet, FeatureSpec, Result,
     FEATURE_SPEC_VERSION,
@@ -34,6 +38,42 @@ pub struct FittedFeatures {
     pub(crate) title_types: Vec<TitleType>,
     pub(crate) names: Vec<String>,
     pub(crate) reference: ReferenceProfile,
+    /// Crew statistics, when the model uses crew features (their columns come last).
+    pub(crate) crew: Option<FittedCrew>,
+}
+
+/// [`FittedFeatures`] as bundles of format 1 and 2 stored it (no crew features): read
+/// old bundles as basics-only models.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LegacyFittedFeatures {
+    spec: LegacyFeatureSpec,
+    year_median: f32,
+    runtime_median: f32,
+    votes_median: f32,
+    title_len_median: f32,
+    title_words_median: f32,
+    reference_year: f32,
+    title_types: Vec<TitleType>,
+    names: Vec<String>,
+    reference: ReferenceProfile,
+}
+
+impl From<LegacyFittedFeatures> for FittedFeatures {
+    fn from(old: LegacyFittedFeatures) -> Self {
+        Self {
+            spec: old.spec.into(),
+            year_median: old.year_median,
+            runtime_median: old.runtime_median,
+            votes_median: old.votes_median,
+            title_len_median: old.title_len_median,
+            title_words_median: old.title_words_median,
+            reference_year: old.reference_year,
+            title_types: old.title_types,
+            names: old.names,
+            reference: old.reference,
+            crew: None,
+        }
+    }
 }
 
 fn median(mut values: Vec<f32>) -> Option<f32> {
@@ -50,8 +90,35 @@ fn median(mut values: Vec<f32>) -> Option<f32> {
 }
 
 impl FeatureSpec {
-    /// Fits the spec on training inputs only (never on rows that will be scored).
+    /// Fits the spec on rated training inputs only (never on rows that will be scored):
+    /// `targets[i]` is `train[i]`'s rating and `names` maps an nconst to its primaryName.
+    /// Crew features are fitted when the spec asks for them and some training row names a
+    /// person; build the training matrix with [`FittedFeatures::transform_training`].
+    pub fn fit_rated(
+        &self,
+        train: &[MovieInput],
+        targets: &[f32],
+        names: &HashMap<String, String>,
+    ) -> Result<FittedFeatures> {
+        let has_people = train
+            .iter()
+            .any(|m| !(m.directors.is_empty() && m.writers.is_empty() && m.cast.is_empty()));
+        let crew = match self.crew {
+            Some(spec) if has_people && targets.len() == train.len() => {
+                Some(FittedCrew::fit(spec, train, targets, names))
+            }
+            _ => None,
+        };
+        self.fit_with(train, crew)
+    }
+
+    /// Fits the spec's non-crew features on training inputs only (crew features need
+    /// ratings: see [`FeatureSpec::fit_rated`]).
     pub fn fit(&self, train: &[MovieInput]) -> Result<FittedFeatures> {
+        self.fit_with(train, None)
+    }
+
+    fn fit_with(&self, train: &[MovieInput], crew: Option<FittedCrew>) -> Result<FittedFeatures> {
         if self.version > FEATURE_SPEC_VERSION {
             return Err(Error::UnsupportedVersion {
                 found: self.version,
@@ -106,6 +173,7 @@ impl FeatureSpec {
             title_types,
             names: Vec::new(),
             reference: ReferenceProfile::default(),
+            crew,
         };
         fitted.names = fitted.build_names();
         fitted.reference = ReferenceProfile::fit(&fitted, train);
@@ -115,7 +183,7 @@ impl FeatureSpec {
 
 impl FittedFeatures {
     fn build_names(&self) -> Vec<String> {
-        match self.spec.set {
+        let mut names = match self.spec.set {
             FeatureSet::Original => ["startYear", "runtimeMinutes", "numVotes"]
                 .map(String::from)
                 .to_vec(),
@@ -146,7 +214,11 @@ impl FittedFeatures {
                 );
                 names
             }
+        };
+        if self.crew.is_some() {
+            names.extend(crew_names());
         }
+        names
     }
 
     /// Feature names, in column order.
@@ -220,7 +292,7 @@ mod tests {
     fn newer_spec_version_is_rejected_with_upgrade_hint() {
         let spec = FeatureSpec {
             version: FEATURE_SPEC_VERSION + 1,
-            set: FeatureSet::Full,
+            ..FeatureSpec::default()
         };
         let err = spec.fit(&[movie(Some(1990), Some(90))]).unwrap_err();
         assert!(err.to_string().contains("upgrade reelcast"));

@@ -6,6 +6,11 @@
 //! bundle. Training and serving both call [`FittedFeatures::transform`], so a server can
 //! never rebuild features its own way.
 //!
+//! Crew features (issue 14): [`FeatureSpec::fit_rated`] also learns each person's
+//! training ratings ([`FittedCrew`]); training rows get out-of-fold values from
+//! [`FittedFeatures::transform_training`]; names resolve through the people table
+//! ([`FittedFeatures::resolve_people`], [`FittedCrew::suggest`]).
+//!
 //! Place in the graph: `core -> features -> pipeline`. Pure, no I/O.
 //!
 //! ```
@@ -23,14 +28,19 @@
 //! assert!(imputed.start_year && imputed.num_votes);
 //! ```
 
+mod crew;
 mod error;
 mod fit;
 mod reference;
 mod spec;
 mod transform;
 
+pub use crew::{
+    CrewSpec, FittedCrew, PeopleResolution, PersonStats, PersonSuggestion, CREW_COLUMNS_PER_ROLE,
+    CREW_ROLES, MAX_SUGGESTIONS,
+};
 pub use error::{Error, Result};
-pub use fit::FittedFeatures;
+pub use fit::{FittedFeatures, LegacyFittedFeatures};
 pub use reference::{FeatureReference, ReferenceProfile};
-pub use spec::{FeatureSet, FeatureSpec, FEATURE_SPEC_VERSION};
+pub use spec::{FeatureSet, FeatureSpec, LegacyFeatureSpec, FEATURE_SPEC_VERSION};
 pub use transform::Imputed;

@@ -2,9 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::CrewSpec;
+
 /// Version of the feature definitions. Bump when any feature's meaning changes, so a
 /// bundle fitted under an older definition is never fed vectors built under a newer one.
-pub const FEATURE_SPEC_VERSION: u32 = 1;
+/// Version 2 adds the crew features (issue 14).
+pub const FEATURE_SPEC_VERSION: u32 = 2;
 
 /// Which group of features to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -19,13 +22,35 @@ pub enum FeatureSet {
     Full,
 }
 
-/// The feature specification: a version and a feature set. Fitted by [`FeatureSpec::fit`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The feature specification: a version, a feature set and the crew features' settings.
+/// Fitted by [`FeatureSpec::fit`] or, with ratings, [`FeatureSpec::fit_rated`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSpec {
     /// Definition version, [`FEATURE_SPEC_VERSION`] for new specs.
     pub version: u32,
     /// Which features to build. Default: [`FeatureSet::Full`].
     pub set: FeatureSet,
+    /// Crew features, built when the training rows name people (`None`: never). Default:
+    /// [`CrewSpec::default`].
+    #[serde(default)]
+    pub crew: Option<CrewSpec>,
+}
+
+/// [`FeatureSpec`] as bundles of format 1 and 2 stored it (no crew settings).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct LegacyFeatureSpec {
+    version: u32,
+    set: FeatureSet,
+}
+
+impl From<LegacyFeatureSpec> for FeatureSpec {
+    fn from(old: LegacyFeatureSpec) -> Self {
+        Self {
+            version: old.version,
+            set: old.set,
+            crew: None,
+        }
+    }
 }
 
 impl Default for FeatureSpec {
@@ -33,6 +58,7 @@ impl Default for FeatureSpec {
         Self {
             version: FEATURE_SPEC_VERSION,
             set: FeatureSet::Full,
+            crew: Some(CrewSpec::default()),
         }
     }
 }
@@ -43,6 +69,15 @@ impl FeatureSpec {
         Self {
             version: FEATURE_SPEC_VERSION,
             set: FeatureSet::Original,
+            crew: None,
+        }
+    }
+
+    /// The full set without crew features: the basics-only model.
+    pub fn basics_only() -> Self {
+        Self {
+            crew: None,
+            ..Self::default()
         }
     }
 }

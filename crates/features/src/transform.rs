@@ -113,6 +113,9 @@ impl FittedFeatures {
                 );
             }
         }
+        if let Some(crew) = &self.crew {
+            crew.transform(input, out);
+        }
         imputed
     }
 
@@ -142,6 +145,7 @@ mod tests {
             genres: Some(GenreSet::parse_imdb("Comedy,Drama,Family").unwrap()),
             title_type: Some(TitleType::Movie),
             is_adult: Some(false),
+            ..MovieInput::default()
         }
     }
 

@@ -11,9 +11,11 @@
 //! | n | payload: postcard encoding of metadata, features and model |
 //!
 //! A truncated, corrupt or newer-format file is refused with an error that says which.
-//! Format history: 1, the first; 2 (current) adds the boosted model's quantile ensembles
-//! and the test-split band calibration (`TrainMetrics::interval`). Format-1 files still
-//! load (see `bundle_v1`): their boosted model has no band.
+//! Format history: 1, the first; 2 adds the boosted model's quantile ensembles and the
+//! test-split band calibration (`TrainMetrics::interval`); 3 (current) adds crew features
+//! (the people table in `FittedFeatures`, crew settings in the feature spec) and the
+//! held-out rule (issue 14). Format-1 and -2 files still load (see `bundle_v1`) as
+//! basics-only models; a format-1 boosted model has no band.
 //! Saving writes a temporary file beside the target and renames it into place, so a
 //! reader never sees a half-written bundle.
 
@@ -21,18 +23,19 @@ use std::io::Write;
 use std::path::Path;
 
 use reelcast_core::MovieInput;
-use reelcast_features::{FeatureSpec, FittedFeatures, Imputed};
+use reelcast_features::{FeatureSpec, FittedFeatures, Imputed, PeopleResolution, PersonSuggestion};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::bundle_v1::ModelBundleV1;
+use crate::bundle_v1::{ModelBundleV1, ModelBundleV2};
 use crate::metrics::TrainMetrics;
 use crate::model_kind::{Band, ModelKind, TrainedModel};
+use crate::split::HeldOutRule;
 use crate::{Error, Result};
 
 /// Current bundle format version. Bump on any change to the payload's shape, and keep
 /// reading the old one.
-pub const BUNDLE_FORMAT_VERSION: u32 = 2;
+pub const BUNDLE_FORMAT_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"RCBUNDLE";
 const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
@@ -65,6 +68,8 @@ pub struct BundleMetadata {
     pub reelcast_version: String,
     /// When training finished (RFC 3339, UTC).
     pub created_at: String,
+    /// How the held-out rows were chosen (with `test_fraction` and `seed`).
+    pub heldout_rule: HeldOutRule,
 }
 
 /// A self-contained, servable model: fitted features, fitted model and metadata.
@@ -88,6 +93,9 @@ pub struct Prediction {
     pub band: Option<Band>,
     /// Inputs that were missing and imputed from training statistics.
     pub imputed: Imputed,
+    /// Each given director, writer and cast string with the nconst it resolved to (`None`:
+    /// unknown, the prior was used); empty from [`ModelBundle::predict_row`].
+    pub people: PeopleResolution,
 }
 
 fn clip(rating: f64) -> f64 {
@@ -106,7 +114,35 @@ impl ModelBundle {
     pub fn predict(&self, input: &MovieInput) -> Prediction {
         let mut row = Vec::with_capacity(self.features.width());
         let imputed = self.features.transform(input, &mut row);
-        self.predict_row(&row, imputed)
+        Prediction {
+            people: self.features.resolve_people(input),
+            ..self.predict_row(&row, imputed)
+        }
+    }
+
+    /// How the people strings of `input` resolve through the bundle's people table
+    /// (`directors`, `writers`, `cast`, each string -> nconst or `None`).
+    pub fn resolve_people(&self, input: &MovieInput) -> PeopleResolution {
+        self.features.resolve_people(input)
+    }
+
+    /// Up to `limit` (at most 10) people whose name starts with `prefix` (case-insensitive),
+    /// most training films first; empty for a model without crew features.
+    pub fn suggest_people(&self, prefix: &str, limit: usize) -> Vec<PersonSuggestion> {
+        self.features
+            .crew()
+            .map(|c| c.suggest(prefix, limit))
+            .unwrap_or_default()
+    }
+
+    /// Feature groups the model uses: `["basics"]` or `["basics", "crew"]`.
+    pub fn feature_groups(&self) -> Vec<&'static str> {
+        self.features.groups()
+    }
+
+    /// People in the bundle's people table (0 without crew features).
+    pub fn people_count(&self) -> usize {
+        self.features.crew().map_or(0, |c| c.people().len())
     }
 
     /// Predicts one feature row already built by `self.features.transform` (which
@@ -117,6 +153,7 @@ impl ModelBundle {
             rating: clip(rating),
             band: band.map(clip_band),
             imputed,
+            people: PeopleResolution::default(),
         }
     }
 
@@ -200,10 +237,10 @@ impl ModelBundle {
         if Sha256::digest(payload).as_slice() != &bytes[20..52] {
             return Err(bad("corrupt: payload checksum does not match".into()));
         }
-        let decoded = if version == 1 {
-            postcard::from_bytes::<ModelBundleV1>(payload).map(ModelBundle::from)
-        } else {
-            postcard::from_bytes(payload)
+        let decoded = match version {
+            1 => postcard::from_bytes::<ModelBundleV1>(payload).map(ModelBundle::from),
+            2 => postcard::from_bytes::<ModelBundleV2>(payload).map(ModelBundle::from),
+            _ => postcard::from_bytes(payload),
         };
         decoded.map_err(|e| bad(format!("corrupt: cannot decode payload ({e})")))
     }

@@ -1,22 +1,76 @@
-//! Reading format-1 bundles, written before the boosted model had a band: the payload's
-//! shape then, decoded and converted to the current [`ModelBundle`]. Postcard encodes
+//! Reading format-1 bundles, written before the boosted model had a band, and format-2
+//! bundles, written before crew features: the payloads' shapes then, decoded and
+//! converted to the current [`ModelBundle`] (basics-only, seeded-shuffle split). Postcard encodes
 //! fields back to back with no names or lengths, so an old payload cannot be read as the
 //! new shape with defaults; it needs this mirror of the old one.
 
-use reelcast_features::{FeatureSpec, FittedFeatures};
+use reelcast_features::{FittedFeatures, LegacyFeatureSpec, LegacyFittedFeatures};
 use reelcast_model::{GradientBoosting, RandomForest};
 use serde::Deserialize;
 
 use crate::bundle::{BundleMetadata, ModelBundle};
 use crate::metrics::{CvMetrics, Metrics, TrainMetrics};
 use crate::model_kind::{ModelKind, TrainedModel};
+use crate::split::HeldOutRule;
 
 /// [`ModelBundle`] in format 1.
 #[derive(Deserialize)]
 pub(crate) struct ModelBundleV1 {
     metadata: BundleMetadataV1,
-    features: FittedFeatures,
+    features: LegacyFittedFeatures,
     model: TrainedModelV1,
+}
+
+/// [`ModelBundle`] in format 2: format-1 metadata with `interval`, no crew.
+#[derive(Deserialize)]
+pub(crate) struct ModelBundleV2 {
+    metadata: BundleMetadataV2,
+    features: LegacyFittedFeatures,
+    model: TrainedModel,
+}
+
+/// [`BundleMetadata`] in format 2.
+#[derive(Deserialize)]
+struct BundleMetadataV2 {
+    model_name: String,
+    model_kind: ModelKind,
+    params_json: String,
+    seed: u64,
+    test_fraction: f64,
+    dataset_version: String,
+    feature_spec: LegacyFeatureSpec,
+    metrics: TrainMetrics,
+    n_train: usize,
+    n_test: usize,
+    git_sha: Option<String>,
+    reelcast_version: String,
+    created_at: String,
+}
+
+impl From<ModelBundleV2> for ModelBundle {
+    fn from(v2: ModelBundleV2) -> Self {
+        let m = v2.metadata;
+        ModelBundle {
+            metadata: BundleMetadata {
+                model_name: m.model_name,
+                model_kind: m.model_kind,
+                params_json: m.params_json,
+                seed: m.seed,
+                test_fraction: m.test_fraction,
+                dataset_version: m.dataset_version,
+                feature_spec: m.feature_spec.into(),
+                metrics: m.metrics,
+                n_train: m.n_train,
+                n_test: m.n_test,
+                git_sha: m.git_sha,
+                reelcast_version: m.reelcast_version,
+                created_at: m.created_at,
+                heldout_rule: HeldOutRule::SeededShuffle,
+            },
+            features: FittedFeatures::from(v2.features),
+            model: v2.model,
+        }
+    }
 }
 
 /// [`BundleMetadata`] in format 1: the same fields, metrics without `interval`.
@@ -28,7 +82,7 @@ struct BundleMetadataV1 {
     seed: u64,
     test_fraction: f64,
     dataset_version: String,
-    feature_spec: FeatureSpec,
+    feature_spec: LegacyFeatureSpec,
     metrics: TrainMetricsV1,
     n_train: usize,
     n_test: usize,
@@ -66,7 +120,7 @@ impl From<ModelBundleV1> for ModelBundle {
                 seed: m.seed,
                 test_fraction: m.test_fraction,
                 dataset_version: m.dataset_version,
-                feature_spec: m.feature_spec,
+                feature_spec: m.feature_spec.into(),
                 metrics: TrainMetrics {
                     test: m.metrics.test,
                     baseline: m.metrics.baseline,
@@ -78,8 +132,9 @@ impl From<ModelBundleV1> for ModelBundle {
                 git_sha: m.git_sha,
                 reelcast_version: m.reelcast_version,
                 created_at: m.created_at,
+                heldout_rule: HeldOutRule::SeededShuffle,
             },
-            features: v1.features,
+            features: FittedFeatures::from(v1.features),
             model: match v1.model {
                 TrainedModelV1::RandomForest(f) => TrainedModel::RandomForest(f),
                 TrainedModelV1::GradientBoosting(g) => TrainedModel::GradientBoosting(g),

@@ -22,6 +22,12 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Two models have no held-out film in common to be compared on (issue 14).
+    #[error("no fair comparison: {message}")]
+    NoFairComparison {
+        /// Why no film is held out from both, and what to do.
+        message: String,
+    },
     /// A model bundle file is not usable.
     #[error("model bundle {path}: {reason}")]
     BundleInvalid {

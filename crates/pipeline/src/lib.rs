@@ -30,6 +30,7 @@
 
 mod bundle;
 mod bundle_v1;
+mod compare;
 mod dataset;
 mod error;
 mod evaluate;
@@ -44,7 +45,8 @@ pub mod track;
 mod train;
 
 pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION};
-pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset};
+pub use compare::{comparison_rows, trained_on};
+pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset, PeopleFiles};
 pub use error::{Error, Result};
 pub use evaluate::evaluate;
 pub use metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
@@ -56,5 +58,8 @@ pub use predict::{
 };
 pub use report::write_report;
 pub use request::{movie_from_json, present_text, FieldProblem, MovieRequest};
-pub use split::{k_folds, train_test_split, Split, MIN_TEST_ROWS, MIN_TRAIN_ROWS};
+pub use split::{
+    heldout_score, heldout_split, k_folds, train_test_split, HeldOutRule, Split, MIN_TEST_ROWS,
+    MIN_TRAIN_ROWS,
+};
 pub use train::{model_name, train, SearchCandidate, TrainOptions, TrainReport};

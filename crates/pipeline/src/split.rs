@@ -45,6 +45,55 @@ pub fn train_test_split(n: usize, test_fraction: f64, seed: u64) -> Result<Split
     Ok(Split { train, test: idx })
 }
 
+/// How a bundle's held-out rows were chosen, so a later comparison knows which films it
+/// never trained on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeldOutRule {
+    /// A film is held out when [`heldout_score`] of its tconst is below the bundle's
+    /// `test_fraction`, whatever the seed or dataset (issue 14): every model trained with
+    /// the same fraction holds out the same films.
+    TconstHash,
+    /// A seeded shuffle of the dataset's rows ([`train_test_split`]); bundles of format 1
+    /// and 2. Which films it held out is known only on the dataset it was trained on.
+    SeededShuffle,
+}
+
+/// A film's position in `[0, 1)` for the held-out rule: the first 8 bytes of the SHA-256
+/// of its tconst, as a fraction of 2^64.
+pub fn heldout_score(tconst: &str) -> f64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(tconst.as_bytes());
+    let head = u64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"));
+    head as f64 / 2f64.powi(64)
+}
+
+/// Holds out the films whose [`heldout_score`] is below `test_fraction`
+/// ([`HeldOutRule::TconstHash`]); the training rows are shuffled with `seed` (which orders
+/// cross-validation and out-of-fold folds, never which films are held out).
+pub fn heldout_split(tconsts: &[&str], test_fraction: f64, seed: u64) -> Result<Split> {
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(Error::InvalidOption {
+            option: "test-fraction",
+            message: format!("{test_fraction} is not strictly between 0 and 1"),
+        });
+    }
+    let (mut test, mut train): (Vec<usize>, Vec<usize>) =
+        (0..tconsts.len()).partition(|&i| heldout_score(tconsts[i]) < test_fraction);
+    if test.len() < MIN_TEST_ROWS || train.len() < MIN_TRAIN_ROWS {
+        return Err(Error::SplitTooSmall {
+            rows: tconsts.len(),
+            n_test: test.len(),
+            min_test: MIN_TEST_ROWS,
+            min_train: MIN_TRAIN_ROWS,
+        });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    train.shuffle(&mut rng);
+    test.shuffle(&mut rng);
+    Ok(Split { train, test })
+}
+
 /// Splits `rows` into `k` folds of near-equal size; returns (train, validation) per fold.
 pub fn k_folds(rows: &[usize], k: usize) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
     if k < 2 || rows.len() / k < MIN_TEST_ROWS {
@@ -99,6 +148,23 @@ mod tests {
     fn fraction_outside_zero_one_is_rejected() {
         assert!(train_test_split(100, 1.0, 1).is_err());
         assert!(train_test_split(100, 0.0, 1).is_err());
+    }
+
+    #[test]
+    fn heldout_films_depend_on_the_film_not_the_seed() {
+        let ids: Vec<String> = (1..=500).map(|i| format!("tt{i:07}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut a = heldout_split(&refs, 0.2, 1).unwrap().test;
+        let mut b = heldout_split(&refs, 0.2, 2).unwrap().test;
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        assert!((70..130).contains(&a.len()), "{} of 500 held out", a.len());
+        // A film's fate does not depend on which other films are in the dataset.
+        let half = heldout_split(&refs[..250], 0.2, 3).unwrap();
+        for i in half.test {
+            assert!(a.contains(&i));
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The train use case: split, fit features, optional CV and search, fit, score, bundle.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use reelcast_core::{MovieInput, MovieRecord};
@@ -11,7 +12,7 @@ use crate::bundle::{BundleMetadata, ModelBundle};
 use crate::metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
 use crate::model_kind::{ModelKind, BAND_LOWER_Q, BAND_UPPER_Q};
 use crate::params::{search_grid, ModelParams};
-use crate::split::{k_folds, train_test_split};
+use crate::split::{heldout_split, k_folds, HeldOutRule};
 use crate::{Error, Result};
 
 /// Folds used by `--search` when `--cv` is not given.
@@ -22,7 +23,8 @@ const DEFAULT_SEARCH_FOLDS: usize = 3;
 pub struct TrainOptions {
     /// Model family and its hyperparameters (the seed inside is replaced by `seed`).
     pub params: ModelParams,
-    /// Seed for the split and the model. Default 42.
+    /// Seed for the model and the order of training rows (never which films are held
+    /// out: see [`heldout_split`]). Default 42.
     pub seed: u64,
     /// Held-out share, strictly between 0 and 1. Default 0.2.
     pub test_fraction: f64,
@@ -74,6 +76,9 @@ pub struct TrainReport {
     pub test_predicted: Vec<f64>,
     /// Seconds spent fitting the final model (with its band's quantile ensembles).
     pub fit_seconds: f64,
+    /// tconsts of the training rows (not written to report.json).
+    #[serde(skip)]
+    pub train_tconsts: Vec<String>,
 }
 
 struct Prepared {
@@ -81,26 +86,34 @@ struct Prepared {
     data: Dataset,
 }
 
-fn prepare(spec: &FeatureSpec, movies: &[MovieRecord], rows: &[usize]) -> Result<Prepared> {
-    let inputs: Vec<MovieInput> = rows.iter().map(|&i| movies[i].input()).collect();
-    let features = spec.fit(&inputs)?;
-    let data = dataset(&features, &inputs, movies, rows)?;
-    Ok(Prepared { features, data })
+/// primaryName by nconst, for the people table.
+fn person_names(movies: &[MovieRecord], rows: &[usize]) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    for &i in rows {
+        let c = &movies[i].credits;
+        for p in c.directors.iter().chain(&c.writers).chain(&c.cast) {
+            if let Some(name) = &p.name {
+                names
+                    .entry(p.nconst.clone())
+                    .or_insert_with(|| name.clone());
+            }
+        }
+    }
+    names
 }
 
-fn dataset(
-    features: &FittedFeatures,
-    inputs: &[MovieInput],
-    movies: &[MovieRecord],
-    rows: &[usize],
-) -> Result<Dataset> {
-    let targets = rows.iter().map(|&i| movies[i].rating.get()).collect();
-    Ok(Dataset::new(
-        features.transform_batch(inputs),
+/// Fits features on `rows` and builds their training matrix (crew columns out of fold).
+fn prepare(spec: &FeatureSpec, movies: &[MovieRecord], rows: &[usize]) -> Result<Prepared> {
+    let inputs: Vec<MovieInput> = rows.iter().map(|&i| movies[i].input()).collect();
+    let targets: Vec<f32> = actual(movies, rows);
+    let features = spec.fit_rated(&inputs, &targets, &person_names(movies, rows))?;
+    let data = Dataset::new(
+        features.transform_training(&inputs, &targets),
         features.width(),
         targets,
         features.names().to_vec(),
-    )?)
+    )?;
+    Ok(Prepared { features, data })
 }
 
 fn actual(movies: &[MovieRecord], rows: &[usize]) -> Vec<f32> {
@@ -151,7 +164,8 @@ pub fn train(
     if movies.is_empty() {
         return Err(Error::EmptyDataset);
     }
-    let split = train_test_split(movies.len(), options.test_fraction, options.seed)?;
+    let tconsts: Vec<&str> = movies.iter().map(|m| m.tconst.as_str()).collect();
+    let split = heldout_split(&tconsts, options.test_fraction, options.seed)?;
     let spec = &options.feature_spec;
     let mut params = options.params.clone().with_seed(options.seed);
 
@@ -253,6 +267,7 @@ pub fn train(
             git_sha: options.git_sha.clone(),
             reelcast_version: env!("CARGO_PKG_VERSION").to_owned(),
             created_at: now_rfc3339(),
+            heldout_rule: HeldOutRule::TconstHash,
         },
         features: prepared.features,
         model,
@@ -264,6 +279,11 @@ pub fn train(
         test_actual,
         test_predicted,
         fit_seconds,
+        train_tconsts: split
+            .train
+            .iter()
+            .map(|&i| movies[i].tconst.to_string())
+            .collect(),
     };
     Ok((bundle, report))
 }

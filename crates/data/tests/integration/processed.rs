@@ -8,8 +8,14 @@ use reelcast_data::{
 
 use crate::helpers::{excerpt_basics, excerpt_ratings, scan};
 
+/// The embedded sample's basics and ratings: a dataset whose version is its CSV's hash
+/// (people files are covered in `people.rs`).
 fn sample() -> reelcast_data::Ingested {
-    ingest(&DataSources::embedded(), &IngestOptions::default()).unwrap()
+    ingest(
+        &DataSources::embedded_basics_only(),
+        &IngestOptions::default(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -84,17 +90,27 @@ fn manifest_records_inputs_counts_options_and_time() {
 }
 
 #[test]
-fn writing_leaves_only_the_two_files() {
+fn writing_leaves_only_the_dataset_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("processed/nested");
-    write_processed(&out, &sample()).unwrap();
-    write_processed(&out, &sample()).unwrap(); // overwrite in place
+    let with_people = ingest(&DataSources::embedded(), &IngestOptions::default()).unwrap();
+    write_processed(&out, &with_people).unwrap();
+    write_processed(&out, &with_people).unwrap(); // overwrite in place
     let mut names: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, [MANIFEST_FILE, DATASET_FILE]);
+    assert_eq!(
+        names,
+        [
+            MANIFEST_FILE,
+            DATASET_FILE,
+            "name.basics.tsv",
+            "title.crew.tsv",
+            "title.principals.tsv"
+        ]
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod bundle;
+mod crew;
 mod helpers;
 mod interval;
 mod predict;
