@@ -90,6 +90,19 @@ pub struct MovieRequest {
     #[schema(value_type = Option<bool>)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_adult: Option<Value>,
+    /// Directors: IMDb person ids (`nm` + digits) or names, at most 20 of at most 200
+    /// characters; resolved through the model's people table.
+    #[schema(value_type = Option<Vec<String>>, max_items = 20)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directors: Option<Value>,
+    /// Writers, as for `directors`.
+    #[schema(value_type = Option<Vec<String>>, max_items = 20)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writers: Option<Value>,
+    /// Cast in billing order (top-billed first), as for `directors`.
+    #[schema(value_type = Option<Vec<String>>, max_items = 20)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cast: Option<Value>,
     /// Keys that are not movie fields: each is refused with the list of accepted ones.
     #[schema(ignore)]
     #[serde(flatten)]
@@ -98,7 +111,7 @@ pub struct MovieRequest {
 
 impl MovieRequest {
     /// The accepted keys, in the order problems are reported.
-    pub const FIELDS: [&'static str; 7] = [
+    pub const FIELDS: [&'static str; 10] = [
         "title",
         "startYear",
         "runtimeMinutes",
@@ -106,7 +119,15 @@ impl MovieRequest {
         "genres",
         "titleType",
         "isAdult",
+        "directors",
+        "writers",
+        "cast",
     ];
+
+    /// Most people accepted per role.
+    pub const MAX_PEOPLE: usize = 20;
+    /// Longest accepted person id or name, in characters.
+    pub const MAX_PERSON_CHARS: usize = 200;
 
     /// Reads one movie from a JSON value (a batch item or a file row); `field` names the
     /// list it came from, for the problem when the value is not an object.
@@ -253,6 +274,51 @@ fn flag(value: &Option<Value>) -> Result<Option<bool>, String> {
         .ok_or_else(|| format!("isAdult {v} is not true, false, 0 or 1"))
 }
 
+/// A role's people: a list of non-empty strings, at most [`MovieRequest::MAX_PEOPLE`] of
+/// at most [`MovieRequest::MAX_PERSON_CHARS`] characters (a comma-separated string, as in
+/// a CSV cell, is split on commas).
+fn people(field: &str, value: &Option<Value>) -> Result<Vec<String>, String> {
+    let names: Vec<String> = match given(value) {
+        None => return Ok(Vec::new()),
+        Some(Value::String(s)) => s.split(',').map(|n| n.trim().to_owned()).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s.trim().to_owned()),
+                other => Err(format!("{field}[{i}] {other} is not a string")),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(format!(
+                "{field} {other} is not a list of IMDb person ids or names"
+            ))
+        }
+    };
+    if names.len() > MovieRequest::MAX_PEOPLE {
+        return Err(format!(
+            "{field} has {} people; the limit is {}",
+            names.len(),
+            MovieRequest::MAX_PEOPLE
+        ));
+    }
+    for (i, name) in names.iter().enumerate() {
+        let n = name.chars().count();
+        if n == 0 {
+            return Err(format!(
+                "{field}[{i}] is empty; send an IMDb person id or a name"
+            ));
+        }
+        if n > MovieRequest::MAX_PERSON_CHARS {
+            return Err(format!(
+                "{field}[{i}] has {n} characters; the limit is {}",
+                MovieRequest::MAX_PERSON_CHARS
+            ));
+        }
+    }
+    Ok(names)
+}
+
 impl TryFrom<&MovieRequest> for MovieInput {
     type Error = Vec<FieldProblem>;
 
@@ -297,6 +363,15 @@ impl TryFrom<&MovieRequest> for MovieInput {
             title_type(&req.title_type).map(|t| input.title_type = t),
         );
         check("isAdult", flag(&req.is_adult).map(|f| input.is_adult = f));
+        check(
+            "directors",
+            people("directors", &req.directors).map(|p| input.directors = p),
+        );
+        check(
+            "writers",
+            people("writers", &req.writers).map(|p| input.writers = p),
+        );
+        check("cast", people("cast", &req.cast).map(|p| input.cast = p));
         let accepted = MovieRequest::FIELDS.join(", ");
         problems.extend(req.unknown.keys().map(|key| {
             FieldProblem::new(
@@ -443,6 +518,34 @@ mod tests {
         assert_eq!(
             problems[0].message,
             "startYear \"19x5\" is not a whole number"
+        );
+    }
+
+    #[test]
+    fn people_are_lists_of_ids_or_names_within_bounds() {
+        let base = json!({"startYear": 2010, "runtimeMinutes": 148, "numVotes": 2400000});
+        let mut ok = base.clone();
+        ok["directors"] = json!(["Christopher Nolan"]);
+        ok["writers"] = json!("Christopher Nolan, Jonathan Nolan");
+        ok["cast"] = json!(["nm0000138"]);
+        let input = convert(ok).unwrap();
+        assert_eq!(input.directors, ["Christopher Nolan"]);
+        assert_eq!(input.writers, ["Christopher Nolan", "Jonathan Nolan"]);
+        assert_eq!(input.cast, ["nm0000138"]);
+        let mut bad = base;
+        bad["directors"] = json!(vec!["x"; 21]);
+        bad["writers"] = json!([1]);
+        bad["cast"] = json!(["y".repeat(201)]);
+        let problems = convert(bad).unwrap_err();
+        assert_eq!(fields(&problems), ["directors", "writers", "cast"]);
+        assert_eq!(
+            problems[0].message,
+            "directors has 21 people; the limit is 20"
+        );
+        assert_eq!(problems[1].message, "writers[0] 1 is not a string");
+        assert_eq!(
+            problems[2].message,
+            "cast[0] has 201 characters; the limit is 200"
         );
     }
 

@@ -11,7 +11,7 @@
 //! use reelcast_pipeline::track::{train_tracked, TrackOptions, TrainRequest, RegisterOptions};
 //! use reelcast_pipeline::{DataSource, ModelParams, TrainOptions};
 //!
-//! let dir = tempfile::tempdir()?;
+//! let dir = tempfile::tempdir().expect("a temporary directory");
 //! let request = TrainRequest {
 //!     source: DataSource::Embedded,
 //!     ingest: Default::default(),

@@ -41,9 +41,10 @@ pub use dto::{
     DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
     FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, HealthResponse, LanguageCode,
     LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus, MonitoringStatusResponse,
-    MovieBatchResponse, PredictionResponse, PredictionStatsResponse, RatingBucket, RatingInterval,
-    ReloadResponse, SentimentLabel, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
-    TextPredictionResponse, TextRequest, TextSentiment, UpstreamStatus,
+    MovieBatchResponse, PeopleResponse, PersonSuggestion, PredictionResponse,
+    PredictionStatsResponse, RatingBucket, RatingInterval, ReloadResponse, SentimentLabel,
+    ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse,
+    TextRequest, TextSentiment, UpstreamStatus,
 };
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};

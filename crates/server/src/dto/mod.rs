@@ -18,8 +18,8 @@ pub use predict::{
     PredictionResponse, RatingInterval,
 };
 pub use service::{
-    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse, ReloadResponse,
-    ServiceInfo,
+    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse, PeopleResponse,
+    PersonSuggestion, ReloadResponse, ServiceInfo,
 };
 pub use text::{
     LanguageCode, SentimentLabel, TextBatchItem, TextBatchResponse, TextPredictionResponse,

@@ -1,5 +1,7 @@
 //! Wire types of `POST /predict/movie` and `POST /predict/batch`.
 
+use std::collections::BTreeMap;
+
 use reelcast_pipeline::MovieRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -63,6 +65,11 @@ pub struct PredictionResponse {
     /// With `?explain=true`: the prediction before any split.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bias: Option<f64>,
+    /// When the request named people (`directors`, `writers`, `cast`): each given string
+    /// and the IMDb person id it was matched to, or null when the model does not know the
+    /// person (the prediction then uses the prior for that person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// Many movies (`movies`) or review texts (`texts`) to score at once: send exactly one.

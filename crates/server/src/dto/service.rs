@@ -96,6 +96,31 @@ pub struct ModelInfoResponse {
     /// Training distribution of every feature (bins, fractions, mean, std) for drift checks.
     #[schema(value_type = Object)]
     pub reference: Value,
+    /// Feature groups the model uses: `basics`, and `crew` when it reads directors,
+    /// writers and cast.
+    pub feature_groups: Vec<String>,
+    /// People in the model's people table (0 without crew features).
+    pub people_count: usize,
+    /// Each feature's share of the model's split gain (sums to 1), by feature name.
+    pub feature_importances: BTreeMap<String, f64>,
+}
+
+/// One person of `GET /model/people`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PersonSuggestion {
+    /// IMDb person id.
+    pub nconst: String,
+    /// The person's name.
+    pub name: String,
+    /// Rated films the model trained on.
+    pub films: u32,
+}
+
+/// `GET /model/people`: people of the served model whose name starts with the prefix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PeopleResponse {
+    /// Most training films first.
+    pub people: Vec<PersonSuggestion>,
 }
 
 /// `GET /`.

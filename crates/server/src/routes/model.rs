@@ -1,10 +1,13 @@
 //! `GET /model/info`.
 
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::dto::ModelInfoResponse;
-use crate::error::ApiError;
+use crate::dto::{ModelInfoResponse, PeopleResponse, PersonSuggestion};
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The served model: name, version, registry alias and source, training metrics, params, features and the training
@@ -42,5 +45,56 @@ pub(crate) async fn info(
         git_sha: m.git_sha.clone(),
         reelcast_version: m.reelcast_version.clone(),
         reference: json(serde_json::to_value(b.features.reference()))?,
+        feature_groups: b.feature_groups().iter().map(|g| (*g).to_owned()).collect(),
+        people_count: b.people_count(),
+        feature_importances: b
+            .features
+            .names()
+            .iter()
+            .cloned()
+            .zip(b.model.feature_importances())
+            .collect(),
+    }))
+}
+
+/// Query of `GET /model/people`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PeopleQuery {
+    /// The start of the name, any case; at least one character.
+    prefix: String,
+    /// Most people returned, 1 to 10 (default 10).
+    #[param(minimum = 1, maximum = 10)]
+    limit: Option<usize>,
+}
+
+/// People of the served model's people table whose name starts with `prefix` (case
+/// folded), most training films first: suggestions for the `directors`, `writers` and
+/// `cast` fields. Empty for a model without crew features.
+#[utoipa::path(get, path = "/model/people", tag = "model", params(PeopleQuery),
+    responses(
+        (status = 200, description = "Matching people", body = PeopleResponse),
+        (status = 400, description = "No prefix, or a limit outside 1 to 10", body = crate::dto::ErrorResponse),
+        (status = 503, description = "No model loaded yet", body = crate::dto::ErrorResponse),
+    ))]
+pub(crate) async fn people(
+    State(state): State<AppState>,
+    query: Result<Query<PeopleQuery>, QueryRejection>,
+) -> Result<Json<PeopleResponse>, ApiError> {
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(10);
+    if query.prefix.trim().is_empty() || !(1..=10).contains(&limit) {
+        let message = "send a non-empty prefix and a limit from 1 to 10";
+        return Err(ApiError::new(ErrorCode::InvalidQuery, message));
+    }
+    let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let people = model.bundle.suggest_people(query.prefix.trim(), limit);
+    let people = people.into_iter().map(|p| PersonSuggestion {
+        nconst: p.nconst,
+        name: p.name,
+        films: p.films,
+    });
+    Ok(Json(PeopleResponse {
+        people: people.collect(),
     }))
 }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use crate::helpers::{post, post_to, send_raw, state, state_with, the_kid};
 
 /// Every 12th movie of the embedded sample (about 500 of its 6000), as request bodies
-/// (those with a year and a runtime): a systematic sample of the training data's
-/// distribution that fits in one batch.
+/// with their people (those with a year and a runtime): a systematic sample of the
+/// training data's distribution that fits in one batch.
 fn sample_movies() -> Vec<Value> {
     let data = load_dataset(&DataSource::Embedded, &IngestOptions::default()).unwrap();
     data.movies
@@ -19,7 +19,11 @@ fn sample_movies() -> Vec<Value> {
         .step_by(12)
         .filter_map(|m| {
             let genres: Vec<String> = m.genres.iter().map(|g| g.to_string()).collect();
+            let input = m.input();
             Some(json!({
+                "directors": input.directors,
+                "writers": input.writers,
+                "cast": input.cast,
                 "title": m.primary_title,
                 "startYear": m.start_year?.get(),
                 "runtimeMinutes": m.runtime?.minutes(),

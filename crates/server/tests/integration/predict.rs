@@ -3,9 +3,9 @@
 use axum::http::StatusCode;
 use reelcast_core::MovieInput;
 use reelcast_server::MovieRequest;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{bundle, post, the_kid};
+use crate::helpers::{bundle, get, post, the_kid};
 
 #[tokio::test]
 async fn predicts_a_full_movie_with_interval_and_version() {
@@ -185,4 +185,43 @@ async fn a_bad_explain_flag_is_a_400() {
 
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
     assert_eq!(r.code(), "invalid_query");
+}
+
+#[tokio::test]
+async fn named_people_are_matched_through_the_models_people_table_and_reported() {
+    let info = get("/model/info").await;
+    assert!(
+        info.body["feature_groups"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("crew")),
+        "{:?}",
+        info.body["feature_groups"]
+    );
+    assert!(info.body["people_count"].as_u64().unwrap() > 1000);
+    let suggested = get("/model/people?prefix=stanley%20k&limit=3").await;
+    assert_eq!(suggested.status, StatusCode::OK, "{:?}", suggested.body);
+    let first = &suggested.body["people"][0];
+    let name = first["name"].as_str().unwrap();
+    assert!(name.to_lowercase().starts_with("stanley k"), "{name}");
+
+    let mut body = the_kid();
+    body["directors"] = json!([name.to_uppercase(), "Nobody At All"]);
+    let r = post("/predict/movie?explain=true", &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["people"][name.to_uppercase()], first["nconst"]);
+    assert_eq!(r.body["people"]["Nobody At All"], Value::Null);
+    let features: Vec<&str> = r.body["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["feature"].as_str().unwrap())
+        .collect();
+    assert!(features.iter().any(|f| f.starts_with("crew_director")), "{features:?}");
+
+    let bad = get("/model/people?prefix=&limit=3").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
+    body["cast"] = json!(vec!["x"; 21]);
+    let r = post("/predict/movie", &body).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "cast"));
 }
