@@ -27,7 +27,9 @@
 # `cargo install cargo-chef` and `cargo chef cook` download crates from crates.io exactly
 # as a docker build would (nothing else is downloaded: the stand-ins come from Debian's
 # packages). No host cargo cache is mounted, so the build proves that Cargo.lock and the
-# build context suffice.
+# build context suffice. The host's CA bundle ($SSL_CERT_FILE or the system one) is
+# mounted over the stand-in's during RUN steps, for hosts whose way out is a
+# TLS-inspecting gateway.
 #
 # Storage: everything (image store, rootfs, logs) lives in $REELCAST_IMAGE_WORK (default
 # target/image, which .dockerignore keeps out of the build context). Layers are cached
@@ -97,6 +99,8 @@ case "$RELEASE" in
   *) fail "this machine's rustc is $RELEASE, the Dockerfile wants RUST_VERSION=$WANT: install that toolchain (rustup) or build with the real bases" ;;
 esac
 TOOLCHAIN=/usr/local/rustup/toolchains/$RELEASE-$HOST
+HOST_CA=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
+[ -s "$HOST_CA" ] || fail "no CA bundle at $HOST_CA (apt-get install ca-certificates, or set SSL_CERT_FILE)"
 
 # --- the Debian mirror apt already uses -------------------------------------------------
 mirror() {
@@ -196,8 +200,13 @@ rm -rf "$ROOTFS"
 # --- the image -------------------------------------------------------------------------------
 log "building $IMAGE from deploy/docker/Dockerfile (unchanged)"
 build_started=$(date +%s)
-bh bud --isolation chroot --pull-never --layers \
+# --format docker keeps HEALTHCHECK in the image config (the OCI format has no field for
+# it), as `docker build` does. The host's CA bundle replaces the stand-in's during RUN
+# steps only (never committed): this machine reaches crates.io through a TLS-inspecting
+# gateway whose CA only the host's bundle holds.
+bh bud --isolation chroot --pull-never --layers --format docker \
   --volume "$SYSROOT:$TOOLCHAIN:ro" \
+  --volume "$HOST_CA:/etc/ssl/certs/ca-certificates.crt:ro" \
   --build-arg VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" \
   --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
   --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
