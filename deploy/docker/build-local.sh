@@ -164,11 +164,11 @@ make_distroless_standin() {
   : >"$list"
   for pkg in libc6 libgcc-s1 libstdc++6 libssl3; do
     local f
-    f=$(ls "$ROOTFS/var/lib/dpkg/info/$pkg.list" "$ROOTFS/var/lib/dpkg/info/$pkg:"*.list 2>/dev/null | head -1 || true)
+    f=$(find "$ROOTFS/var/lib/dpkg/info" -maxdepth 1 \( -name "$pkg.list" -o -name "$pkg:*.list" \) | head -1)
     [ -n "$f" ] || fail "package $pkg is missing from the debootstrap rootfs"
     # Files and links only (directories come with them); no documentation.
     while read -r p; do
-      [ -n "$p" ] && [ ! -d "$ROOTFS$p" ] || continue
+      if [ -z "$p" ] || [ -d "$ROOTFS$p" ]; then continue; fi
       case "$p" in /usr/share/doc/* | /usr/share/lintian/* | /usr/share/man/* | /usr/share/locale/*) continue ;; esac
       echo ".$p" >>"$list"
     done <"$f"
@@ -204,7 +204,7 @@ build_started=$(date +%s)
 # it), as `docker build` does. The host's CA bundle replaces the stand-in's during RUN
 # steps only (never committed): this machine reaches crates.io through a TLS-inspecting
 # gateway whose CA only the host's bundle holds.
-bh bud --isolation chroot --pull-never --layers --format docker \
+bh bud --isolation chroot --pull-never --layers --force-rm --format docker \
   --volume "$SYSROOT:$TOOLCHAIN:ro" \
   --volume "$HOST_CA:/etc/ssl/certs/ca-certificates.crt:ro" \
   --build-arg VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" \
