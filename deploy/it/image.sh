@@ -97,6 +97,9 @@ ip -n "$NS" link set lo up
 in_ns() { ip netns exec "$NS" "$@"; }
 in_ctr() { in_ns buildah --root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs \
   run --isolation chroot --user 65532:65532 "$CTR" -- "$@"; }
+# The same from /var/lib/reelcast, where `reelcast train` can keep its tracking database.
+in_ctr_data() { in_ns buildah --root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs \
+  run --isolation chroot --user 65532:65532 --workingdir /var/lib/reelcast "$CTR" -- "$@"; }
 
 # --- 1. start, wait for the HEALTHCHECK ---------------------------------------------------------
 # setsid: the server and buildah's helpers form one process group, stopped as one.
@@ -233,12 +236,12 @@ unexpected=$(grep -vE '^(/var/lib/reelcast(/.*)?|/tmp|/home/nonroot)$' "$TMP/wri
 [ -z "$unexpected" ] || fail "writable by 65532 outside /var/lib/reelcast: $(echo "$unexpected" | head -5 | tr '\n' ' ')"
 grep -qx /var/lib/reelcast/textfile "$TMP/writable" || fail "/var/lib/reelcast/textfile is not writable by 65532"
 model_sum=$(sha256sum "$MNT/app/artifacts/model.bundle" | cut -d' ' -f1)
-if in_ctr /usr/local/bin/reelcast train --out /app/artifacts >"$TMP/overwrite.log" 2>&1; then
+if in_ctr_data /usr/local/bin/reelcast train --out /app/artifacts >"$TMP/overwrite.log" 2>&1; then
   fail "reelcast train --out /app/artifacts succeeded as 65532: the baked model is writable"
 fi
 [ "$(sha256sum "$MNT/app/artifacts/model.bundle" | cut -d' ' -f1)" = "$model_sum" ] || fail "the baked model changed"
-in_ctr /usr/local/bin/reelcast train --out /var/lib/reelcast/probe >"$TMP/probe.log" 2>&1 \
-  || fail "reelcast train --out /var/lib/reelcast/probe failed as 65532: $(tail -n 3 "$TMP/probe.log")"
+in_ctr_data /usr/local/bin/reelcast train --out /var/lib/reelcast/probe >"$TMP/probe.log" 2>&1 \
+  || fail "reelcast train --out /var/lib/reelcast/probe failed as 65532: $(grep -m1 -i error "$TMP/probe.log")"
 [ -s "$MNT/var/lib/reelcast/probe/model.bundle" ] || fail "no bundle written to /var/lib/reelcast/probe"
 pass "writable by 65532: $(tr '\n' ' ' <"$TMP/writable")(nothing else); 'reelcast train --out /app/artifacts' fails ($(grep -o -m1 -i 'permission denied\|read-only' "$TMP/overwrite.log" || echo refused)), the model is unchanged; /var/lib/reelcast takes a bundle"
 
