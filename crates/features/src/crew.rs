@@ -137,7 +137,7 @@ impl From<FittedCrew> for CrewTable {
 }
 
 /// The people of one role of one input, as given.
-fn role<'a>(input: &'a MovieInput, role: usize, top_cast: u8) -> &'a [String] {
+fn role(input: &MovieInput, role: usize, top_cast: u8) -> &[String] {
     match role {
         0 => &input.directors,
         1 => &input.writers,
@@ -390,7 +390,7 @@ impl FittedCrew {
                     let (sum, films) = total.get(&id).copied().unwrap_or_default();
                     let (own_sum, own_films) = own.get(&id).copied().unwrap_or_default();
                     let films = films - own_films;
-                    (films >= self.spec.min_person_films.max(1)).then(|| (sum - own_sum, films))
+                    (films >= self.spec.min_person_films.max(1)).then_some((sum - own_sum, films))
                 });
                 role_columns(people, self.prior, self.spec.smoothing, &mut out);
             }
