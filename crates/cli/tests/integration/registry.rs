@@ -387,7 +387,11 @@ fn an_unreachable_tracking_server_keeps_the_bundle_and_saves_the_run_for_push() 
         registering.stderr
     );
     assert_eq!(to_saved.code, 2, "{}", to_saved.stderr);
-    assert!(to_saved.stderr.contains("http://127.0.0.1:1"), "{}", to_saved.stderr);
+    assert!(
+        to_saved.stderr.contains("http://127.0.0.1:1"),
+        "{}",
+        to_saved.stderr
+    );
     assert_eq!(pushed["uri_from_record"], false);
     assert_eq!(pushed["registered"]["version"], 1);
     assert_eq!(pushed["registered"]["first_champion"], true);
