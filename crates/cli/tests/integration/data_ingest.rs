@@ -200,11 +200,12 @@ fn ingest_over_the_bad_row_threshold_fails_and_says_how_to_raise_it() {
         "out",
     ];
 
-    let message = sandbox.run(args).error();
+    let gate = sandbox.run(args);
 
+    assert_eq!(gate.code, 1, "a failed gate exits 1: {}", gate.stderr);
     assert_eq!(
-        message,
-        "ingesting IMDb files: title.basics.tsv: 1 of 75 rows are bad (0.0133), above max_bad_row_ratio 0.01; run `reelcast data validate` with the same inputs to see them by reason and line, or raise --max-bad-row-ratio"
+        gate.stderr.trim(),
+        "error: ingesting IMDb files: title.basics.tsv: 1 of 75 rows are bad (0.0133), above max_bad_row_ratio 0.01; run `reelcast data validate` with the same inputs to see them by reason and line, or raise --max-bad-row-ratio"
     );
     assert!(!sandbox.join("out").exists(), "nothing written on failure");
 

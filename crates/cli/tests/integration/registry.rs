@@ -349,8 +349,13 @@ fn an_unreachable_tracking_server_keeps_the_bundle_and_saves_the_run_for_push() 
         [&offline[..], &["--out", "reg", "--register"]].concat(),
         &down,
     );
-    let pushed = sandbox.run(["runs", "push", "reg", "--json"]).json();
-    let again = sandbox.run(["runs", "push", "reg"]);
+    // Without --tracking-uri the push goes where the run was meant to go: still down.
+    let to_saved = sandbox.run_with_env(["runs", "push", "reg"], &down);
+    let local = "sqlite:///./reelcast.db";
+    let pushed = sandbox
+        .run(["runs", "push", "reg", "--json", "--tracking-uri", local])
+        .json();
+    let again = sandbox.run(["runs", "push", "reg", "--tracking-uri", local]);
 
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     assert!(
@@ -381,6 +386,13 @@ fn an_unreachable_tracking_server_keeps_the_bundle_and_saves_the_run_for_push() 
         "{}",
         registering.stderr
     );
+    assert_eq!(to_saved.code, 2, "{}", to_saved.stderr);
+    assert!(
+        to_saved.stderr.contains("http://127.0.0.1:1"),
+        "{}",
+        to_saved.stderr
+    );
+    assert_eq!(pushed["uri_from_record"], false);
     assert_eq!(pushed["registered"]["version"], 1);
     assert_eq!(pushed["registered"]["first_champion"], true);
     assert!(sandbox.join("reg/pending-run.pushed.json").is_file());
