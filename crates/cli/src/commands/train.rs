@@ -194,6 +194,11 @@ fn print_text(request: &TrainRequest, t: &TrackedTraining) {
     if t.report.search.is_some() {
         println!("search  chose {}", meta.params_json);
     }
+    println!(
+        "features {} ({} people in the people table)",
+        t.bundle.feature_groups().join(" + "),
+        t.bundle.people_count()
+    );
     println!("{:<10} {:>7} {:>7} {:>7}", "", "rmse", "mae", "r2");
     for (name, x) in [("model", &m.test), ("baseline", &m.baseline)] {
         println!("{name:<10} {:>7.4} {:>7.4} {:>7.4}", x.rmse, x.mae, x.r2);

@@ -143,7 +143,7 @@ fn fetch_downloads_then_reports_not_modified() {
 }
 
 #[test]
-fn fetched_files_ingest_to_the_embedded_samples_dataset_version() {
+fn fetched_files_ingest_to_the_dataset_version_of_the_same_files_in_the_sample() {
     let sandbox = Sandbox::new();
     let server = TestServer::sample();
 
@@ -159,7 +159,19 @@ fn fetched_files_ingest_to_the_embedded_samples_dataset_version() {
         ])
         .success();
     let from_fetched = sandbox.train("a", &["--data", "raw"]);
-    let embedded = sandbox.train("b", &[]);
+    // The fetch serves the sample's basics and ratings (the embedded default also carries
+    // its crew files, so its version differs): the same two files read from the sample.
+    let basics = sample_file("title.basics.tsv.gz");
+    let ratings = sample_file("title.ratings.tsv.gz");
+    let embedded = sandbox.train(
+        "b",
+        &[
+            "--basics",
+            basics.to_str().unwrap(),
+            "--ratings",
+            ratings.to_str().unwrap(),
+        ],
+    );
 
     assert!(
         fetched.stdout.contains(

@@ -112,7 +112,7 @@ fn damaged_bundles_are_refused_saying_why() {
         (
             "newer",
             newer,
-            "format version 99 is newer than this build reads (2); upgrade reelcast".to_owned(),
+            "format version 99 is newer than this build reads (3); upgrade reelcast".to_owned(),
         ),
         (
             "not_a_bundle",

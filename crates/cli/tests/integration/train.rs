@@ -38,8 +38,8 @@ fn train_json_on_the_embedded_sample_beats_the_baseline_and_writes_bundle_and_re
         out["n_test"].as_u64().unwrap(),
     );
     assert_eq!(n_train + n_test, SAMPLE_MOVIES);
-    assert_eq!(n_test, 1218, "round(6091 * 0.2) rows held out");
-    assert_eq!(out["baseline"]["n"], 1218);
+    assert_eq!(n_test, 1229, "the films whose tconst hashes under 0.2");
+    assert_eq!(out["baseline"]["n"], 1229);
     assert_eq!(out["model_kind"], "gradient_boosting", "the default family");
     assert_eq!(out["model_name"], "movie_rating_gbt");
     assert_eq!(out["seed"], 42);
@@ -83,12 +83,17 @@ fn train_text_output_names_model_source_and_both_metric_rows() {
 
     assert!(
         run.stdout.starts_with(
-            "trained movie_rating_gbt on 4873 titles from the embedded sample (dataset ds-"
+            "trained movie_rating_gbt on 4862 titles from the embedded sample (dataset ds-"
         ),
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("tested on 1218"), "{}", run.stdout);
+    assert!(run.stdout.contains("tested on 1229"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("features basics + crew ("),
+        "{}",
+        run.stdout
+    );
     for line in ["model ", "baseline ", "below the mean-predictor baseline"] {
         assert!(
             run.stdout.contains(line),
@@ -221,7 +226,7 @@ fn cv_with_one_fold_is_rejected_naming_the_option_and_rule() {
 
     assert_eq!(
         message,
-        "training on the embedded sample: --cv: 1 folds over 4873 training rows: need k >= 2 and at least 10 rows per fold"
+        "training on the embedded sample: --cv: 1 folds over 4862 training rows: need k >= 2 and at least 10 rows per fold"
     );
 }
 
@@ -304,7 +309,7 @@ fn training_on_the_four_movie_excerpt_fails_because_the_test_split_is_too_small(
     assert!(message.starts_with("training on "), "{message}");
     assert!(
         message.ends_with(
-            ": test split too small to score: 4 rows with 1 held out; need at least 10 held-out and 20 training rows (use more data or a larger --test-fraction)"
+            ": test split too small to score: 4 rows with 0 held out; need at least 10 held-out and 20 training rows (use more data or a larger --test-fraction)"
         ),
         "{message}"
     );

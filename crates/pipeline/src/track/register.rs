@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::record::RegisterRequest;
 use super::{Error, Result, BUNDLE_ARTIFACT};
-use crate::{evaluate, train_test_split, LoadedDataset, ModelBundle};
+use crate::{comparison_rows, evaluate, LoadedDataset, ModelBundle};
 
 /// A registration's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,24 +85,17 @@ pub struct Comparison {
     pub rows: usize,
 }
 
-/// Scores the champion and the candidate on the candidate's held-out split of `dataset`
-/// (the split `train` made: same fraction and seed). The champion may have trained on
-/// some of these rows when its data or seed differed; the candidate never saw them. This
-/// is the one place that picks the rows, so a fairer choice replaces only this function.
+/// Scores the champion and the candidate on the films of `dataset` that neither trained
+/// on ([`comparison_rows`]: each bundle holds out films by a hash of their tconst), or
+/// refuses when no such film is left.
 pub fn compare_on_held_out(
     champion: &ModelBundle,
     candidate: &ModelBundle,
     dataset: &LoadedDataset,
-    seed: u64,
-    test_fraction: f64,
 ) -> Result<Comparison> {
-    let split = train_test_split(dataset.movies.len(), test_fraction, seed)
-        .map_err(|e| Error::pipeline("splitting the data for the comparison", e))?;
-    let rows: Vec<_> = split
-        .test
-        .iter()
-        .map(|&i| dataset.movies[i].clone())
-        .collect();
+    let indices = comparison_rows(champion, candidate, &dataset.movies, &dataset.version)
+        .map_err(|e| Error::pipeline("choosing the films neither model trained on", e))?;
+    let rows: Vec<_> = indices.iter().map(|&i| dataset.movies[i].clone()).collect();
     let champion_rmse = evaluate(champion, &rows)
         .map_err(|e| Error::pipeline("scoring the champion", e))?
         .rmse;
@@ -123,8 +116,6 @@ pub fn promote_if_better(
     new: &Registered,
     dataset: &LoadedDataset,
     bundle: &ModelBundle,
-    seed: u64,
-    test_fraction: f64,
 ) -> Result<Promotion> {
     let name = &new.version.name;
     let champion = backend
@@ -136,7 +127,7 @@ pub fn promote_if_better(
     let bytes = fetch_bundle(backend, &champion).map_err(|e| Error::registry(&loading, e))?;
     let champion_bundle =
         ModelBundle::from_bytes(&bytes, &label).map_err(|e| Error::pipeline(&loading, e))?;
-    let c = compare_on_held_out(&champion_bundle, bundle, dataset, seed, test_fraction)?;
+    let c = compare_on_held_out(&champion_bundle, bundle, dataset)?;
     let promoted = c.candidate_rmse < c.champion_rmse && champion.version != new.version.version;
     if promoted {
         backend

@@ -488,14 +488,11 @@ fn publish(
     };
     let registered = register(backend, request, run_id)?;
     let promotion = if request.promote_if_better && !registered.first_champion {
-        let options = &trained.bundle.metadata;
         Some(promote_if_better(
             backend,
             &registered,
             &trained.dataset,
             &trained.bundle,
-            options.seed,
-            options.test_fraction,
         )?)
     } else {
         None

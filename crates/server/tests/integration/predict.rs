@@ -217,11 +217,17 @@ async fn named_people_are_matched_through_the_models_people_table_and_reported()
         .iter()
         .map(|c| c["feature"].as_str().unwrap())
         .collect();
-    assert!(features.iter().any(|f| f.starts_with("crew_director")), "{features:?}");
+    assert!(
+        features.iter().any(|f| f.starts_with("crew_director")),
+        "{features:?}"
+    );
 
     let bad = get("/model/people?prefix=&limit=3").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
     body["cast"] = json!(vec!["x"; 21]);
     let r = post("/predict/movie", &body).await;
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "cast"));
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "cast")
+    );
 }
