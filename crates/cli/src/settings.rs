@@ -144,9 +144,15 @@ impl Settings {
             );
         }
         for (key, value) in [
-            ("header_read_timeout_seconds", server.header_read_timeout_seconds),
+            (
+                "header_read_timeout_seconds",
+                server.header_read_timeout_seconds,
+            ),
             ("idle_timeout_seconds", server.idle_timeout_seconds),
-            ("body_drain_timeout_seconds", server.body_drain_timeout_seconds),
+            (
+                "body_drain_timeout_seconds",
+                server.body_drain_timeout_seconds,
+            ),
         ] {
             if !(value.is_finite() && value > 0.0) {
                 bail!("[server] {key} {value} is not a positive number of seconds, e.g. 10");

@@ -119,7 +119,8 @@ mod tests {
     use super::*;
 
     async fn status_for(request: Request) -> StatusCode {
-        let inner = service_fn(|_: Request| async { Ok::<_, Infallible>(StatusCode::OK.into_response()) });
+        let inner =
+            service_fn(|_: Request| async { Ok::<_, Infallible>(StatusCode::OK.into_response()) });
         let response = ContentLengthLimit::new(10)
             .layer(inner)
             .oneshot(request)
@@ -131,7 +132,11 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_declared_body_over_the_limit_and_passes_others() {
         for (label, body, expected) in [
-            ("11 bytes", Body::from("x".repeat(11)), StatusCode::PAYLOAD_TOO_LARGE),
+            (
+                "11 bytes",
+                Body::from("x".repeat(11)),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
             ("10 bytes", Body::from("x".repeat(10)), StatusCode::OK),
             ("empty", Body::empty(), StatusCode::OK),
         ] {

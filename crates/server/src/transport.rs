@@ -211,11 +211,7 @@ async fn connection<A>(
     A::Future: Send + 'static,
 {
     let reserved = slot.reserved;
-    let limits = if reserved {
-        limits.reserved()
-    } else {
-        limits
-    };
+    let limits = if reserved { limits.reserved() } else { limits };
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
     let service = ConnectionService {
@@ -371,6 +367,10 @@ impl Activity {
                 ms(limits.idle_timeout),
                 Due::Idle,
             ),
+            // A connection that never sent a byte is closed without a word.
+            head if !self.read_any.load(Ordering::Acquire) => {
+                (head, ms(limits.header_read_timeout), Due::Idle)
+            }
             head => (head, ms(limits.header_read_timeout), Due::Head),
         };
         let due_ms = since.saturating_add(limit);
@@ -419,11 +419,7 @@ impl Watched {
 
     /// Writes the replacement of `original` (hyper's error head), reporting `original`
     /// written once all of the replacement is.
-    fn poll_replace(
-        &mut self,
-        cx: &mut Context<'_>,
-        original: usize,
-    ) -> Poll<io::Result<usize>> {
+    fn poll_replace(&mut self, cx: &mut Context<'_>, original: usize) -> Poll<io::Result<usize>> {
         while let Some((bytes, written)) = self.replacing.as_mut() {
             if *written == bytes.len() {
                 self.replacing = None;
@@ -634,7 +630,11 @@ struct RequestBody {
 
 impl RequestBody {
     /// `request` with its body wrapped, as the app takes it.
-    fn wrap(request: hyper::Request<Incoming>, activity: &Arc<Activity>, limits: Limits) -> Request {
+    fn wrap(
+        request: hyper::Request<Incoming>,
+        activity: &Arc<Activity>,
+        limits: Limits,
+    ) -> Request {
         // A client waiting for `100 Continue` sends no body unless it is read: a drain
         // would only invite it.
         let drain = !request
@@ -735,7 +735,10 @@ mod tests {
         let json = String::from_utf8(hyper_error(hyper_431).unwrap()).unwrap();
         let (head, body) = json.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
-        assert!(head.contains(&format!("content-length: {}", body.len())), "{head}");
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{head}"
+        );
         let body: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(body["error"]["code"], "request_header_fields_too_large");
 
@@ -779,6 +782,8 @@ mod tests {
         };
         old.head_since_ms
             .store(old.now_ms() - 1000, Ordering::Release);
+        assert_eq!(old.due(&limits), Due::Idle, "no byte yet: closed silently");
+        old.read_any.store(true, Ordering::Release);
         assert_eq!(old.due(&limits), Due::Head);
         old.head_since_ms.store(NO_HEAD, Ordering::Release);
         old.idle_since_ms
