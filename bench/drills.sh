@@ -10,7 +10,7 @@
 #     bash bench/drills.sh flood swap
 #
 # idle   IDLE_SOCKETS (default 1500) idle and as many half-open sockets against
-#        max_connections 1000 + 16 reserved, 2-second header and idle timeouts, while
+#        max_connections 1000 + 16 reserved, 5-second header and idle timeouts, while
 #        /health/live is probed every 0.1 s
 # flood  FLOOD_SECONDS (default 30) of hostile requests (bench/drills.py HOSTILE, plus
 #        random bytes) over 32 keep-alive connections
@@ -69,8 +69,8 @@ failed=0
 for drill in "${drills[@]}"; do
   case "$drill" in
     idle)
-      start_server idle REELCAST__SERVER__HEADER_READ_TIMEOUT_SECONDS=2 \
-        REELCAST__SERVER__IDLE_TIMEOUT_SECONDS=2 REELCAST__SERVER__MAX_CONNECTIONS=1000 \
+      start_server idle REELCAST__SERVER__HEADER_READ_TIMEOUT_SECONDS=5 \
+        REELCAST__SERVER__IDLE_TIMEOUT_SECONDS=5 REELCAST__SERVER__MAX_CONNECTIONS=1000 \
         REELCAST__SERVER__RESERVED_CONNECTIONS=16
       timeout 120 python3 bench/drills.py idle "$port" "$pid" "${IDLE_SOCKETS:-1500}" || failed=1
       ;;
