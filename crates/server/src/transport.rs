@@ -34,7 +34,7 @@ use tokio::time::Instant;
 use tower::util::Oneshot;
 use tower::{Service, ServiceExt as _};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::startup::ServerSettings;
 
 mod activity;
@@ -94,7 +94,7 @@ impl Limits {
 const RESERVED_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Written, best effort, to a connection refused at accept.
-const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 94\r\nretry-after: 1\r\nconnection: close\r\n\r\n{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many open connections; retry later\"}}";
+const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 91\r\nretry-after: 1\r\nconnection: close\r\n\r\n{\"error\":{\"code\":\"service_unavailable\",\"message\":\"too many open connections; retry later\"}}";
 
 /// Written to a connection whose request head did not arrive in time.
 const HEAD_TIMEOUT: &[u8] = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: 99\r\nconnection: close\r\n\r\n{\"error\":{\"code\":\"request_timeout\",\"message\":\"the request head did not arrive within the timeout\"}}";
@@ -316,8 +316,7 @@ where
         let busy = self.activity.begin();
         if self.reserved && !request.uri().path().starts_with("/health/") {
             let mut response = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too_many_connections",
+                ErrorCode::ServiceUnavailable,
                 "too many open connections; only /health/* is served on this one; retry later",
             )
             .into_response();
@@ -369,6 +368,25 @@ where
                     None => Poll::Ready(Ok(StatusCode::SERVICE_UNAVAILABLE.into_response())),
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canned_responses_declare_their_body_length_and_carry_json() {
+        for (label, response) in [("503", REFUSED), ("408", HEAD_TIMEOUT)] {
+            let text = std::str::from_utf8(response).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert!(
+                head.contains(&format!("content-length: {}\r\n", body.len())),
+                "{label}: {head}"
+            );
+            let json: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert!(json["error"]["code"].is_string(), "{label}: {body}");
         }
     }
 }
