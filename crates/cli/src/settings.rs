@@ -143,6 +143,24 @@ impl Settings {
                 server.model_poll_seconds
             );
         }
+        for (key, value) in [
+            (
+                "header_read_timeout_seconds",
+                server.header_read_timeout_seconds,
+            ),
+            ("idle_timeout_seconds", server.idle_timeout_seconds),
+            (
+                "body_drain_timeout_seconds",
+                server.body_drain_timeout_seconds,
+            ),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                bail!("[server] {key} {value} is not a positive number of seconds, e.g. 10");
+            }
+        }
+        if server.max_connections == 0 {
+            bail!("[server] max_connections is 0; use a positive count, e.g. 1000");
+        }
         for (key, url) in [
             ("alertmanager_url", &server.alertmanager_url),
             ("prometheus_url", &server.prometheus_url),
@@ -237,6 +255,29 @@ mod tests {
             .unwrap();
         let err = s.check().unwrap_err().to_string();
         assert!(err.contains("drift_psi_low 0.3"), "{err}");
+    }
+
+    #[test]
+    fn issue_16_bad_connection_limits_are_named() {
+        for (toml, expected) in [
+            (
+                "header_read_timeout_seconds = 0",
+                "header_read_timeout_seconds 0",
+            ),
+            ("idle_timeout_seconds = -1", "idle_timeout_seconds -1"),
+            (
+                "body_drain_timeout_seconds = inf",
+                "body_drain_timeout_seconds inf",
+            ),
+            ("max_connections = 0", "max_connections is 0"),
+        ] {
+            let s: Settings = Figment::from(Toml::string(DEFAULT_TOML))
+                .merge(Toml::string(&format!("[server]\n{toml}\n")))
+                .extract()
+                .unwrap();
+            let err = s.check().unwrap_err().to_string();
+            assert!(err.contains(expected), "{toml}: {err}");
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! ```
 
 mod alertmanager;
+mod body_limit;
 mod cors;
 mod drift;
 mod dto;
@@ -35,6 +36,7 @@ mod scoring;
 mod startup;
 mod state;
 mod stats;
+mod transport;
 
 pub use dto::{
     ActiveAlertsResponse, BatchPrediction, BatchRequest, BatchResponse, Contribution, DriftRequest,

@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::ServiceExt as _;
 use pin_project_lite::pin_project;
 use serde::Deserialize;
 use tower::{Layer, Service, ServiceBuilder};
 
+use crate::body_limit::ContentLengthLimit;
 use crate::cors::cors;
 use crate::dto::ErrorDetail;
 use crate::error::ApiError;
 use crate::openapi::{endpoint_list, router};
 use crate::state::AppState;
+use crate::transport::{self, Limits};
 
 /// The `[server]` settings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -66,6 +67,27 @@ pub struct ServerSettings {
     /// Prometheus base URL reported by `GET /monitoring/status`; empty (the default) for
     /// none.
     pub prometheus_url: String,
+    /// A request head (request line and headers) must arrive complete within this many
+    /// seconds of its first byte, or of the accept for a connection's first request;
+    /// otherwise the connection gets a 408 and is closed (default 10).
+    pub header_read_timeout_seconds: f64,
+    /// A keep-alive connection with no request for this many seconds is closed
+    /// (default 60).
+    pub idle_timeout_seconds: f64,
+    /// Most connections served at once (default 1000); see `reserved_connections` for
+    /// the ones beyond.
+    pub max_connections: usize,
+    /// Connections beyond `max_connections` that are still served, one request each, but
+    /// only for `/health/*` (others get a 503), so probes answer while the cap is
+    /// reached; their request must arrive within a second. Connections beyond these are
+    /// closed at once with a best-effort 503 (default 16).
+    pub reserved_connections: usize,
+    /// Bytes of a request body the server reads and discards after answering without
+    /// reading it (a 413, say), so the client, still sending, reads the answer rather
+    /// than a broken pipe; past this the connection is closed (default 32 MiB).
+    pub body_drain_limit_bytes: u64,
+    /// Seconds that draining may take (default 5).
+    pub body_drain_timeout_seconds: f64,
 }
 
 impl Default for ServerSettings {
@@ -87,6 +109,12 @@ impl Default for ServerSettings {
             model_poll_seconds: 30.0,
             alertmanager_url: String::new(),
             prometheus_url: String::new(),
+            header_read_timeout_seconds: 10.0,
+            idle_timeout_seconds: 60.0,
+            max_connections: 1000,
+            reserved_connections: 16,
+            body_drain_limit_bytes: 32 * 1024 * 1024,
+            body_drain_timeout_seconds: 5.0,
         }
     }
 }
@@ -337,6 +365,7 @@ pub fn app(
         .with_state(state.clone());
     let inner = ServiceBuilder::new()
         .layer(cors(&settings))
+        .layer(ContentLengthLimit::new(settings.body_limit_bytes))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(crate::routes::ui::PageAtRoot)
         .service(router);
@@ -349,6 +378,9 @@ pub fn app(
 const UPKEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight finish.
+///
+/// Connections are capped, and closed when idle or slow to send a request head, by the
+/// `[server]` connection settings (see [`ServerSettings::max_connections`]).
 ///
 /// In the background it drains histogram samples every second (so memory stays bounded
 /// between scrapes), refreshes the drift gauges from the recent-traffic window every
@@ -399,9 +431,8 @@ pub async fn serve(
             }
         })
     });
-    let served = axum::serve(listener, app(state).into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = Limits::from_settings(&settings);
+    let served = transport::run(listener, app(state), limits, shutdown).await;
     upkeep.abort();
     drift.abort();
     if let Some(poller) = poller {

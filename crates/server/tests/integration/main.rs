@@ -11,6 +11,7 @@ mod batch;
 mod drift;
 mod errors;
 mod feedback;
+mod hardening;
 mod health;
 mod helpers;
 mod monitoring;
