@@ -33,6 +33,11 @@ pub enum ErrorCode {
     NotEnoughTraffic,
     /// 413: the body is over the size limit.
     PayloadTooLarge,
+    /// 414: the request target is too long (answered by the transport).
+    UriTooLong,
+    /// 431: the request head is too large or has too many headers (answered by the
+    /// transport).
+    RequestHeaderFieldsTooLarge,
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
     /// 422: a required field is missing (the body's JSON structure).
@@ -69,6 +74,8 @@ impl ErrorCode {
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::NotEnoughTraffic => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::RequestHeaderFieldsTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MissingField | Self::InvalidType | Self::ValidationFailed => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -96,6 +103,8 @@ impl ErrorCode {
             Self::RequestTimeout => "request_timeout",
             Self::NotEnoughTraffic => "not_enough_traffic",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::UriTooLong => "uri_too_long",
+            Self::RequestHeaderFieldsTooLarge => "request_header_fields_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MissingField => "missing_field",
             Self::InvalidType => "invalid_type",
@@ -126,6 +135,11 @@ impl ErrorCode {
             StatusCode::PAYLOAD_TOO_LARGE => (
                 Self::PayloadTooLarge,
                 "the request body is larger than the server's limit",
+            ),
+            StatusCode::URI_TOO_LONG => (Self::UriTooLong, "the request target is too long"),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+                Self::RequestHeaderFieldsTooLarge,
+                "the request headers are too large",
             ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => (
                 Self::UnsupportedMediaType,
