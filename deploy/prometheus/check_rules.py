@@ -52,7 +52,8 @@ def anchors(path):
     return found
 
 
-METRIC = re.compile(r"\b(reelcast_[a-z0-9_]+)")
+# A reelcast metric name; not a part of a recording rule's level:metric:operations name.
+METRIC = re.compile(r"(?<![:\w])(reelcast_[a-z0-9_]+)(?![:\w])")
 
 
 def defined_metric_names():
