@@ -226,7 +226,9 @@ mod tests {
         let predicted = actual
             .iter()
             .enumerate()
-            .map(|(i, a)| (f64::from(*a) + ((i * 7919) % 200) as f64 / 100.0 - 1.0).clamp(1.0, 10.0))
+            .map(|(i, a)| {
+                (f64::from(*a) + ((i * 7919) % 200) as f64 / 100.0 - 1.0).clamp(1.0, 10.0)
+            })
             .collect();
         (actual, predicted)
     }
@@ -243,7 +245,10 @@ mod tests {
         assert!(svg.len() < 400_000, "{} bytes", svg.len());
         assert!(!svg.contains("<circle"));
         let cells = svg.matches("<rect").count();
-        assert!(cells > 100 && cells <= DENSITY_CELLS * DENSITY_CELLS + 10, "{cells}");
+        assert!(
+            cells > 100 && cells <= DENSITY_CELLS * DENSITY_CELLS + 10,
+            "{cells}"
+        );
         assert!(svg.contains("binned"));
     }
 

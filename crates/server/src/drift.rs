@@ -218,7 +218,9 @@ impl DriftWindow {
             };
             for (value, sources) in row.iter().zip(0..width) {
                 let hidden = inner.sources[sources] & bits != 0;
-                inner.values.push_back(if hidden { f32::NAN } else { *value });
+                inner
+                    .values
+                    .push_back(if hidden { f32::NAN } else { *value });
             }
             inner.arrived.push_back(now);
         }
@@ -322,7 +324,10 @@ mod tests {
         let t0 = Instant::now();
         w.push_imputed("a", &[1.0, 2.0], 1, &[], t0);
         w.push_imputed("a", &[3.0], 1, &[], t0 + Duration::from_secs(30));
-        assert_eq!(w.matrix_at("a", t0 + Duration::from_secs(59)), [1.0, 2.0, 3.0]);
+        assert_eq!(
+            w.matrix_at("a", t0 + Duration::from_secs(59)),
+            [1.0, 2.0, 3.0]
+        );
         assert_eq!(w.matrix_at("a", t0 + Duration::from_secs(60)), [3.0]);
         assert!(w.matrix_at("a", t0 + Duration::from_secs(90)).is_empty());
     }
@@ -375,7 +380,10 @@ mod tests {
         assert_eq!(matrix.len(), 300 * width);
         let report = check(features.reference(), &matrix, 0.1, 0.25);
         assert!(!report.scores.contains_key("title_length"), "{report:?}");
-        assert!(!report.scores.contains_key("start_year_missing"), "{report:?}");
+        assert!(
+            !report.scores.contains_key("start_year_missing"),
+            "{report:?}"
+        );
         assert!(report.scores["start_year"] < 0.1, "{report:?}");
         assert_eq!(report.status, "normal", "{report:?}");
 

@@ -309,13 +309,7 @@ impl AppState {
     /// per movie) in `reelcast_imputed_inputs_total` and keeps the rows of `matrix`
     /// (`width` columns, built by model `version`; the newest movies') in the drift
     /// window, their imputed inputs left out of drift.
-    pub(crate) fn observe_inputs(
-        &self,
-        version: &str,
-        matrix: &[f32],
-        width: usize,
-        imputed: &[Imputed],
-    ) {
+    pub fn observe_inputs(&self, version: &str, matrix: &[f32], width: usize, imputed: &[Imputed]) {
         self.0.metrics.record_imputed(imputed);
         self.0
             .drift
@@ -372,7 +366,10 @@ mod tests {
             "models:/m@champion".into()
         }
 
-        fn load_if_changed(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, String> {
+        fn load_if_changed(
+            &self,
+            current: Option<&LoadedModel>,
+        ) -> Result<Option<LoadedModel>, String> {
             self.poll(current).map_err(|e| e.message().to_owned())
         }
 

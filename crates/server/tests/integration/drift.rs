@@ -311,8 +311,14 @@ async fn issue_18_the_window_ages_out_and_the_drift_series_end() {
 
     assert!(s.refresh_drift_gauges_at(now));
     let fresh = s.metrics().render();
-    assert!(fresh.contains("reelcast_feature_drift_psi{feature=\"start_year\"}"), "{fresh}");
-    assert!(fresh.contains("reelcast_drift_window_samples 200\n"), "{fresh}");
+    assert!(
+        fresh.contains("reelcast_feature_drift_psi{feature=\"start_year\"}"),
+        "{fresh}"
+    );
+    assert!(
+        fresh.contains("reelcast_drift_window_samples 200\n"),
+        "{fresh}"
+    );
 
     assert!(!s.refresh_drift_gauges_at(now + std::time::Duration::from_secs(61)));
     let aged = s.metrics().render();
@@ -321,4 +327,3 @@ async fn issue_18_the_window_ages_out_and_the_drift_series_end() {
     let r = post_to(s, "/monitoring/data-drift/check", &json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
 }
-
