@@ -37,8 +37,8 @@ mod source {
     pub const INDICATOR: u8 = 1 << 7;
 }
 
-/// The inputs feature column `name` is computed from (the names of both feature sets of
-/// `reelcast_features`; a test checks that every one of them is known).
+/// The imputable inputs feature column `name` is computed from (0: none), for the names of
+/// both feature sets of `reelcast_features`; a test checks that every one is known.
 fn column_sources(name: &str) -> Option<u8> {
     use source::*;
     Some(match name {
@@ -50,6 +50,9 @@ fn column_sources(name: &str) -> Option<u8> {
         "is_adult" => IS_ADULT,
         "title_length" | "title_word_count" => TITLE,
         "genre_count" => GENRES,
+        // Crew features come from the directors, writers and cast lists, which are not
+        // imputed (an empty list is a film without known crew): never hidden.
+        n if n.starts_with("crew_") => 0,
         n if n.starts_with("title_type_") => TITLE_TYPE,
         n if n.starts_with("genre_") => GENRES,
         _ => return None,
@@ -350,9 +353,16 @@ mod tests {
     fn every_feature_column_has_known_inputs() {
         let full = full_features();
         let original = ["startYear", "runtimeMinutes", "numVotes"];
-        for name in full.names().iter().map(String::as_str).chain(original) {
+        let crew = reelcast_features::CREW_ROLES.map(|r| format!("crew_{r}_mean_rating"));
+        for name in full
+            .names()
+            .iter()
+            .map(String::as_str)
+            .chain(original)
+            .chain(crew.iter().map(String::as_str))
+        {
             assert!(
-                column_sources(name).is_some_and(|s| s != 0),
+                column_sources(name).is_some(),
                 "feature {name} has no known inputs: drift cannot leave its imputed values out"
             );
         }

@@ -8,9 +8,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Context, Result};
 use reelcast_pipeline::{model_name, ModelBundle, ModelKind};
 use reelcast_registry::{fetch_bundle, parse_model_uri, redact_uri, resolve, Backend, ModelRef};
-use reelcast_server::{
-    serve, shutdown_signal, AppState, LoadedModel, ModelSource, SourceError,
-};
+use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource, SourceError};
 
 use crate::args::ServeArgs;
 use crate::commands::tracking::{open_raw, track_options, tracking_uri};
@@ -85,7 +83,10 @@ impl ModelSource for RegistrySource {
     fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
         let uri = self.describe();
         let version = resolve(self.backend.as_ref(), &self.model).map_err(|e| {
-            SourceError::Registry(format!("resolving {uri} in {}: {e}", self.backend.describe()))
+            SourceError::Registry(format!(
+                "resolving {uri} in {}: {e}",
+                self.backend.describe()
+            ))
         })?;
         let same = current
             .is_some_and(|c| c.name == version.name && c.version == version.version.to_string());
