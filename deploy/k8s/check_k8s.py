@@ -13,13 +13,17 @@ those two structurally, and that the objects fit together:
 - ServiceMonitor: selects the Service's labels and scrapes a named Service port at /metrics;
 - PrometheusRule: every group has a name and rules, every rule an expr and exactly one of
   alert/record, alerts have for/severity/component/summary/description/runbook_url; the
-  spec is written out as a rule file for `promtool check rules` (path printed on stdout
-  as RULES_FILE=...).
+  one in kustomization.yaml holds reelcast's rules only (alerts named Reelcast*, no
+  component=infra, no up{job!="reelcast"}, node_, prometheus_ or alertmanager_ series),
+  the platform ones live in the optional platform/prometheusrule-platform.yaml; both specs
+  are written out as one rule file for `promtool check rules` (path printed on stdout as
+  RULES_FILE=...).
 
 Needs PyYAML (installed into deploy/.venv by deploy/check.sh).
 """
 
 import os
+import re
 import sys
 import tempfile
 
@@ -40,6 +44,34 @@ def load(name):
 
 def selects(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def check_rule_object(what, pr):
+    """Structural checks of one PrometheusRule; its groups."""
+    if pr.get("apiVersion") != "monitoring.coreos.com/v1" or pr.get("kind") != "PrometheusRule":
+        err("{}: must be a monitoring.coreos.com/v1 PrometheusRule".format(what))
+    groups = pr.get("spec", {}).get("groups") or []
+    if not groups:
+        err("{}: spec.groups is empty".format(what))
+    names = [g.get("name") for g in groups]
+    if len(set(names)) != len(names):
+        err("{}: duplicate group names".format(what))
+    for g in groups:
+        if not g.get("name") or not g.get("rules"):
+            err("{}: group {!r} needs a name and rules".format(what, g.get("name")))
+            continue
+        for r in g["rules"]:
+            if not r.get("expr") or (("alert" in r) == ("record" in r)):
+                err("{}: rule {!r} needs an expr and exactly one of alert/record".format(what, r))
+            if "alert" in r:
+                labels, ann = r.get("labels", {}), r.get("annotations", {})
+                missing = [k for k in ("severity", "component") if k not in labels]
+                missing += [k for k in ("summary", "description", "runbook_url") if k not in ann]
+                if "for" not in r:
+                    missing.append("for")
+                if missing:
+                    err("{}: alert {} lacks {}".format(what, r["alert"], missing))
+    return groups
 
 
 def main():
@@ -117,42 +149,32 @@ def main():
         if ep.get("path", "/metrics") != "/metrics":
             err("ServiceMonitor: endpoint path must be /metrics")
 
-    pr = objs["PrometheusRule"]
-    if pr.get("apiVersion") != "monitoring.coreos.com/v1":
-        err("PrometheusRule: apiVersion must be monitoring.coreos.com/v1")
-    groups = pr.get("spec", {}).get("groups") or []
-    if not groups:
-        err("PrometheusRule: spec.groups is empty")
-    names = [g.get("name") for g in groups]
+    own = check_rule_object("PrometheusRule", objs["PrometheusRule"])
+    platform = check_rule_object("platform PrometheusRule", load("platform/prometheusrule-platform.yaml"))
+    for r in (r for g in own for r in g.get("rules", [])):
+        expr = r.get("expr", "")
+        platform_expr = re.search(r'job!="reelcast"|\bnode_|\bprometheus_|\balertmanager_', expr)
+        if "alert" in r and (not r["alert"].startswith("Reelcast") or r.get("labels", {}).get("component") == "infra"):
+            err("PrometheusRule: {} is a platform alert; it belongs in platform/prometheusrule-platform.yaml".format(r["alert"]))
+        elif platform_expr:
+            err("PrometheusRule: {} selects platform series ({}); it belongs in the platform file".format(
+                r.get("alert") or r.get("record"), platform_expr.group(0)))
+    names = [g.get("name") for g in own + platform]
     if len(set(names)) != len(names):
-        err("PrometheusRule: duplicate group names")
-    alerts = 0
-    for g in groups:
-        if not g.get("name") or not g.get("rules"):
-            err("PrometheusRule: group {!r} needs a name and rules".format(g.get("name")))
-            continue
-        for r in g["rules"]:
-            if not r.get("expr") or (("alert" in r) == ("record" in r)):
-                err("PrometheusRule: rule {!r} needs an expr and exactly one of alert/record".format(r))
-            if "alert" in r:
-                alerts += 1
-                labels, ann = r.get("labels", {}), r.get("annotations", {})
-                missing = [k for k in ("severity", "component") if k not in labels]
-                missing += [k for k in ("summary", "description", "runbook_url") if k not in ann]
-                if "for" not in r:
-                    missing.append("for")
-                if missing:
-                    err("PrometheusRule: alert {} lacks {}".format(r["alert"], missing))
+        err("PrometheusRule: group names repeat across the two files")
+    alerts = sum(1 for g in own for r in g.get("rules", []) if "alert" in r)
+    groups = own
     fd, path = tempfile.mkstemp(prefix="prometheusrule-", suffix=".yml")
     with os.fdopen(fd, "w") as f:
-        yaml.safe_dump({"groups": groups}, f, sort_keys=False)
+        yaml.safe_dump({"groups": own + platform}, f, sort_keys=False)
     print("RULES_FILE=" + path)
 
     for e in errors:
         print("FAIL k8s: " + e)
     if not errors:
         print("PASS k8s structure: {} objects fit together; ServiceMonitor ok; PrometheusRule "
-              "has {} groups, {} alerts".format(len(objs), len(groups), alerts))
+              "has {} groups, {} alerts, reelcast's own only; the optional platform file {} groups".format(
+                  len(objs), len(groups), alerts, len(platform)))
     return 1 if errors else 0
 
 

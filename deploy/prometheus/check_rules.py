@@ -6,7 +6,10 @@
   (api|model|data|infra), annotations summary, description and runbook_url;
 - every runbook_url is docs/runbooks.md#<anchor> and that section exists;
 - every alert name has, in deploy/prometheus/tests/*.yml, at least one alert_rule_test
-  where it fires (non-empty exp_alerts) and one where it stays quiet (exp_alerts: []).
+  where it fires (non-empty exp_alerts) and one where it stays quiet (exp_alerts: []);
+- every reelcast_* metric named by a rule or a Grafana panel is named in the Rust sources
+  (crates/*/src): no alert or panel on a metric that does
+  not exist (deploy/it/prometheus.sh then proves the API exports and updates them).
 
 Prints a summary line (rules, alerts, test cases); exit 1 on any violation.
 Needs PyYAML (installed into deploy/.venv by deploy/check.sh).
@@ -49,8 +52,29 @@ def anchors(path):
     return found
 
 
+# A reelcast metric name; not a part of a recording rule's level:metric:operations name.
+METRIC = re.compile(r"(?<![:\w])(reelcast_[a-z0-9_]+)(?![:\w])")
+
+
+def defined_metric_names():
+    """Every reelcast_... word in the Rust sources (metric names are string literals or
+    parts of an exposition text there)."""
+    names = set()
+    for path in glob.glob(os.path.join(ROOT, "crates", "*", "src", "**", "*.rs"), recursive=True):
+        with open(path, encoding="utf-8") as f:
+            names.update(METRIC.findall(f.read()))
+    return names
+
+
+def referenced_metrics(text):
+    """reelcast_* metric names in PromQL text, histogram suffixes removed."""
+    return {re.sub(r"_(bucket|count|sum)$", "", m) for m in METRIC.findall(text)}
+
+
 def main():
     errors = []
+    defined = defined_metric_names()
+    used = {}
     known_anchors = anchors(RUNBOOKS)
     alerts, records = [], 0
     for path in sorted(glob.glob(os.path.join(HERE, "rules", "*.yml"))):
@@ -58,6 +82,8 @@ def main():
             doc = yaml.safe_load(f)
         for group in doc.get("groups", []):
             for rule in group.get("rules", []):
+                for metric in referenced_metrics(rule.get("expr", "")):
+                    used.setdefault(metric, rule.get("alert") or rule.get("record"))
                 if "record" in rule:
                     records += 1
                     continue
@@ -80,6 +106,14 @@ def main():
                     errors.append("{}: runbook_url {!r} is not docs/runbooks.md#anchor".format(where, url))
                 elif m.group(1) not in known_anchors:
                     errors.append("{}: docs/runbooks.md has no section #{}".format(where, m.group(1)))
+    for path in sorted(glob.glob(os.path.join(ROOT, "deploy", "grafana", "dashboards", "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            for expr in re.findall(r'"expr":\s*"((?:[^"\\]|\\.)*)"', f.read()):
+                for metric in referenced_metrics(expr):
+                    used.setdefault(metric, "dashboard " + os.path.basename(path))
+    for metric, where in sorted(used.items()):
+        if metric not in defined:
+            errors.append("{} uses {}, which no crate defines".format(where, metric))
     names = sorted(set(alerts))
     if len(alerts) < MIN_ALERTS:
         errors.append("{} alert rules, at least {} required".format(len(alerts), MIN_ALERTS))
@@ -105,7 +139,8 @@ def main():
     if not errors:
         print("PASS rule conventions: {} alert rules ({} names), {} recording rules; {} unit-test "
               "cases, every alert fires in one and stays quiet in another; every runbook_url "
-              "resolves".format(len(alerts), len(names), records, cases))
+              "resolves; the {} reelcast metrics they and the dashboards use are defined in "
+              "crates/".format(len(alerts), len(names), records, cases, len(used)))
     return 1 if errors else 0
 
 

@@ -134,6 +134,12 @@ impl Settings {
                 server.drift_refresh_seconds
             );
         }
+        if !(server.drift_window_seconds.is_finite() && server.drift_window_seconds >= 0.0) {
+            bail!(
+                "[server] drift_window_seconds {} is not a number of seconds ≥ 0 (0 keeps rows until evicted), e.g. 900",
+                server.drift_window_seconds
+            );
+        }
         if server.feedback_window == 0 {
             bail!("[server] feedback_window is 0; use a positive count, e.g. 500");
         }

@@ -52,5 +52,5 @@ pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};
 pub use reelcast_pipeline::MovieRequest;
 pub use startup::{app, serve, shutdown_signal, ServerSettings};
-pub use state::{AppState, LoadedModel, ModelSource, ReloadOutcome};
+pub use state::{AppState, LoadedModel, ModelSource, ReloadOutcome, SourceError};
 pub use stats::Stats;

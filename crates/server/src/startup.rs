@@ -42,6 +42,10 @@ pub struct ServerSettings {
     /// `/predict/batch`) kept for `POST /monitoring/data-drift/check` without a body
     /// (default 1000; 0 keeps none).
     pub drift_window: usize,
+    /// Rows of that window older than this many seconds age out, so that the drift
+    /// gauges describe recent traffic and clear when it stops (default 900; 0 keeps rows
+    /// until newer ones evict them).
+    pub drift_window_seconds: f64,
     /// PSI at or above which a feature's drift is `low` (default 0.1).
     pub drift_psi_low: f64,
     /// PSI at or above which a feature's drift is `high` (default 0.25).
@@ -100,6 +104,7 @@ impl Default for ServerSettings {
             max_batch_size: 1000,
             cors_allowed_origins: vec!["*".into()],
             drift_window: 1000,
+            drift_window_seconds: 900.0,
             drift_psi_low: 0.1,
             drift_psi_high: 0.25,
             drift_refresh_seconds: 60.0,

@@ -1,8 +1,10 @@
 //! [`AppState`]: the served model behind an atomic swap, and the request limits.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use arc_swap::ArcSwapOption;
+use reelcast_features::Imputed;
 use reelcast_pipeline::ModelBundle;
 use sha2::{Digest, Sha256};
 
@@ -85,6 +87,26 @@ impl LoadedModel {
     }
 }
 
+/// Why a [`ModelSource`] gave no model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    /// The registry could not say which version the source designates (unreachable,
+    /// server error): nothing was loaded. Counted in `reelcast_registry_errors_total`.
+    Registry(String),
+    /// The designated version failed to load (fetch, decode, checksum) or to answer the
+    /// probe. Counted in `reelcast_model_reloads_total{result="failure"}`.
+    Load(String),
+}
+
+impl SourceError {
+    /// The reason, as logged and returned by [`AppState::reload`].
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Registry(m) | Self::Load(m) => m,
+        }
+    }
+}
+
 /// Where the served model comes from, for `POST /model/reload` and the registry poller:
 /// a bundle file, a registry alias or version. Implementations block (file or network
 /// I/O); the server calls them from a blocking thread, one at a time.
@@ -96,6 +118,13 @@ pub trait ModelSource: Send + Sync + std::fmt::Debug + 'static {
     /// The returned model is verified by the caller before it is served.
     fn load_if_changed(&self, current: Option<&LoadedModel>)
         -> Result<Option<LoadedModel>, String>;
+    /// [`ModelSource::load_if_changed`] with its failure told apart: a registry that
+    /// could not be asked ([`SourceError::Registry`]) or a version that failed to load
+    /// ([`SourceError::Load`]). The default reports every failure as a load failure;
+    /// a registry-backed source overrides it to report failed alias resolutions.
+    fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
+        self.load_if_changed(current).map_err(SourceError::Load)
+    }
 }
 
 /// What a reload did.
@@ -135,7 +164,7 @@ impl AppState {
     pub fn new(settings: ServerSettings) -> Self {
         Self(Arc::new(Shared {
             model: Arc::new(ArcSwapOption::empty()),
-            drift: DriftWindow::new(settings.drift_window),
+            drift: DriftWindow::new(settings.drift_window, settings.drift_window_seconds),
             feedback: FeedbackWindow::new(settings.feedback_window),
             source: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
@@ -163,6 +192,13 @@ impl AppState {
         Self(Arc::new(shared))
     }
 
+    /// Labels `reelcast_build_info` with the git commit the binary was built from (the
+    /// cli's `REELCAST_GIT_SHA`; empty keeps `unknown`).
+    pub fn with_git_sha(self, sha: &str) -> Self {
+        self.0.metrics.set_git_sha(sha);
+        self
+    }
+
     /// The model source, if reloads are possible.
     pub fn source(&self) -> Option<&Arc<dyn ModelSource>> {
         self.0.source.as_ref()
@@ -172,7 +208,10 @@ impl AppState {
     /// The recent-traffic drift window and the feedback window are emptied (they belong
     /// to the old model).
     pub fn set_model(&self, model: LoadedModel) {
-        self.0.drift.reset(&model.version);
+        self.0
+            .drift
+            .reset(&model.version, model.bundle.features.names());
+        self.0.metrics.set_drift_window(0);
         self.0.feedback.reset();
         self.0.metrics.model_loaded(&ModelLabels::of(&model));
         self.0.metrics.set_live_errors(&self.0.feedback.summary());
@@ -180,9 +219,10 @@ impl AppState {
     }
 
     /// Asks the source for its current model and, when it differs from the served one,
-    /// loads, verifies and swaps it in. A failed load keeps the served model, counts
-    /// `reelcast_model_reloads_total{result="failure"}` and returns the reason. Reloads
-    /// run one at a time; requests are never blocked by one.
+    /// loads, verifies and swaps it in. A failure keeps the served model and returns the
+    /// reason; it counts in `reelcast_registry_errors_total` when the registry could not
+    /// be asked, else in `reelcast_model_reloads_total{result="failure"}` (a version that
+    /// failed to load). Reloads run one at a time; requests are never blocked by one.
     pub async fn reload(&self) -> Result<ReloadOutcome, String> {
         let Some(source) = self.0.source.clone() else {
             return Err("this server has no model source to reload from".to_owned());
@@ -190,14 +230,14 @@ impl AppState {
         let _one_at_a_time = self.0.reloading.lock().await;
         let current = self.model();
         let loaded = tokio::task::spawn_blocking(move || {
-            let next = source.load_if_changed(current.as_deref())?;
+            let next = source.poll(current.as_deref())?;
             if let Some(model) = &next {
-                model.verify()?;
+                model.verify().map_err(SourceError::Load)?;
             }
-            Ok::<_, String>(next)
+            Ok::<_, SourceError>(next)
         })
         .await
-        .map_err(|e| format!("model loading stopped: {e}"))
+        .map_err(|e| SourceError::Load(format!("model loading stopped: {e}")))
         .and_then(|r| r);
         match loaded {
             Ok(Some(model)) => {
@@ -215,9 +255,17 @@ impl AppState {
             }
             Ok(None) => Ok(ReloadOutcome::Unchanged),
             Err(e) => {
-                tracing::warn!(error = %e, "model reload failed; still serving the previous model");
-                self.0.metrics.reload_finished(false);
-                Err(e)
+                match &e {
+                    SourceError::Registry(reason) => {
+                        tracing::warn!(error = %reason, "the model registry could not be asked; still serving the previous model");
+                        self.0.metrics.registry_error();
+                    }
+                    SourceError::Load(reason) => {
+                        tracing::warn!(error = %reason, "model reload failed; still serving the previous model");
+                        self.0.metrics.reload_finished(false);
+                    }
+                }
+                Err(e.message().to_owned())
             }
         }
     }
@@ -257,17 +305,37 @@ impl AppState {
         &self.0.drift
     }
 
-    /// Sets the `reelcast_feature_drift_psi` gauges from the recent-traffic window, when a
-    /// model is loaded and the window holds at least 200 rows; `true` if it did. [`serve`]
-    /// calls this every `[server] drift_refresh_seconds`.
+    /// The inputs of predicted movies: counts the imputed fields of each (`imputed`, one
+    /// per movie) in `reelcast_imputed_inputs_total` and keeps the rows of `matrix`
+    /// (`width` columns, built by model `version`; the newest movies') in the drift
+    /// window, their imputed inputs left out of drift.
+    pub fn observe_inputs(&self, version: &str, matrix: &[f32], width: usize, imputed: &[Imputed]) {
+        self.0.metrics.record_imputed(imputed);
+        self.0
+            .drift
+            .push_imputed(version, matrix, width, imputed, Instant::now());
+    }
+
+    /// [`AppState::refresh_drift_gauges_at`] now. [`serve`] calls this every
+    /// `[server] drift_refresh_seconds`.
     ///
     /// [`serve`]: crate::serve
     pub fn refresh_drift_gauges(&self) -> bool {
+        self.refresh_drift_gauges_at(Instant::now())
+    }
+
+    /// Ages the recent-traffic window out at `now` and sets `reelcast_drift_window_samples`
+    /// to its rows; when a model is loaded and the window holds at least 200 rows, sets
+    /// the `reelcast_feature_drift_psi` gauges from it and returns `true`. An empty
+    /// window drops the PSI series.
+    pub fn refresh_drift_gauges_at(&self, now: Instant) -> bool {
         let Some(model) = self.model() else {
+            self.0.metrics.set_drift_window(0);
             return false;
         };
-        let matrix = self.0.drift.matrix(&model.version);
+        let matrix = self.0.drift.matrix_at(&model.version, now);
         let n = matrix.len() / model.bundle.features.width().max(1);
+        self.0.metrics.set_drift_window(n);
         if n < crate::drift::MIN_REFRESH_ROWS {
             return false;
         }
@@ -280,5 +348,80 @@ impl AppState {
         );
         self.0.metrics.set_drift(&report.scores);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A source whose every poll fails with the queued errors, in order.
+    #[derive(Debug)]
+    struct Failing(Mutex<Vec<SourceError>>);
+
+    impl ModelSource for Failing {
+        fn describe(&self) -> String {
+            "models:/m@champion".into()
+        }
+
+        fn load_if_changed(
+            &self,
+            current: Option<&LoadedModel>,
+        ) -> Result<Option<LoadedModel>, String> {
+            self.poll(current).map_err(|e| e.message().to_owned())
+        }
+
+        fn poll(&self, _: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
+            let mut queue = self.0.lock().unwrap();
+            Err(queue.remove(0))
+        }
+    }
+
+    fn line(text: &str, prefix: &str) -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {text}"))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn registry_errors_and_failed_loads_count_in_their_own_series() {
+        let source = Failing(Mutex::new(vec![
+            SourceError::Registry("connection refused".into()),
+            SourceError::Registry("503".into()),
+            SourceError::Load("version 4: checksum mismatch".into()),
+        ]));
+        let state = AppState::new(ServerSettings::default()).with_source(Arc::new(source));
+
+        let first = state.reload().await;
+        let second = state.reload().await;
+        let third = state.reload().await;
+
+        assert_eq!(first.unwrap_err(), "connection refused");
+        assert_eq!(second.unwrap_err(), "503");
+        assert_eq!(third.unwrap_err(), "version 4: checksum mismatch");
+        let text = state.metrics().render();
+        assert_eq!(line(&text, "reelcast_registry_errors_total "), 2.0);
+        assert_eq!(
+            line(&text, "reelcast_model_reloads_total{result=\"failure\"} "),
+            1.0
+        );
+        assert_eq!(
+            line(&text, "reelcast_model_reloads_total{result=\"success\"} "),
+            0.0
+        );
+    }
+
+    #[test]
+    fn an_empty_state_reports_an_empty_drift_window() {
+        let state = AppState::new(ServerSettings::default()).with_git_sha("feedc0de");
+        assert!(!state.refresh_drift_gauges());
+        let text = state.metrics().render();
+        assert_eq!(line(&text, "reelcast_drift_window_samples "), 0.0);
+        assert!(text.contains("git_sha=\"feedc0de\"} 1"), "{text}");
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Context, Result};
 use reelcast_pipeline::{model_name, ModelBundle, ModelKind};
 use reelcast_registry::{fetch_bundle, parse_model_uri, redact_uri, resolve, Backend, ModelRef};
-use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource};
+use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource, SourceError};
 
 use crate::args::ServeArgs;
 use crate::commands::tracking::{open_raw, track_options, tracking_uri};
@@ -75,25 +75,37 @@ impl ModelSource for RegistrySource {
         &self,
         current: Option<&LoadedModel>,
     ) -> Result<Option<LoadedModel>, String> {
+        self.poll(current).map_err(|e| e.message().to_owned())
+    }
+
+    /// A failed alias resolution is a registry error; a version that fails to fetch or
+    /// decode is a load failure.
+    fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
         let uri = self.describe();
-        let version = resolve(self.backend.as_ref(), &self.model)
-            .map_err(|e| format!("resolving {uri} in {}: {e}", self.backend.describe()))?;
+        let version = resolve(self.backend.as_ref(), &self.model).map_err(|e| {
+            SourceError::Registry(format!(
+                "resolving {uri} in {}: {e}",
+                self.backend.describe()
+            ))
+        })?;
         let same = current
             .is_some_and(|c| c.name == version.name && c.version == version.version.to_string());
         if same {
             return Ok(None);
         }
-        let bytes = fetch_bundle(self.backend.as_ref(), &version)
-            .map_err(|e| format!("fetching {uri} (version {}): {e}", version.version))?;
+        let load = |what: &str, e: &dyn std::fmt::Display| {
+            SourceError::Load(format!("{what} {uri} (version {}): {e}", version.version))
+        };
+        let bytes =
+            fetch_bundle(self.backend.as_ref(), &version).map_err(|e| load("fetching", &e))?;
         let label = PathBuf::from(format!("{}/{}", version.name, version.version));
-        let bundle = ModelBundle::from_bytes(&bytes, &label)
-            .map_err(|e| format!("reading {uri} (version {}): {e}", version.version))?;
+        let bundle = ModelBundle::from_bytes(&bytes, &label).map_err(|e| load("reading", &e))?;
         let alias = match &self.model {
             ModelRef::Alias { alias, .. } => Some(alias.as_str()),
             ModelRef::Version { .. } => None,
         };
         let model = LoadedModel::new(bundle)
-            .map_err(|e| format!("fingerprinting {uri}: {e}"))?
+            .map_err(|e| load("fingerprinting", &e))?
             .registered(&version.name, version.version, alias, &uri);
         Ok(Some(model))
     }
@@ -184,7 +196,9 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
             .with_context(|| format!("binding {addr} (in use? pick another with --port)"))?;
         let local = listener.local_addr().context("reading the bound address")?;
         tracing::info!(address = %local, "listening on http://{local}");
-        let state = AppState::new(server).with_source(source);
+        let state = AppState::new(server)
+            .with_source(source)
+            .with_git_sha(env!("REELCAST_GIT_SHA"));
         let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<anyhow::Error>();
         let loader_state = state.clone();
         let train_settings = settings.clone();

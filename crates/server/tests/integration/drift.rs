@@ -292,3 +292,42 @@ async fn bad_drift_requests_are_rejected() {
     let get = crate::helpers::get("/monitoring/data-drift/check").await;
     assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// Issue 18: the drift gauges covered the last N predictions however old, so alerts kept
+/// firing for as long as traffic was gone. Rows now age out after `drift_window_seconds`.
+#[tokio::test]
+async fn issue_18_the_window_ages_out_and_the_drift_series_end() {
+    let settings = ServerSettings {
+        drift_window_seconds: 60.0,
+        ..ServerSettings::default()
+    };
+    let s = state_with(settings);
+    let movies = shifted(&sample_movies());
+    assert!(movies.len() >= 200, "{}", movies.len());
+    let r = post_to(
+        s.clone(),
+        "/predict/batch",
+        &json!({ "movies": movies[..200] }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let now = std::time::Instant::now();
+
+    assert!(s.refresh_drift_gauges_at(now));
+    let fresh = s.metrics().render();
+    assert!(
+        fresh.contains("reelcast_feature_drift_psi{feature=\"start_year\"}"),
+        "{fresh}"
+    );
+    assert!(
+        fresh.contains("reelcast_drift_window_samples 200\n"),
+        "{fresh}"
+    );
+
+    assert!(!s.refresh_drift_gauges_at(now + std::time::Duration::from_secs(61)));
+    let aged = s.metrics().render();
+    assert!(!aged.contains("reelcast_feature_drift_psi"), "{aged}");
+    assert!(aged.contains("reelcast_drift_window_samples 0\n"), "{aged}");
+    let r = post_to(s, "/monitoring/data-drift/check", &json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+}

@@ -154,9 +154,17 @@ async fn reload_swaps_in_the_new_alias_target_and_reports_it_everywhere() {
         1.0,
         "{text}"
     );
+    // Issue 18: a replaced version's series ends instead of staying at 0.
+    assert!(
+        !text.contains("reelcast_model_info{name=\"movie_rating_test\",version=\"1\""),
+        "{text}"
+    );
     assert_eq!(
-        sample(&text, "reelcast_model_info", &["version=\"1\""]),
-        0.0
+        text.lines()
+            .filter(|l| l.starts_with("reelcast_model_info{"))
+            .count(),
+        1,
+        "{text}"
     );
     assert_eq!(
         sample(
