@@ -410,8 +410,10 @@ mod tests {
         let e = ApiError::from_status(StatusCode::URI_TOO_LONG);
         assert_eq!(
             (e.status, e.code),
-            (StatusCode::URI_TOO_LONG, ErrorCode::BadRequest)
+            (StatusCode::URI_TOO_LONG, ErrorCode::UriTooLong)
         );
+        let e = ApiError::from_status(StatusCode::IM_A_TEAPOT);
+        assert_eq!(e.code, ErrorCode::BadRequest);
         let e = ApiError::from_status(StatusCode::BAD_GATEWAY);
         assert_eq!(e.code, ErrorCode::Internal);
     }
