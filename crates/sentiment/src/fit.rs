@@ -1,8 +1,8 @@
 //! L2-regularised logistic regression fitted by L-BFGS on a sparse row matrix.
 //!
-//! Minimises `C * Σ log(1 + exp(-s_i (x_i·w + b))) + ½‖w‖²` with `s_i = ±1` (the bias is
-//! not penalised), the objective and the meaning of `C` of scikit-learn's
-//! `LogisticRegression`. L-BFGS (Nocedal & Wright, algorithm 7.4, 10 correction pairs)
+//! Minimises `C * Σ u_i log(1 + exp(-s_i (x_i·w + b))) + ½‖w‖²` with `s_i = ±1` and row
+//! weights `u_i` (the bias is not penalised), the objective and the meaning of `C` of
+//! scikit-learn's `LogisticRegression` with `sample_weight`. L-BFGS (Nocedal & Wright, algorithm 7.4, 10 correction pairs)
 //! with a backtracking Armijo line search reaches the optimum of this convex problem in a
 //! few hundred passes over the data. Everything runs on one thread in a fixed order, so
 //! the same inputs give bit-identical weights.
@@ -55,19 +55,23 @@ pub(crate) struct Logistic {
     pub iterations: usize,
 }
 
-/// Fits the logistic regression of `y` on the rows of `x` with inverse penalty `c`,
-/// starting from `start` (a previous fit on the same columns) or from zero.
+/// Fits the logistic regression of `y` on the rows of `x`, each row's loss weighted by
+/// `row_weights`, with inverse penalty `c`, starting from `start` (a previous fit on the
+/// same columns) or from zero.
 ///
 /// # Panics
-/// If `y` and `x` differ in length or `start` has another width: programmer errors.
+/// If `y`, `row_weights` and `x` differ in length or `start` has another width:
+/// programmer errors.
 pub(crate) fn fit(
     x: &Csr,
     y: &[bool],
+    row_weights: &[f64],
     c: f64,
     stopping: Stopping,
     start: Option<&Logistic>,
 ) -> Logistic {
     assert_eq!(x.n_rows(), y.len(), "one label per row");
+    assert_eq!(y.len(), row_weights.len(), "one weight per row");
     let d = x.n_cols;
     // theta = [w_0 .. w_{d-1}, b]
     let mut theta = start.map_or_else(
@@ -79,7 +83,12 @@ pub(crate) fn fit(
             t
         },
     );
-    let problem = Problem { x, y, c };
+    let problem = Problem {
+        x,
+        y,
+        row_weights,
+        c,
+    };
     let mut margins = vec![0.0; y.len()];
     let mut f = problem.objective(&theta, &mut margins);
     let mut g = problem.gradient(&theta, &margins);
@@ -140,6 +149,7 @@ pub(crate) fn fit(
 struct Problem<'a> {
     x: &'a Csr,
     y: &'a [bool],
+    row_weights: &'a [f64],
     c: f64,
 }
 
@@ -151,7 +161,7 @@ impl Problem<'_> {
         for (i, (m, &label)) in margins.iter_mut().zip(self.y).enumerate() {
             *m = b[0] + self.x.row(i).map(|(j, v)| w[j] * v).sum::<f64>();
             let signed = if label { *m } else { -*m };
-            loss += log1p_exp(-signed);
+            loss += self.row_weights[i] * log1p_exp(-signed);
         }
         self.c * loss + 0.5 * dot(w, w)
     }
@@ -162,7 +172,8 @@ impl Problem<'_> {
         let mut g = theta.to_vec();
         g[d] = 0.0;
         for (i, (&m, &label)) in margins.iter().zip(self.y).enumerate() {
-            let residual = self.c * (sigmoid(m) - if label { 1.0 } else { 0.0 });
+            let residual =
+                self.c * self.row_weights[i] * (sigmoid(m) - if label { 1.0 } else { 0.0 });
             for (j, v) in self.x.row(i) {
                 g[j] += residual * v;
             }
@@ -253,7 +264,7 @@ mod tests {
     fn separates_separable_rows() {
         let x = csr(&[&[(0, 1.0)], &[(0, 1.0)], &[(1, 1.0)], &[(1, 1.0)]], 2);
         let y = [true, true, false, false];
-        let m = fit(&x, &y, 10.0, STOP, None);
+        let m = fit(&x, &y, &[1.0; 4], 10.0, STOP, None);
         assert!(m.weights[0] > 1.0 && m.weights[1] < -1.0, "{m:?}");
     }
 
@@ -265,19 +276,47 @@ mod tests {
         let one: &[(u32, f32)] = &[(0, 1.0)];
         let x = csr(&[one; 4], 1);
         let y = [true, true, true, false];
-        let m = fit(&x, &y, 1.0, STOP, None);
+        let m = fit(&x, &y, &[1.0; 4], 1.0, STOP, None);
         assert!(m.weights[0].abs() < 1e-6, "{m:?}");
         assert!((sigmoid(m.bias) - 0.75).abs() < 1e-6, "{m:?}");
     }
 
     #[test]
     fn same_inputs_give_identical_weights() {
-        let x = csr(&[&[(0, 1.0), (1, 0.5)], &[(1, 1.0)], &[(0, 0.2), (2, 1.0)]], 3);
+        let x = csr(
+            &[&[(0, 1.0), (1, 0.5)], &[(1, 1.0)], &[(0, 0.2), (2, 1.0)]],
+            3,
+        );
         let y = [true, false, true];
-        let a = fit(&x, &y, 2.0, STOP, None);
-        let b = fit(&x, &y, 2.0, STOP, None);
+        let a = fit(&x, &y, &[1.0, 2.0, 0.5], 2.0, STOP, None);
+        let b = fit(&x, &y, &[1.0, 2.0, 0.5], 2.0, STOP, None);
         assert_eq!(a.weights, b.weights);
         assert_eq!(a.bias.to_bits(), b.bias.to_bits());
+    }
+
+    #[test]
+    fn a_row_weight_of_two_counts_like_a_duplicated_row() {
+        let one: &[(u32, f32)] = &[(0, 1.0)];
+        let two: &[(u32, f32)] = &[(1, 1.0)];
+        let weighted = fit(
+            &csr(&[one, two], 2),
+            &[true, false],
+            &[2.0, 1.0],
+            1.0,
+            STOP,
+            None,
+        );
+        let copied = fit(
+            &csr(&[one, one, two], 2),
+            &[true, true, false],
+            &[1.0; 3],
+            1.0,
+            STOP,
+            None,
+        );
+        for (a, b) in weighted.weights.iter().zip(&copied.weights) {
+            assert!((a - b).abs() < 1e-6, "{weighted:?} vs {copied:?}");
+        }
     }
 
     #[test]

@@ -91,8 +91,8 @@ impl SentimentModel {
             .take(MAX_BODY_BYTES)
             .read_to_end(&mut plain)
             .map_err(|e| bad(format!("the body does not decompress: {e}")))?;
-        let body: Body =
-            postcard::from_bytes(&plain).map_err(|e| bad(format!("the body does not decode: {e}")))?;
+        let body: Body = postcard::from_bytes(&plain)
+            .map_err(|e| bad(format!("the body does not decode: {e}")))?;
         check(&body).map_err(bad)?;
         let mut bucket = 0u32;
         let buckets = body
@@ -194,11 +194,7 @@ mod tests {
                 wrong_version,
                 "format version 9, this build reads version 1",
             ),
-            (
-                "truncated",
-                bytes[..bytes.len() - 4].to_vec(),
-                "does not",
-            ),
+            ("truncated", bytes[..bytes.len() - 4].to_vec(), "does not"),
         ];
         for (name, bytes, want) in cases {
             let err = SentimentModel::from_bytes(&bytes).expect_err(name);
@@ -229,10 +225,38 @@ mod tests {
             weights: vec![1, 2],
         };
         let cases: [(&str, Body, &str); 4] = [
-            ("bucket beyond", Body { bucket_gaps: vec![1, 5000], ..good() }, "beyond 2^12"),
-            ("repeated", Body { bucket_gaps: vec![1, 0], ..good() }, "repeats"),
-            ("df", Body { dfs: vec![1, 11], ..good() }, "frequency 11"),
-            ("lengths", Body { weights: vec![1], ..good() }, "2 buckets but 2 frequencies and 1 weights"),
+            (
+                "bucket beyond",
+                Body {
+                    bucket_gaps: vec![1, 5000],
+                    ..good()
+                },
+                "beyond 2^12",
+            ),
+            (
+                "repeated",
+                Body {
+                    bucket_gaps: vec![1, 0],
+                    ..good()
+                },
+                "repeats",
+            ),
+            (
+                "df",
+                Body {
+                    dfs: vec![1, 11],
+                    ..good()
+                },
+                "frequency 11",
+            ),
+            (
+                "lengths",
+                Body {
+                    weights: vec![1],
+                    ..good()
+                },
+                "2 buckets but 2 frequencies and 1 weights",
+            ),
         ];
         assert!(SentimentModel::from_bytes(&encode(&good())).is_ok());
         for (name, body, want) in cases {

@@ -25,6 +25,7 @@
 //! # Ok::<(), reelcast_sentiment::Error>(())
 //! ```
 
+mod embedded;
 mod english;
 mod error;
 mod evaluate;
@@ -51,8 +52,7 @@ pub use crate::hashing::FeatureParams;
 pub use crate::language::{detect, Language};
 pub use crate::model::{Contribution, ModelScore, SentimentModel, EXPLAIN_TERMS};
 pub use crate::predict::{
-    in_neutral_band, label_of_probability, predict, Explanation, Method, Prediction,
-    NEUTRAL_BAND,
+    in_neutral_band, label_of_probability, predict, Explanation, Method, Prediction, NEUTRAL_BAND,
 };
 pub use crate::reviews::{is_held_out, read_reviews, Review, Source};
 pub use crate::score::{confidence_of, label_of, Label, POLARITY_THRESHOLD};

@@ -38,7 +38,10 @@ impl Token<'_> {
             NEGATED_PREFIX.bytes().for_each(&mut f);
         }
         if self.text.is_ascii() {
-            self.text.bytes().map(|b| b.to_ascii_lowercase()).for_each(f);
+            self.text
+                .bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .for_each(f);
         } else {
             let mut buf = [0u8; 4];
             for c in self.text.chars().flat_map(char::to_lowercase) {
@@ -67,7 +70,9 @@ pub(crate) fn tokenize<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
             continue;
         }
         if segment == "<" && starts_with_ignore_ascii_case(&text[start..], "<br") {
-            skip_until = text[start..].find('>').map_or(text.len(), |i| start + i + 1);
+            skip_until = text[start..]
+                .find('>')
+                .map_or(text.len(), |i| start + i + 1);
             negated = false;
             continue;
         }
