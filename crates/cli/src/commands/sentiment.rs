@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use reelcast_sentiment::{
-    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel,
-    TrainParams,
+    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel, TrainParams,
 };
 use serde_json::json;
 
@@ -111,7 +110,11 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
         .sources
         .iter()
         .any(|s| a.min_accuracy.is_some_and(|min| s.accuracy < min));
-    let which = if a.all_rows { "all rows" } else { "held-out rows" };
+    let which = if a.all_rows {
+        "all rows"
+    } else {
+        "held-out rows"
+    };
     if a.json {
         let out = json!({
             "model": a.model.as_ref().map_or_else(|| "embedded".to_owned(), |p| p.display().to_string()),
