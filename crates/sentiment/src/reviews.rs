@@ -71,11 +71,10 @@ struct RawRow {
 pub fn read_reviews(reader: impl Read) -> Result<Vec<Review>> {
     let csv_error = |line: u64, e: csv::Error| Error::ReviewCsv {
         line,
-        message: match e.kind() {
-            csv::ErrorKind::Deserialize { err, .. } => {
-                format!("{err} (the columns are text,label,source)")
-            }
-            _ => e.to_string(),
+        message: if let csv::ErrorKind::Deserialize { err, .. } = e.kind() {
+            format!("{err} (the columns are text,label,source)")
+        } else {
+            e.to_string()
         },
     };
     let mut csv = csv::Reader::from_reader(reader);

@@ -6,13 +6,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use reelcast_pipeline::track::write_atomic;
 use reelcast_sentiment::{
     evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel, TrainParams,
 };
 use serde_json::json;
 
 use crate::args::{SentimentEvaluateArgs, SentimentTrainArgs};
-use crate::commands::tracking::write_atomic;
+
 use crate::Outcome;
 
 /// `reelcast sentiment train`: trains on the rows outside the held-out split, reports
@@ -33,7 +34,7 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
     };
     let (model, report) = train(&reviews, &params).context("training the sentiment model")?;
     let bytes = model.to_bytes();
-    write_atomic(&a.out, &bytes)?;
+    write_atomic(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
     if a.json {
         let out = json!({"model_path": a.out, "model_bytes": bytes.len(), "report": report});
         println!("{}", serde_json::to_string_pretty(&out)?);
