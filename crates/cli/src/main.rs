@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand};
+use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand, SentimentCommand};
 use crate::settings::Settings;
 
 /// How a command ended, when it did not fail.
@@ -49,6 +49,10 @@ fn main() -> ExitCode {
             ModelsCommand::Show(a) => commands::models::show(&a, &s),
             ModelsCommand::Promote(a) => commands::models::promote(&a, &s),
             ModelsCommand::Rollback(a) => commands::models::rollback(&a, &s),
+        },
+        Command::Sentiment { command } => match command {
+            SentimentCommand::Train(a) => commands::sentiment::train_model(a),
+            SentimentCommand::Evaluate(a) => commands::sentiment::evaluate_model(a),
         },
         Command::Openapi => {
             print!("{}", reelcast_server::openapi_json());

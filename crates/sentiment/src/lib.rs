@@ -25,19 +25,38 @@
 //! # Ok::<(), reelcast_sentiment::Error>(())
 //! ```
 
+mod embedded;
 mod english;
 mod error;
+mod evaluate;
+mod fit;
+mod format;
+mod hashing;
 mod ko_lexicon;
 mod ko_morph;
 mod korean;
 mod language;
+mod model;
+mod predict;
+mod reviews;
 mod score;
+mod tokenize;
+mod train;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::{Error, Result, MAX_TEXT_CHARS};
+pub use crate::evaluate::{evaluate, Confusion, Evaluation, SourceEvaluation};
+pub use crate::format::MODEL_FORMAT_VERSION;
+pub use crate::hashing::FeatureParams;
 pub use crate::language::{detect, Language};
+pub use crate::model::{Contribution, ModelScore, SentimentModel, EXPLAIN_TERMS};
+pub use crate::predict::{
+    in_neutral_band, label_of_probability, predict, Explanation, Method, Prediction, NEUTRAL_BAND,
+};
+pub use crate::reviews::{is_held_out, read_reviews, Review, Source};
 pub use crate::score::{confidence_of, label_of, Label, POLARITY_THRESHOLD};
+pub use crate::train::{train, TrainParams, TrainReport, Trial, C_GRID};
 
 /// The sentiment of one text.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -95,16 +114,16 @@ mod tests {
     }
 
     #[test]
-    fn rejects_text_over_5000_chars_counting_chars_not_bytes() {
+    fn rejects_text_over_20000_chars_counting_chars_not_bytes() {
         let ok = "좋".repeat(MAX_TEXT_CHARS);
         assert!(
             analyze(&ok).is_ok(),
-            "5000 Hangul chars are 15000 bytes but allowed"
+            "20000 Hangul chars are 60000 bytes but allowed"
         );
         let err = analyze(&"a".repeat(MAX_TEXT_CHARS + 1)).expect_err("too long");
         assert_eq!(
             err.to_string(),
-            "text has 5001 chars: it must have at most 5000 chars"
+            "text has 20001 chars: it must have at most 20000 chars"
         );
     }
 

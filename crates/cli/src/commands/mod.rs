@@ -6,6 +6,7 @@ pub(crate) mod healthcheck;
 pub(crate) mod models;
 pub(crate) mod predict;
 pub(crate) mod runs;
+pub(crate) mod sentiment;
 pub(crate) mod serve;
 pub(crate) mod tracking;
 pub(crate) mod train;

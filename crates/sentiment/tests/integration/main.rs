@@ -1,6 +1,7 @@
 //! Accuracy of `analyze` on the committed labelled review sets (issue 3: ≥ 0.8 each).
 
 mod helpers;
+mod model;
 
 use helpers::{evaluate, read_labelled};
 use reelcast_sentiment::{analyze, Label, Language};

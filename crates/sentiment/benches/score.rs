@@ -1,0 +1,37 @@
+//! Time to score one 1,500-char review with the shipped model (issue 15: <= 50 us).
+//!
+//! The review is the first IMDb review of the committed held-out sample with at least
+//! 1,500 chars, cut to its first 1,500 chars.
+
+use std::hint::black_box;
+use std::io::Read;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use reelcast_sentiment::{read_reviews, SentimentModel, Source};
+
+fn review_of_1500_chars() -> String {
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&include_bytes!("../tests/data/reviews_held_out.csv.gz")[..])
+        .read_to_string(&mut csv)
+        .expect("the committed sample is gzip'd UTF-8");
+    let reviews = read_reviews(csv.as_bytes()).expect("the committed sample is valid");
+    let long = reviews
+        .iter()
+        .find(|r| r.source == Source::Imdb && r.text.chars().count() >= 1500)
+        .expect("the sample holds a review of 1,500 chars");
+    long.text.chars().take(1500).collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let model = SentimentModel::embedded();
+    let text = review_of_1500_chars();
+    c.bench_function("score_1500_chars", |b| {
+        b.iter(|| model.probability(black_box(&text)))
+    });
+    c.bench_function("score_1500_chars_explained", |b| {
+        b.iter(|| model.score(black_box(&text)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
