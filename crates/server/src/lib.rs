@@ -45,8 +45,8 @@ pub use dto::{
     LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus, MonitoringStatusResponse,
     MovieBatchResponse, PeopleResponse, PersonSuggestion, PredictionResponse,
     PredictionStatsResponse, RatingBucket, RatingInterval, ReloadResponse, SentimentLabel,
-    ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse,
-    TextRequest, TextSentiment, UpstreamStatus,
+    SentimentMethod, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
+    TextPredictionResponse, TextQuery, TextRequest, TextSentiment, UpstreamStatus, WordWeight,
 };
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use crate::dto::{
     BatchPrediction, Contribution, MovieBatchResponse, PredictionResponse, RatingInterval,
-    TextBatchItem, TextBatchResponse, TextPredictionResponse, TextRequest, TextSentiment,
+    SentimentMethod, TextBatchItem, TextBatchResponse, TextPredictionResponse, TextQuery,
+    TextRequest, TextSentiment,
 };
 use crate::error::{check_list_size, ApiError};
 use crate::state::{AppState, LoadedModel};
@@ -207,22 +208,32 @@ async fn score_blocking(
     Ok(scored)
 }
 
-/// The sentiment of one text, or the problem with it, reported as `field`.
-fn sentiment(field: &str, text: &str) -> Result<TextSentiment, FieldProblem> {
-    reelcast_sentiment::analyze(text)
-        .map(|s| TextSentiment::from((text, s)))
+/// The sentiment of one text by `query`'s method, or the problem with it, reported as
+/// `field`.
+fn sentiment(field: &str, text: &str, query: &TextQuery) -> Result<TextSentiment, FieldProblem> {
+    let method = match query.method {
+        Some(SentimentMethod::Lexicon) => reelcast_sentiment::Method::Lexicon,
+        Some(SentimentMethod::Model) | None => reelcast_sentiment::Method::Model,
+    };
+    let model = reelcast_sentiment::SentimentModel::embedded();
+    reelcast_sentiment::predict(text, model, method, query.explain)
+        .map(|p| TextSentiment::from((text, p)))
         .map_err(|e| FieldProblem::new(field, format!("{field}: {e}")))
 }
 
 /// The `texts` form of a batch: every text scored, or every bad index reported.
-pub(crate) fn texts(state: &AppState, values: &[Value]) -> Result<TextBatchResponse, ApiError> {
+pub(crate) fn texts(
+    state: &AppState,
+    values: &[Value],
+    query: &TextQuery,
+) -> Result<TextBatchResponse, ApiError> {
     check_list_size("texts", values, state.settings().max_batch_size)?;
     let started = Instant::now();
     let mut problems = Vec::new();
     let mut sentiments = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
         let scored = match value.as_str() {
-            Some(text) => sentiment("texts", text),
+            Some(text) => sentiment("texts", text, query),
             None => Err(FieldProblem::new(
                 "texts",
                 format!("texts[{index}] is {value}; expected a string"),
@@ -247,9 +258,13 @@ pub(crate) fn texts(state: &AppState, values: &[Value]) -> Result<TextBatchRespo
 
 /// `POST /predict`: the text's sentiment, and a rating when the movie's three required
 /// fields are all given (every other field problem is a 422, as for a movie).
-pub(crate) fn text(state: &AppState, req: TextRequest) -> Result<TextPredictionResponse, ApiError> {
+pub(crate) fn text(
+    state: &AppState,
+    req: TextRequest,
+    query: &TextQuery,
+) -> Result<TextPredictionResponse, ApiError> {
     let started = Instant::now();
-    let sentiment = sentiment("text", &req.text).map_err(|p| ApiError::invalid(vec![p]))?;
+    let sentiment = sentiment("text", &req.text, query).map_err(|p| ApiError::invalid(vec![p]))?;
     let missing = req.movie.missing_required();
     let input = match MovieInput::try_from(&req.movie) {
         Ok(input) => Some(input),

@@ -22,6 +22,6 @@ pub use service::{
     PersonSuggestion, ReloadResponse, ServiceInfo,
 };
 pub use text::{
-    LanguageCode, SentimentLabel, TextBatchItem, TextBatchResponse, TextPredictionResponse,
-    TextRequest, TextSentiment,
+    LanguageCode, SentimentLabel, SentimentMethod, TextBatchItem, TextBatchResponse,
+    TextPredictionResponse, TextQuery, TextRequest, TextSentiment, WordWeight,
 };

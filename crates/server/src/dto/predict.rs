@@ -80,7 +80,8 @@ pub struct BatchRequest {
     #[schema(value_type = Option<Vec<MovieRequest>>, min_items = 1)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub movies: Option<Vec<Value>>,
-    /// Review texts, each like `POST /predict`'s `text`, scored as sentiment.
+    /// Review texts, each like `POST /predict`'s `text` (1 to 20000 chars), scored as
+    /// sentiment.
     #[schema(value_type = Option<Vec<String>>, min_items = 1)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub texts: Option<Vec<Value>>,

@@ -2,7 +2,7 @@
 
 use reelcast_pipeline::MovieRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Sentiment of a review text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -32,8 +32,8 @@ pub enum LanguageCode {
 #[schema(example = json!({"text": "A wonderful, moving film.", "startYear": 1921,
     "runtimeMinutes": 68, "numVotes": 40584}))]
 pub struct TextRequest {
-    /// The review, 1 to 5000 chars (not only whitespace).
-    #[schema(min_length = 1, max_length = 5000)]
+    /// The review, 1 to 20000 chars (not only whitespace).
+    #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
     /// The movie: with `startYear`, `runtimeMinutes` and `numVotes` (same rules as
     /// `POST /predict/movie`), a rating is predicted too.
@@ -41,37 +41,97 @@ pub struct TextRequest {
     pub movie: MovieRequest,
 }
 
+/// How a text was scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SentimentMethod {
+    /// reelcast's trained English model (TF-IDF word 1-2-grams, logistic regression).
+    Model,
+    /// The lexicons: VADER for English, AFINN-ko for Korean.
+    Lexicon,
+}
+
+/// One word (or word pair; `NEG_` marks a word after a negation) and what it added to the
+/// log-odds of a positive review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WordWeight {
+    /// The word or word pair, lower-cased.
+    pub term: String,
+    /// Its contribution to the log-odds (positive pushes towards positive).
+    pub weight: f64,
+}
+
+/// Query options of `POST /predict` and the `texts` form of `POST /predict/batch`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TextQuery {
+    /// `model` (the default: the trained model for English, the lexicon for Korean) or
+    /// `lexicon` (VADER / AFINN-ko, for comparison).
+    #[serde(default)]
+    #[param(value_type = Option<SentimentMethod>)]
+    pub method: Option<SentimentMethod>,
+    /// Add the words that pushed the model's score most each way.
+    #[serde(default)]
+    pub explain: bool,
+}
+
 /// The sentiment of one text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TextSentiment {
     /// Length of the text, in chars.
     pub text_length: usize,
-    /// Positive, negative or neutral.
+    /// Positive or negative; neutral when the model's probability lies within 0.1 of 0.5,
+    /// or the lexicon's compound within ±0.05.
     pub sentiment: SentimentLabel,
-    /// Confidence in `sentiment`, 0 to 1, from the compound's magnitude (not a calibrated
-    /// probability).
-    pub confidence: f64,
-    /// VADER-style compound score, -1 to 1.
-    pub compound: f64,
+    /// The model's probability of a positive review (null for the lexicon).
+    pub probability: Option<f64>,
+    /// The lexicon's compound score, -1 to 1 (null for the model).
+    pub compound: Option<f64>,
     /// Language detected from the script.
     pub language: LanguageCode,
+    /// What scored the text.
+    pub method: SentimentMethod,
+    /// With `?explain=true` and the model: the words that raised the probability most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_positive: Option<Vec<WordWeight>>,
+    /// With `?explain=true` and the model: the words that lowered it most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_negative: Option<Vec<WordWeight>>,
 }
 
-impl From<(&str, reelcast_sentiment::Sentiment)> for TextSentiment {
-    fn from((text, s): (&str, reelcast_sentiment::Sentiment)) -> Self {
+impl From<(&str, reelcast_sentiment::Prediction)> for TextSentiment {
+    fn from((text, p): (&str, reelcast_sentiment::Prediction)) -> Self {
+        let words = |list: Vec<reelcast_sentiment::Contribution>| {
+            list.into_iter()
+                .map(|c| WordWeight {
+                    term: c.term,
+                    weight: c.weight,
+                })
+                .collect()
+        };
+        let (top_positive, top_negative) = match p.explanation {
+            Some(e) => (Some(words(e.positive)), Some(words(e.negative))),
+            None => (None, None),
+        };
         Self {
             text_length: text.chars().count(),
-            sentiment: match s.label {
+            sentiment: match p.label {
                 reelcast_sentiment::Label::Positive => SentimentLabel::Positive,
                 reelcast_sentiment::Label::Negative => SentimentLabel::Negative,
                 reelcast_sentiment::Label::Neutral => SentimentLabel::Neutral,
             },
-            confidence: s.confidence,
-            compound: s.compound,
-            language: match s.language {
+            probability: p.probability,
+            compound: p.compound,
+            language: match p.language {
                 reelcast_sentiment::Language::En => LanguageCode::En,
                 reelcast_sentiment::Language::Ko => LanguageCode::Ko,
             },
+            method: match p.method {
+                reelcast_sentiment::Method::Model => SentimentMethod::Model,
+                reelcast_sentiment::Method::Lexicon => SentimentMethod::Lexicon,
+            },
+            top_positive,
+            top_negative,
         }
     }
 }

@@ -8,7 +8,7 @@ use reelcast_pipeline::MovieRequest;
 
 use crate::dto::{
     BatchRequest, BatchResponse, PredictQuery, PredictionResponse, TextPredictionResponse,
-    TextRequest,
+    TextQuery, TextRequest,
 };
 use crate::error::{refuse_unknown, ApiError, ErrorCode};
 use crate::scoring;
@@ -39,29 +39,32 @@ pub(crate) async fn predict_movie(
     Ok(Json(response))
 }
 
-/// The review's sentiment (VADER for English, AFINN-ko for Korean), and a rating from the
-/// movie model when `startYear`, `runtimeMinutes` and `numVotes` are given (same rules as
+/// The review's sentiment (reelcast's trained model for English, AFINN-ko for Korean;
+/// `?method=lexicon` scores English with VADER instead), and a rating from the movie
+/// model when `startYear`, `runtimeMinutes` and `numVotes` are given (same rules as
 /// `POST /predict/movie`).
-#[utoipa::path(post, path = "/predict", tag = "predict", request_body = TextRequest,
+#[utoipa::path(post, path = "/predict", tag = "predict", params(TextQuery), request_body = TextRequest,
     responses(
         (status = 200, description = "Sentiment, and a rating or the reason for none", body = TextPredictionResponse),
-        (status = 400, description = "Malformed JSON", body = crate::dto::ErrorResponse),
+        (status = 400, description = "Malformed JSON or query", body = crate::dto::ErrorResponse),
         (status = 413, description = "Body over the size limit", body = crate::dto::ErrorResponse),
         (status = 415, description = "Not application/json", body = crate::dto::ErrorResponse),
-        (status = 422, description = "`text` missing, empty or too long, or a movie field breaks its rule", body = crate::dto::ErrorResponse),
+        (status = 422, description = "`text` missing, empty or over 20000 chars, or a movie field breaks its rule", body = crate::dto::ErrorResponse),
     ))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn predict_text(
     State(state): State<AppState>,
+    query: Result<Query<TextQuery>, QueryRejection>,
     body: Result<Json<TextRequest>, JsonRejection>,
 ) -> Result<Json<TextPredictionResponse>, ApiError> {
+    let Query(query) = query?;
     let Json(req) = body?;
-    Ok(Json(scoring::text(&state, req)?))
+    Ok(Json(scoring::text(&state, req, &query)?))
 }
 
 /// Predicts many movies through the bundle's batch path (`movies`), or scores many review
 /// texts like `POST /predict` (`texts`), in request order. Send exactly one of the two.
-#[utoipa::path(post, path = "/predict/batch", tag = "predict", request_body = BatchRequest,
+#[utoipa::path(post, path = "/predict/batch", tag = "predict", params(TextQuery), request_body = BatchRequest,
     responses(
         (status = 200, description = "Predictions (movies) or sentiments (texts) in request order", body = BatchResponse),
         (status = 400, description = "Malformed JSON", body = crate::dto::ErrorResponse),
@@ -73,15 +76,19 @@ pub(crate) async fn predict_text(
 #[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn predict_batch(
     State(state): State<AppState>,
+    query: Result<Query<TextQuery>, QueryRejection>,
     body: Result<Json<BatchRequest>, JsonRejection>,
 ) -> Result<Json<BatchResponse>, ApiError> {
+    let Query(query) = query?;
     let Json(req) = body?;
     refuse_unknown(&req.unknown, "send movies or texts")?;
     match (req.movies, req.texts) {
         (Some(movies), None) => Ok(Json(BatchResponse::Movies(
             scoring::movies(&state, movies).await?,
         ))),
-        (None, Some(texts)) => Ok(Json(BatchResponse::Texts(scoring::texts(&state, &texts)?))),
+        (None, Some(texts)) => Ok(Json(BatchResponse::Texts(scoring::texts(
+            &state, &texts, &query,
+        )?))),
         (Some(_), Some(_)) => Err(ApiError::new(
             ErrorCode::ValidationFailed,
             "send either movies or texts, not both",

@@ -21,9 +21,14 @@ async fn english_text_without_features_gets_sentiment_and_a_null_rating_with_rea
     assert_eq!(r.body["language"], "en");
     assert_eq!(r.body["text"], "A wonderful, moving film. I loved it!");
     assert_eq!(r.body["text_length"], 37);
-    let confidence = r.body["confidence"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&confidence), "{confidence}");
-    assert!(r.body["compound"].as_f64().unwrap() > 0.05);
+    assert_eq!(r.body["method"], "model");
+    assert!(
+        r.body["probability"].as_f64().unwrap() > 0.6,
+        "{:?}",
+        r.body
+    );
+    assert!(r.body["compound"].is_null());
+    assert!(r.body["top_positive"].is_null(), "only with ?explain=true");
     assert!(r.body["predicted_rating"].is_null());
     let reason = r.body["rating_reason"].as_str().unwrap();
     assert!(reason.contains("no movie features given"), "{reason}");
@@ -99,7 +104,7 @@ async fn bad_texts_and_features_get_422_naming_the_field() {
         (json!({"text": ""}), "text", "validation_failed"),
         (json!({"text": "   "}), "text", "validation_failed"),
         (
-            json!({"text": "a".repeat(5001)}),
+            json!({"text": "a".repeat(20_001)}),
             "text",
             "validation_failed",
         ),
@@ -131,7 +136,7 @@ async fn bad_texts_and_features_get_422_naming_the_field() {
         );
         assert_eq!((r.field(), r.code()), (field, code), "{body}: {:?}", r.body);
     }
-    let ok = post("/predict", &json!({"text": "a".repeat(5000)})).await;
+    let ok = post("/predict", &json!({"text": "a".repeat(20_000)})).await;
     assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
 }
 
@@ -184,7 +189,9 @@ async fn batch_texts_are_scored_in_order() {
         .iter()
         .map(|i| i["sentiment"].as_str().unwrap())
         .collect();
-    assert_eq!(labels, ["positive", "negative", "positive", "neutral"]);
+    assert_eq!(labels[..3], ["positive", "negative", "positive"]);
+    assert_eq!(items[3]["method"], "model");
+    assert_eq!(items[2]["method"], "lexicon", "Korean keeps the lexicon");
     for (i, item) in items.iter().enumerate() {
         assert_eq!(item["index"], i);
         assert_eq!(item["text_length"], texts[i].chars().count());
@@ -194,7 +201,7 @@ async fn batch_texts_are_scored_in_order() {
 
 #[tokio::test]
 async fn batch_texts_report_every_bad_index() {
-    let texts = json!(["good", "", 7, "fine", "x".repeat(5001)]);
+    let texts = json!(["good", "", 7, "fine", "x".repeat(20_001)]);
     let r = post("/predict/batch", &json!({ "texts": texts })).await;
 
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
@@ -272,4 +279,33 @@ async fn text_endpoints_are_listed() {
     let endpoints = r.body["endpoints"].as_array().unwrap();
     assert!(endpoints.contains(&json!("POST /predict")), "{endpoints:?}");
     assert!(endpoints.contains(&json!("POST /monitoring/data-drift/check")));
+}
+
+#[tokio::test]
+async fn the_lexicon_stays_available_and_explain_names_the_weightiest_words() {
+    let body = json!({"text": "Not good at all: a boring, predictable waste of time."});
+    let lexicon = post("/predict?method=lexicon", &body).await;
+    assert_eq!(lexicon.status, StatusCode::OK, "{:?}", lexicon.body);
+    assert_eq!(lexicon.body["method"], "lexicon");
+    assert!(lexicon.body["probability"].is_null());
+    assert!(lexicon.body["compound"].as_f64().unwrap() < -0.05);
+
+    let explained = post("/predict?explain=true", &body).await;
+    assert_eq!(explained.status, StatusCode::OK, "{:?}", explained.body);
+    assert_eq!(explained.body["sentiment"], "negative");
+    assert!(explained.body["probability"].as_f64().unwrap() < 0.4);
+    let negative: Vec<&str> = explained.body["top_negative"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["term"].as_str().unwrap())
+        .collect();
+    assert!(
+        negative
+            .iter()
+            .any(|t| t.contains("boring") || t.contains("waste")),
+        "{negative:?}"
+    );
+    let bad = post("/predict?method=vibes", &body).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
 }
