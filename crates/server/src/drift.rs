@@ -167,10 +167,9 @@ impl DriftWindow {
         n.min(self.capacity)
     }
 
-    /// Appends the rows of a row-major `matrix` (`width` columns) built by model
-    /// `version`, evicting the oldest; rows of a model no longer served are dropped. Which
-    /// inputs were imputed is read from the missing-input indicator columns only; prefer
-    /// [`DriftWindow::push_imputed`], which is told.
+    /// [`DriftWindow::push_imputed`] now, with imputed inputs read from the
+    /// missing-input indicator columns (for the tests of the window itself).
+    #[cfg(test)]
     pub(crate) fn push(&self, version: &str, matrix: &[f32], width: usize) {
         self.push_imputed(version, matrix, width, &[], Instant::now());
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use reelcast_core::MovieInput;
+use reelcast_features::Imputed;
 use reelcast_pipeline::{round2, FieldProblem, ModelBundle, MovieRequest};
 use serde_json::Value;
 
@@ -77,9 +78,7 @@ pub(crate) fn movie(
         &[prediction.rating],
         started,
     );
-    if state.drift().wanted(1) > 0 {
-        state.drift().push(&model.version, &row, row.len());
-    }
+    state.observe_inputs(&model.version, &row, row.len(), &[imputed]);
     let (contributions, bias) = match explain_it.then(|| explain(bundle, &row)) {
         Some((list, bias)) => (Some(list), Some(bias)),
         None => (None, None),
@@ -157,7 +156,7 @@ pub(crate) async fn movies(
         .into_iter()
         .map(|(req, input)| (req.title().map(str::to_owned), input))
         .unzip();
-    let (ratings, rows) = score_blocking(model.clone(), inputs, keep).await?;
+    let (ratings, rows, imputed) = score_blocking(model.clone(), inputs, keep).await?;
     record(
         state,
         "batch",
@@ -167,7 +166,7 @@ pub(crate) async fn movies(
         started,
     );
     let width = model.bundle.features.width();
-    state.drift().push(&model.version, &rows, width);
+    state.observe_inputs(&model.version, &rows, width, &imputed);
     let predictions: Vec<BatchPrediction> = titles
         .into_iter()
         .zip(ratings)
@@ -188,20 +187,26 @@ pub(crate) async fn movies(
 }
 
 /// Runs the CPU-bound batch path off the async workers, inside the current span; also
-/// builds the feature rows of the last `keep` inputs for the drift window.
+/// returns the feature rows of the last `keep` inputs and what was imputed in them, for
+/// the drift window and the imputation counts.
 async fn score_blocking(
     model: Arc<LoadedModel>,
     inputs: Vec<MovieInput>,
     keep: usize,
-) -> Result<(Vec<f64>, Vec<f32>), ApiError> {
+) -> Result<(Vec<f64>, Vec<f32>, Vec<Imputed>), ApiError> {
     let span = tracing::Span::current();
     let scored = tokio::task::spawn_blocking(move || {
         span.in_scope(|| {
-            let matrix = model.bundle.features.transform_batch(&inputs);
+            let features = &model.bundle.features;
+            let mut matrix = Vec::with_capacity(inputs.len() * features.width());
+            let imputed: Vec<Imputed> = inputs
+                .iter()
+                .map(|input| features.transform(input, &mut matrix))
+                .collect();
             let ratings = model.bundle.predict_matrix(&matrix);
-            let width = model.bundle.features.width();
-            let tail = (inputs.len() - keep.min(inputs.len())) * width;
-            (ratings, matrix[tail..].to_vec())
+            let first = inputs.len() - keep.min(inputs.len());
+            let tail = first * features.width();
+            (ratings, matrix[tail..].to_vec(), imputed)
         })
     })
     .await?;

@@ -310,3 +310,29 @@ async fn cors_allows_only_the_configured_origins() {
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
 }
+
+#[tokio::test]
+async fn fields_the_client_did_not_send_are_counted_as_imputed() {
+    let state = crate::helpers::state();
+    let mut movie = crate::helpers::the_kid();
+    movie.as_object_mut().unwrap().remove("title");
+    let r = crate::helpers::post_to(state.clone(), "/predict/movie", &movie).await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{:?}", r.body);
+    let batch = serde_json::json!({"movies": [movie.clone(), movie]});
+    let r = crate::helpers::post_to(state.clone(), "/predict/batch", &batch).await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{:?}", r.body);
+
+    let metrics = scrape(state).await;
+    let title = sample(
+        &metrics,
+        "reelcast_imputed_inputs_total",
+        &["field=\"title\""],
+    );
+    assert_eq!(title, 3.0, "{metrics}");
+    let year = sample(
+        &metrics,
+        "reelcast_imputed_inputs_total",
+        &["field=\"startYear\""],
+    );
+    assert_eq!(year, 0.0, "{metrics}");
+}
