@@ -245,6 +245,15 @@ impl DriftWindow {
     }
 }
 
+/// For a crew feature `crew_{role}_*`, the column of `crew_{role}_films`: a row where it
+/// is 0 names no known person of that role, so its crew values are the training prior
+/// (imputed) and are left out of that role's PSI, as an unsent field is.
+fn crew_films_column(names: &[&str], feature: &str) -> Option<usize> {
+    let role = feature.strip_prefix("crew_")?.split('_').next()?;
+    let films = format!("crew_{role}_films");
+    names.iter().position(|n| *n == films)
+}
+
 /// One drift check's result, before it becomes a DTO.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DriftReport {
@@ -255,7 +264,8 @@ pub(crate) struct DriftReport {
 
 /// PSI of every feature of `matrix` against `reference`, and the status from the largest:
 /// `high` at or above `high`, `low` at or above `low`, else `normal`. NaN values (imputed
-/// inputs) are left out of their column; a column with fewer than [`MIN_DRIFT_ROWS`]
+/// inputs) are left out of their column, and crew values of rows naming no known person of
+/// the role (see [`crew_films_column`]); a column with fewer than [`MIN_DRIFT_ROWS`]
 /// other values gets no score.
 pub(crate) fn check(
     reference: &ReferenceProfile,
@@ -264,12 +274,21 @@ pub(crate) fn check(
     high: f64,
 ) -> DriftReport {
     let width = reference.features.len();
+    let names: Vec<&str> = reference.features.iter().map(|f| f.name.as_str()).collect();
     let scores: BTreeMap<String, f64> = reference
         .features
         .iter()
         .enumerate()
         .filter_map(|(j, feature)| {
-            let column = || matrix.iter().skip(j).step_by(width).filter(|v| !v.is_nan());
+            let films = crew_films_column(&names, &feature.name);
+            let sent = |row: &[f32]| films.is_none_or(|f| row[f] > 0.0);
+            let column = || {
+                matrix
+                    .chunks_exact(width)
+                    .filter(move |row| sent(row))
+                    .map(move |row| &row[j])
+                    .filter(|v| !v.is_nan())
+            };
             (column().count() >= MIN_DRIFT_ROWS)
                 .then(|| (feature.name.clone(), feature.psi(column().copied())))
         })
@@ -447,5 +466,12 @@ mod tests {
         assert!(check(features.reference(), &matrix, 0.1, 0.25)
             .scores
             .is_empty());
+    }
+
+    #[test]
+    fn crew_values_of_films_without_known_crew_are_left_out() {
+        let names = ["crew_cast_mean_rating", "crew_cast_films", "x"];
+        assert_eq!(crew_films_column(&names, "crew_cast_mean_rating"), Some(1));
+        assert_eq!(crew_films_column(&names, "x"), None);
     }
 }
