@@ -59,15 +59,12 @@ async fn the_training_sample_is_normal() {
     assert_eq!(r.body["source"], "request");
     assert_eq!(r.body["n"], movies.len());
     let scores = r.body["scores"].as_object().unwrap();
-    // The sample names no crew: crew features are the training prior for every movie
-    // (imputed), so they get no score; every other feature does.
-    let sent = crate::helpers::bundle()
-        .features
-        .names()
-        .iter()
-        .filter(|n| !n.starts_with("crew_"))
-        .count();
-    assert_eq!(scores.len(), sent, "{scores:?}");
+    // The sample names each film's people: every feature, crew included, gets a score.
+    assert_eq!(
+        scores.len(),
+        crate::helpers::bundle().features.names().len(),
+        "{scores:?}"
+    );
     let max = scores
         .values()
         .map(|v| v.as_f64().unwrap())
@@ -335,4 +332,24 @@ async fn issue_18_the_window_ages_out_and_the_drift_series_end() {
     assert!(aged.contains("reelcast_drift_window_samples 0\n"), "{aged}");
     let r = post_to(s, "/monitoring/data-drift/check", &json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn movies_naming_no_known_person_leave_the_crew_features_out_of_drift() {
+    let movies: Vec<Value> = sample_movies()
+        .into_iter()
+        .map(|mut m| {
+            let obj = m.as_object_mut().unwrap();
+            for role in ["directors", "writers", "cast"] {
+                obj.remove(role);
+            }
+            m
+        })
+        .collect();
+    let r = post("/monitoring/data-drift/check", &json!({ "movies": movies })).await;
+
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "normal", "{:?}", r.body);
+    let scores = r.body["scores"].as_object().unwrap();
+    assert!(scores.keys().all(|k| !k.starts_with("crew_")), "{scores:?}");
 }
