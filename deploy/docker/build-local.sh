@@ -58,6 +58,8 @@ if [ "${1:-}" = --clean ]; then
     bh rm --all >/dev/null 2>&1 || true
     bh rmi --all --force >/dev/null 2>&1 || true
   fi
+  # A build stopped midway (CI's time budget) can leave RUN-step mounts behind.
+  { findmnt -rn -o TARGET | grep -F "$WORK" | sort -r | while read -r m; do umount -l "$m" || true; done; } || true
   rm -rf "$WORK"
   echo "removed $WORK"
   exit 0
