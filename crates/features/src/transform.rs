@@ -25,20 +25,34 @@ pub struct Imputed {
 }
 
 impl Imputed {
+    /// Every input that can be imputed, API spelling, in the order [`Imputed::fields`]
+    /// lists them.
+    pub const FIELDS: [&'static str; 7] = [
+        "startYear",
+        "runtimeMinutes",
+        "numVotes",
+        "title",
+        "genres",
+        "titleType",
+        "isAdult",
+    ];
+
     /// Names (API spelling) of the imputed inputs, e.g. `["runtimeMinutes", "genres"]`.
     pub fn fields(&self) -> Vec<&'static str> {
-        [
-            (self.start_year, "startYear"),
-            (self.runtime, "runtimeMinutes"),
-            (self.num_votes, "numVotes"),
-            (self.title, "title"),
-            (self.genres, "genres"),
-            (self.title_type, "titleType"),
-            (self.is_adult, "isAdult"),
-        ]
-        .into_iter()
-        .filter_map(|(set, name)| set.then_some(name))
-        .collect()
+        let flags = [
+            self.start_year,
+            self.runtime,
+            self.num_votes,
+            self.title,
+            self.genres,
+            self.title_type,
+            self.is_adult,
+        ];
+        Self::FIELDS
+            .into_iter()
+            .zip(flags)
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect()
     }
 
     /// True when nothing was imputed.

@@ -59,17 +59,8 @@ pub use names::{
 use names::{LATENCY_BUCKETS, RATING_BUCKETS};
 use scrape::ScrapeState;
 
-/// The input fields whose imputation is counted, in API spelling, as [`Imputed::fields`]
-/// names them.
-const IMPUTABLE_FIELDS: [&str; 7] = [
-    "startYear",
-    "runtimeMinutes",
-    "numVotes",
-    "title",
-    "genres",
-    "titleType",
-    "isAdult",
-];
+/// The input fields whose imputation is counted, in API spelling.
+const IMPUTABLE_FIELDS: [&str; 7] = Imputed::FIELDS;
 
 /// A recorder and its render handle; cheap to clone.
 #[derive(Clone)]
