@@ -102,6 +102,12 @@ in_ctr_data() { in_ns buildah --root "$WORK/storage" --runroot "$WORK/run" --sto
   run --isolation chroot --user 65532:65532 --workingdir /var/lib/reelcast "$CTR" -- "$@"; }
 
 # --- 1. start, wait for the HEALTHCHECK ---------------------------------------------------------
+# `buildah run --isolation chroot` creates missing mount points (/dev, /proc, /sys) in the
+# container's root filesystem, with a plain mkdir that fails when another run of the same
+# container creates the same directory first. The server and the health probes below run
+# at the same time, so one run of the image's binary goes first, alone, and leaves them made.
+in_ctr "${ENTRY[0]}" --version >"$TMP/first-run.log" 2>&1 \
+  || { cat "$TMP/first-run.log" >&2; fail "the image's ${ENTRY[0]} --version did not run"; }
 # setsid: the server and buildah's helpers form one process group, stopped as one.
 setsid ip netns exec "$NS" \
   buildah --root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs \

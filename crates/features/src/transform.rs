@@ -37,9 +37,9 @@ impl Imputed {
         "isAdult",
     ];
 
-    /// Names (API spelling) of the imputed inputs, e.g. `["runtimeMinutes", "genres"]`.
-    pub fn fields(&self) -> Vec<&'static str> {
-        let flags = [
+    /// For each of [`Imputed::FIELDS`], in order, whether it was imputed.
+    pub fn flags(&self) -> [bool; 7] {
+        [
             self.start_year,
             self.runtime,
             self.num_votes,
@@ -47,17 +47,21 @@ impl Imputed {
             self.genres,
             self.title_type,
             self.is_adult,
-        ];
+        ]
+    }
+
+    /// Names (API spelling) of the imputed inputs, e.g. `["runtimeMinutes", "genres"]`.
+    pub fn fields(&self) -> Vec<&'static str> {
         Self::FIELDS
             .into_iter()
-            .zip(flags)
+            .zip(self.flags())
             .filter_map(|(name, set)| set.then_some(name))
             .collect()
     }
 
     /// True when nothing was imputed.
     pub fn is_empty(&self) -> bool {
-        self.fields().is_empty()
+        !self.flags().contains(&true)
     }
 }
 

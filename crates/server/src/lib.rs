@@ -41,11 +41,11 @@ mod transport;
 pub use dto::{
     ActiveAlertsResponse, BatchPrediction, BatchRequest, BatchResponse, Contribution, DriftRequest,
     DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
-    FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, HealthResponse, LanguageCode,
-    LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus, MonitoringStatusResponse,
-    MovieBatchResponse, PeopleResponse, PersonSuggestion, PredictionResponse,
-    PredictionStatsResponse, RatingBucket, RatingInterval, ReloadResponse, SentimentLabel,
-    SentimentMethod, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
+    FeatureNames, FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, HealthResponse,
+    LanguageCode, LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus,
+    MonitoringStatusResponse, MovieBatchResponse, PeopleResponse, PersonSuggestion,
+    PredictionResponse, PredictionStatsResponse, RatingBucket, RatingInterval, ReloadResponse,
+    SentimentLabel, SentimentMethod, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
     TextPredictionResponse, TextQuery, TextRequest, TextSentiment, UpstreamStatus, WordWeight,
 };
 pub use error::{ApiError, ErrorCode};

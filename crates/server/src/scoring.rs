@@ -89,7 +89,7 @@ pub(crate) fn movie(
         rating_out_of_10: out_of_10(prediction.rating),
         model_name: model.name.clone(),
         model_version: model.version.clone(),
-        features_used: bundle.features.names().to_vec(),
+        features_used: model.features_used.clone(),
         imputed: prediction
             .imputed
             .fields()

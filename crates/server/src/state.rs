@@ -9,6 +9,7 @@ use reelcast_pipeline::ModelBundle;
 use sha2::{Digest, Sha256};
 
 use crate::drift::DriftWindow;
+use crate::dto::FeatureNames;
 use crate::feedback::FeedbackWindow;
 use crate::metrics::{Metrics, ModelLabels};
 use crate::startup::ServerSettings;
@@ -32,6 +33,8 @@ pub struct LoadedModel {
     /// Where it was loaded from: a `models:/` URI or a file path (empty when built in
     /// memory).
     pub source: String,
+    /// The bundle's feature names, as every prediction answers them.
+    pub features_used: FeatureNames,
 }
 
 impl LoadedModel {
@@ -45,6 +48,7 @@ impl LoadedModel {
             fingerprint,
             alias: None,
             source: String::new(),
+            features_used: FeatureNames::new(bundle.features.names()),
             bundle,
         })
     }

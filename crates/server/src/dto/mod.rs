@@ -14,8 +14,8 @@ pub use monitoring::{
     UpstreamStatus,
 };
 pub use predict::{
-    BatchPrediction, BatchRequest, BatchResponse, Contribution, MovieBatchResponse, PredictQuery,
-    PredictionResponse, RatingInterval,
+    BatchPrediction, BatchRequest, BatchResponse, Contribution, FeatureNames, MovieBatchResponse,
+    PredictQuery, PredictionResponse, RatingInterval,
 };
 pub use service::{
     ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse, PeopleResponse,

@@ -1,9 +1,11 @@
 //! Wire types of `POST /predict/movie` and `POST /predict/batch`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use reelcast_pipeline::MovieRequest;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,6 +38,44 @@ pub struct Contribution {
     pub value: f64,
 }
 
+/// A model's feature names as the JSON array every prediction answers with. It is
+/// written once per loaded model and shared: the names are most of a prediction's
+/// answer, and copying and escaping them per request would cost more than the
+/// prediction itself.
+#[derive(Debug, Clone)]
+pub struct FeatureNames(Arc<RawValue>);
+
+impl FeatureNames {
+    /// The names, in column order.
+    pub fn new(names: &[String]) -> Self {
+        let json = serde_json::value::to_raw_value(names).expect("strings serialize to JSON");
+        Self(Arc::from(json))
+    }
+
+    /// The names as a list.
+    pub fn to_vec(&self) -> Vec<String> {
+        serde_json::from_str(self.0.get()).expect("written from a list of strings")
+    }
+}
+
+impl PartialEq for FeatureNames {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for FeatureNames {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureNames {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<String>::deserialize(deserializer).map(|names| Self::new(&names))
+    }
+}
+
 /// A prediction for one movie.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PredictionResponse {
@@ -52,7 +92,8 @@ pub struct PredictionResponse {
     /// else the first 12 hex digits of the SHA-256 of the fitted features and model.
     pub model_version: String,
     /// The model's feature names, in column order.
-    pub features_used: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub features_used: FeatureNames,
     /// Inputs that were missing and imputed from training statistics (API names).
     pub imputed: Vec<String>,
     /// 10th-90th percentile prediction interval (the forest's trees, or the boosted

@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use metrics::{counter, gauge, with_local_recorder};
+use metrics::{counter, gauge, with_local_recorder, Counter};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
@@ -71,6 +71,8 @@ pub struct Metrics {
     scrape: Arc<Mutex<ScrapeState>>,
     /// Handles of the per-request series, registered once per label set.
     handles: Arc<Handles>,
+    /// `reelcast_imputed_inputs_total` for each of [`IMPUTABLE_FIELDS`], in order.
+    imputed: [Counter; IMPUTABLE_FIELDS.len()],
 }
 
 impl std::fmt::Debug for Metrics {
@@ -102,6 +104,9 @@ impl Metrics {
         .expect("the bucket lists are constant and non-empty");
         let recorder = with_buckets.build_recorder();
         let handle = recorder.handle();
+        let imputed = with_local_recorder(&recorder, || {
+            IMPUTABLE_FIELDS.map(|field| counter!(IMPUTED_INPUTS_TOTAL, "field" => field))
+        });
         let metrics = Self {
             recorder: Arc::new(recorder),
             handle,
@@ -110,6 +115,7 @@ impl Metrics {
                 ..ScrapeState::default()
             })),
             handles: Arc::default(),
+            imputed,
         };
         metrics.with(|| {
             names::describe();
@@ -118,9 +124,6 @@ impl Metrics {
             counter!(REGISTRY_ERRORS_TOTAL).absolute(0);
             for result in ["success", "failure"] {
                 counter!(MODEL_RELOADS_TOTAL, "result" => result).absolute(0);
-            }
-            for field in IMPUTABLE_FIELDS {
-                counter!(IMPUTED_INPUTS_TOTAL, "field" => field).absolute(0);
             }
             gauge!(LIVE_FEEDBACK_WINDOW_SIZE).set(0.0);
             gauge!(DRIFT_WINDOW_SAMPLES).set(0.0);
@@ -149,19 +152,15 @@ impl Metrics {
     pub(crate) fn record_imputed(&self, imputed: &[Imputed]) {
         let mut counts = [0u64; IMPUTABLE_FIELDS.len()];
         for row in imputed {
-            for field in row.fields() {
-                if let Some(at) = IMPUTABLE_FIELDS.iter().position(|f| *f == field) {
-                    counts[at] += 1;
-                }
+            for (count, set) in counts.iter_mut().zip(row.flags()) {
+                *count += u64::from(set);
             }
         }
-        self.with(|| {
-            for (field, n) in IMPUTABLE_FIELDS.iter().zip(counts) {
-                if n > 0 {
-                    counter!(IMPUTED_INPUTS_TOTAL, "field" => *field).increment(n);
-                }
+        for (counter, n) in self.imputed.iter().zip(counts) {
+            if n > 0 {
+                counter.increment(n);
             }
-        });
+        }
     }
 
     /// The per-feature PSI of the last drift check (replacing the previous one).
