@@ -1,7 +1,7 @@
 //! Issue 16 (hardening) end to end: a failing run never shows the password of its
 //! tracking URI; a `train --register` killed with SIGKILL is collected and the registry
 //! keeps working; a registry file that is not SQLite, or is corrupt, fails at once and is
-//! left as it was.
+//! left as it was; `serve` with a corrupt bundle and no model says none is served.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -657,4 +657,31 @@ fn issue_16_a_registry_file_that_is_not_sqlite_or_is_corrupt_fails_at_once_uncha
             "{label}: train failed before training"
         );
     }
+}
+
+#[test]
+fn issue_16_serve_with_a_corrupt_bundle_and_no_model_says_none_is_served() {
+    let sandbox = Sandbox::new();
+    sandbox.train("a", &[]);
+    let bundle = std::fs::read(sandbox.join("a/model.bundle")).unwrap();
+    sandbox.write("corrupt.bundle", &bundle[..1000]);
+
+    let run = sandbox.run(["serve", "--port", "0", "--model", "corrupt.bundle"]);
+
+    assert!(
+        run.stderr
+            .contains("model reload failed; no model is served yet"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("still serving the previous model"),
+        "there is no previous model:\n{}",
+        run.stderr
+    );
+    let message = last_error(&run);
+    assert!(
+        message.contains("corrupt.bundle") && message.contains("truncated"),
+        "{message}"
+    );
 }
