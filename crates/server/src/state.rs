@@ -259,13 +259,19 @@ impl AppState {
             }
             Ok(None) => Ok(ReloadOutcome::Unchanged),
             Err(e) => {
+                // On a first load there is no previous model to keep serving (issue 16).
+                let serving = if self.model().is_some() {
+                    "still serving the previous model"
+                } else {
+                    "no model is served yet"
+                };
                 match &e {
                     SourceError::Registry(reason) => {
-                        tracing::warn!(error = %reason, "the model registry could not be asked; still serving the previous model");
+                        tracing::warn!(error = %reason, "the model registry could not be asked; {serving}");
                         self.0.metrics.registry_error();
                     }
                     SourceError::Load(reason) => {
-                        tracing::warn!(error = %reason, "model reload failed; still serving the previous model");
+                        tracing::warn!(error = %reason, "model reload failed; {serving}");
                         self.0.metrics.reload_finished(false);
                     }
                 }
