@@ -66,7 +66,7 @@ pub(crate) fn train_request(
         params = params.with_trees(n);
     }
     Ok(TrainRequest {
-        source: data_source(&a.data),
+        source: data_source(&a.data)?,
         ingest: ingest_options(&a.data.filters, settings)?,
         train: TrainOptions {
             params,

@@ -243,7 +243,7 @@ fn a_csv_batch_scores_good_rows_and_reports_every_rejected_row_with_its_field() 
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("row,id,predicted_rating,lower,upper,imputed")
+        Some("row,id,predicted_rating,lower,upper,imputed,people")
     );
     let scored: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let scored_rows: BTreeSet<usize> = scored.iter().map(|r| r[0].parse().unwrap()).collect();
