@@ -39,6 +39,9 @@ fn report(what: &str, terminal: bool, stopped: &mpsc::Receiver<()>) {
     });
     let every = if terminal { DRAW_EVERY } else { LOG_EVERY };
     while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+        if let Some(bar) = &bar {
+            bar.tick();
+        }
         let reads = reads_in_progress();
         if reads.is_empty() {
             continue;
