@@ -92,30 +92,57 @@ pub(crate) struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DataCommand {
-    /// Download title.basics.tsv.gz and title.ratings.tsv.gz (skipped when unchanged).
+    /// Download IMDb's five files, or those named by --only (skipped when unchanged).
     Fetch(FetchArgs),
-    /// Filter and join the raw files into movies_with_ratings.csv + manifest.json.
+    /// Filter and join the raw files into movies_with_ratings.csv (+ the kept rows of the
+    /// people files) and manifest.json.
     Ingest(IngestArgs),
     /// Report on a dataset without modifying it; exit 1 above the bad-row threshold.
     Validate(ValidateArgs),
 }
 
-/// Where the data comes from: a processed/raw directory, two raw files, or (neither) the
-/// embedded sample.
+/// Where the data comes from: a processed/raw directory, the raw files (one flag each or
+/// `--imdb-dir`), or (none) the embedded sample.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct DataArgs {
-    /// Directory holding movies_with_ratings.csv (from `data ingest`) or the two raw
-    /// IMDb files (title.basics.tsv[.gz], title.ratings.tsv[.gz]).
-    #[arg(long, conflicts_with_all = ["basics", "ratings"])]
+    /// Directory holding movies_with_ratings.csv (from `data ingest`) or the raw IMDb
+    /// files (title.basics.tsv[.gz], title.ratings.tsv[.gz], and the people files when
+    /// present).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["basics", "ratings", "crew", "principals", "names", "imdb_dir"])]
     pub data: Option<PathBuf>,
-    /// IMDb title.basics file (.tsv or .tsv.gz).
-    #[arg(long, requires = "ratings")]
-    pub basics: Option<PathBuf>,
-    /// IMDb title.ratings file (.tsv or .tsv.gz).
-    #[arg(long, requires = "basics")]
-    pub ratings: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: RawFileArgs,
     #[command(flatten)]
     pub filters: FilterArgs,
+}
+
+/// The raw IMDb files: one flag per file, or every file found in `--imdb-dir`; none of
+/// them means the embedded sample.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct RawFileArgs {
+    /// Directory of IMDb's files under IMDb's own names (title.basics, title.ratings,
+    /// title.crew, title.principals, name.basics; .tsv.gz or .tsv): basics and ratings
+    /// must be there, the people files are used when present.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["basics", "ratings", "crew", "principals", "names"])]
+    pub imdb_dir: Option<PathBuf>,
+    /// IMDb title.basics file (.tsv or .tsv.gz).
+    #[arg(long, value_name = "FILE", requires = "ratings")]
+    pub basics: Option<PathBuf>,
+    /// IMDb title.ratings file (.tsv or .tsv.gz).
+    #[arg(long, value_name = "FILE", requires = "basics")]
+    pub ratings: Option<PathBuf>,
+    /// IMDb title.crew file (directors, writers), for the crew features; with --basics
+    /// and --ratings.
+    #[arg(long, value_name = "FILE", requires = "basics")]
+    pub crew: Option<PathBuf>,
+    /// IMDb title.principals file (billed cast), for the crew features; with --basics and
+    /// --ratings.
+    #[arg(long, value_name = "FILE", requires = "basics")]
+    pub principals: Option<PathBuf>,
+    /// IMDb name.basics file (people's names, so predictions can name people); with
+    /// --basics and --ratings.
+    #[arg(long, value_name = "FILE", requires = "basics")]
+    pub names: Option<PathBuf>,
 }
 
 /// Ingestion filters; unset flags take the `[ingest]` settings, whose defaults match the
@@ -144,6 +171,10 @@ pub(crate) struct FetchArgs {
     /// Directory to download into [default: data/raw].
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Download only these files, comma-separated: basics, ratings, crew, principals,
+    /// names [default: all five].
+    #[arg(long, value_name = "FILES", value_delimiter = ',')]
+    pub only: Option<Vec<String>>,
     /// Base URL of IMDb's datasets [default: https://datasets.imdbws.com/].
     #[arg(long)]
     pub base_url: Option<String>,
@@ -157,12 +188,9 @@ pub(crate) struct FetchArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct IngestArgs {
-    /// IMDb title.basics file (default: the embedded sample).
-    #[arg(long, requires = "ratings")]
-    pub basics: Option<PathBuf>,
-    /// IMDb title.ratings file (default: the embedded sample).
-    #[arg(long, requires = "basics")]
-    pub ratings: Option<PathBuf>,
+    // The raw files; none of them: the embedded sample.
+    #[command(flatten)]
+    pub files: RawFileArgs,
     /// Output directory for movies_with_ratings.csv and manifest.json [default: data/processed].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -433,7 +461,7 @@ pub(crate) struct PredictArgs {
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// CSV or JSON file of movies to score (by extension); omit to predict from flags.
-    #[arg(long, conflicts_with_all = ["title", "start_year", "runtime_minutes", "num_votes", "genres", "title_type", "is_adult"])]
+    #[arg(long, conflicts_with_all = ["title", "start_year", "runtime_minutes", "num_votes", "genres", "title_type", "is_adult", "directors", "writers", "cast"])]
     pub input: Option<PathBuf>,
     /// Where to write file predictions (CSV or JSON by extension; default: JSON to stdout).
     #[arg(long, requires = "input")]
@@ -459,6 +487,16 @@ pub(crate) struct PredictArgs {
     /// Adult flag (0/1).
     #[arg(long)]
     pub is_adult: Option<String>,
+    /// Directors, comma-separated: IMDb person ids (`nm0634240`) or names, at most 20 of
+    /// at most 200 characters; the model's people table resolves them.
+    #[arg(long, value_name = "PEOPLE", value_delimiter = ',')]
+    pub directors: Option<Vec<String>>,
+    /// Writers, as for --directors.
+    #[arg(long, value_name = "PEOPLE", value_delimiter = ',')]
+    pub writers: Option<Vec<String>>,
+    /// Cast in billing order (top-billed first), as for --directors.
+    #[arg(long, value_name = "PEOPLE", value_delimiter = ',')]
+    pub cast: Option<Vec<String>>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

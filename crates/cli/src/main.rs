@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod progress;
 mod settings;
 mod telemetry;
 

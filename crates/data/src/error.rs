@@ -75,6 +75,20 @@ pub enum Error {
         /// Row counts after each step.
         counts: StepCounts,
     },
+    /// A name that is not one of IMDb's files (e.g. in `data fetch --only`).
+    #[error("unknown IMDb file {name:?}; the accepted names are {accepted}")]
+    UnknownImdbFile {
+        /// The name given.
+        name: String,
+        /// The accepted names, comma-separated.
+        accepted: String,
+    },
+    /// An empty list of IMDb files.
+    #[error("no IMDb file named; the accepted names are {accepted}")]
+    NoImdbFiles {
+        /// The accepted names, comma-separated.
+        accepted: String,
+    },
     /// Invalid ingest options.
     #[error("invalid ingest option {option}: {message}")]
     InvalidOptions {

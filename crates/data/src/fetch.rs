@@ -17,12 +17,19 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use crate::{Error, Result};
+use crate::{Error, ImdbFile, Result};
 
 /// IMDb's dataset server.
 pub const DEFAULT_BASE_URL: &str = "https://datasets.imdbws.com/";
-/// The files reelcast needs.
-pub const DEFAULT_FILES: [&str; 2] = ["title.basics.tsv.gz", "title.ratings.tsv.gz"];
+/// The files reelcast reads: basics and ratings, and the people files of the crew
+/// features (issue 14); `data fetch` downloads them all unless told `--only`.
+pub const DEFAULT_FILES: [&str; 5] = [
+    ImdbFile::Basics.file_name(),
+    ImdbFile::Ratings.file_name(),
+    ImdbFile::Crew.file_name(),
+    ImdbFile::Principals.file_name(),
+    ImdbFile::Names.file_name(),
+];
 /// Longest wait to connect, seconds.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for the response head or for any one read of the body, seconds.

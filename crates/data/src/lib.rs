@@ -20,7 +20,10 @@
 //!   `name.basics` ([`PeopleSources`]); ingest keeps their rows of the kept movies, fills
 //!   each [`MovieRecord`]'s `credits`, counts bad rows by reason like the other files, and
 //!   `write_processed` writes the filtered files beside the CSV under the same manifest.
-//! - [`fetch`] downloads IMDb's files with conditional requests and atomic renames.
+//! - [`fetch`] downloads IMDb's files with conditional requests and atomic renames;
+//!   [`ImdbFile`] names the five files (`basics`, `ratings`, `crew`, `principals`,
+//!   `names`) and finds them in a directory under IMDb's names.
+//! - [`reads_in_progress`]: how far the raw files being read are, for progress displays.
 //!
 //! Depends on `reelcast-core` only; `reelcast-pipeline` calls it.
 //!
@@ -44,11 +47,13 @@ mod error;
 mod fetch;
 mod hash;
 mod id_map;
+mod imdb_file;
 mod ingest;
 mod manifest;
 mod options;
 mod people;
 mod processed;
+mod progress;
 mod ratings;
 mod report;
 mod source;
@@ -59,6 +64,7 @@ pub use crew::{nconst_numeric, nconst_text};
 pub use embedded::EmbeddedFile;
 pub use error::{Error, Result};
 pub use fetch::{fetch, sha256_file, FetchStatus, FetchedFile, DEFAULT_BASE_URL, DEFAULT_FILES};
+pub use imdb_file::ImdbFile;
 pub use ingest::{ingest, ingest_lenient, DataSources, Ingested};
 pub use manifest::{
     DatasetManifest, DatasetVersion, InvalidDatasetVersion, MANIFEST_SCHEMA_VERSION,
@@ -72,6 +78,7 @@ pub use processed::{
     dataset_version, ingested_version, read_processed, write_processed, ProcessedDataset,
     CSV_COLUMNS, DATASET_FILE, MANIFEST_FILE,
 };
+pub use progress::{reads_in_progress, ReadProgress};
 pub use report::{
     BadRowExample, BadRowReason, BadRows, FileReport, IngestReport, ReasonTally, StepCounts,
     MAX_EXAMPLES,

@@ -10,6 +10,7 @@ use flate2::bufread::MultiGzDecoder;
 
 use crate::embedded::EmbeddedFile;
 use crate::hash::{HashingReader, StreamDigest};
+use crate::progress::CountingReader;
 use crate::{Error, Result};
 
 /// Size of the decompressed chunks handed from the reading thread to the parser.
@@ -62,10 +63,15 @@ impl Source {
     /// # Errors
     /// [`Error::NotFound`] for a missing file, [`Error::Io`] for other I/O errors.
     pub fn open(&self) -> Result<SourceReader> {
-        let raw: Box<dyn Read + Send> = match self {
-            Source::File(path) => Box::new(File::open(path).map_err(|e| open_error(path, e))?),
-            Source::Embedded(file) => Box::new(file.bytes()),
+        let (raw, total): (Box<dyn Read + Send>, Option<u64>) = match self {
+            Source::File(path) => {
+                let file = File::open(path).map_err(|e| open_error(path, e))?;
+                let total = file.metadata().ok().map(|m| m.len());
+                (Box::new(file), total)
+            }
+            Source::Embedded(file) => (Box::new(file.bytes()), Some(file.bytes().len() as u64)),
         };
+        let raw: Box<dyn Read + Send> = Box::new(CountingReader::new(raw, self.name(), total));
         let path = self.path();
         let mut raw = BufReader::with_capacity(RAW_BUFFER, HashingReader::new(raw));
         let head = raw.fill_buf().map_err(|e| Error::io(&path, e))?;

@@ -19,6 +19,7 @@
 //! Saving writes a temporary file beside the target and renames it into place, so a
 //! reader never sees a half-written bundle.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -124,6 +125,20 @@ impl ModelBundle {
     /// (`directors`, `writers`, `cast`, each string -> nconst or `None`).
     pub fn resolve_people(&self, input: &MovieInput) -> PeopleResolution {
         self.features.resolve_people(input)
+    }
+
+    /// The `people` answer of the API and `reelcast predict`: each director, writer and
+    /// cast string of `input` mapped to the nconst it resolved to (`None`: unknown, the
+    /// prior was used). `None` when the input names nobody or the model has no crew
+    /// features.
+    pub fn people_map(&self, input: &MovieInput) -> Option<BTreeMap<String, Option<String>>> {
+        let resolved = self.resolve_people(input);
+        (!resolved.is_empty()).then(|| {
+            [resolved.directors, resolved.writers, resolved.cast]
+                .into_iter()
+                .flatten()
+                .collect()
+        })
     }
 
     /// Up to `limit` (at most 10) people whose name starts with `prefix` (case-insensitive),

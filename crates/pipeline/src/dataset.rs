@@ -5,18 +5,11 @@ use std::path::{Path, PathBuf};
 
 use reelcast_core::MovieRecord;
 use reelcast_data::{
-    ingest, ingested_version, read_processed, DataSources, IngestOptions, IngestReport,
+    ingest, ingested_version, read_processed, DataSources, ImdbFile, IngestOptions, IngestReport,
     PeopleSources, Source, DATASET_FILE,
 };
 
 use crate::{Error, Result};
-
-/// Raw file names looked for in a `--data` directory, most preferred first.
-const BASICS_NAMES: [&str; 2] = ["title.basics.tsv.gz", "title.basics.tsv"];
-const RATINGS_NAMES: [&str; 2] = ["title.ratings.tsv.gz", "title.ratings.tsv"];
-const CREW_NAMES: [&str; 2] = ["title.crew.tsv.gz", "title.crew.tsv"];
-const PRINCIPALS_NAMES: [&str; 2] = ["title.principals.tsv.gz", "title.principals.tsv"];
-const NAMES_NAMES: [&str; 2] = ["name.basics.tsv.gz", "name.basics.tsv"];
 
 /// The optional people files given as paths (issue 14).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,9 +26,9 @@ impl PeopleFiles {
     /// The people files present in `dir` under IMDb's names (`.tsv.gz` preferred).
     pub fn find_in(dir: &Path) -> Self {
         Self {
-            crew: find(dir, &CREW_NAMES),
-            principals: find(dir, &PRINCIPALS_NAMES),
-            names: find(dir, &NAMES_NAMES),
+            crew: ImdbFile::Crew.find_in(dir),
+            principals: ImdbFile::Principals.find_in(dir),
+            names: ImdbFile::Names.find_in(dir),
         }
     }
 
@@ -74,6 +67,82 @@ pub enum DataSource {
     },
 }
 
+impl DataSource {
+    /// The raw files IMDb publishes, found in `dir` under IMDb's own names (`.tsv.gz` or
+    /// `.tsv`, see [`ImdbFile::find_in`]): `title.basics` and `title.ratings` must be there;
+    /// `title.crew`, `title.principals` and `name.basics` are used when present (none:
+    /// [`DataSource::Raw`], basics-only data). This is `--imdb-dir` (issue 14).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`imdb-dir`) when `dir` is not a directory or lacks
+    /// title.basics or title.ratings, naming what it does hold.
+    pub fn imdb_dir(dir: &Path) -> Result<Self> {
+        let invalid = |message: String| Error::InvalidOption {
+            option: "imdb-dir",
+            message,
+        };
+        if !dir.is_dir() {
+            return Err(invalid(format!(
+                "{} is not a directory; download IMDb's files into it with `reelcast data fetch --dir {0}`",
+                dir.display()
+            )));
+        }
+        let found = ImdbFile::ALL.map(|f| f.find_in(dir));
+        let [basics, ratings, crew, principals, names] = found.clone();
+        let (Some(basics), Some(ratings)) = (basics, ratings) else {
+            let missing: Vec<String> = ImdbFile::ALL[..2]
+                .iter()
+                .zip(&found)
+                .filter(|(_, path)| path.is_none())
+                .map(|(f, _)| format!("{}.tsv[.gz]", f.stem()))
+                .collect();
+            let present: Vec<String> = found
+                .iter()
+                .flatten()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect();
+            let present = if present.is_empty() {
+                "no IMDb file".to_owned()
+            } else {
+                present.join(", ")
+            };
+            return Err(invalid(format!(
+                "{} has no {} (it holds {present}); download them with `reelcast data fetch --dir {0}`, or name the files with --basics and --ratings",
+                dir.display(),
+                missing.join(" or "),
+            )));
+        };
+        let people = PeopleFiles {
+            crew,
+            principals,
+            names,
+        };
+        tracing::info!(
+            dir = %dir.display(),
+            crew = people.crew.is_some(),
+            principals = people.principals.is_some(),
+            names = people.names.is_some(),
+            "IMDb files found"
+        );
+        Ok(Self::raw_files(basics, ratings, people))
+    }
+
+    /// Raw files on disk: [`DataSource::Raw`] without people files (basics-only data, as
+    /// before issue 14), else [`DataSource::RawWithPeople`].
+    pub fn raw_files(basics: PathBuf, ratings: PathBuf, people: PeopleFiles) -> Self {
+        if people == PeopleFiles::default() {
+            DataSource::Raw { basics, ratings }
+        } else {
+            DataSource::RawWithPeople {
+                basics,
+                ratings,
+                people,
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for DataSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -107,10 +176,6 @@ pub struct LoadedDataset {
     pub has_people: bool,
 }
 
-fn find(dir: &Path, names: &[&str]) -> Option<PathBuf> {
-    names.iter().map(|n| dir.join(n)).find(|p| p.is_file())
-}
-
 /// Resolves a source to the raw files to ingest, or `None` for a processed directory.
 pub fn raw_sources(source: &DataSource) -> Result<Option<DataSources>> {
     Ok(match source {
@@ -125,7 +190,10 @@ pub fn raw_sources(source: &DataSource) -> Result<Option<DataSources>> {
             if dir.join(DATASET_FILE).is_file() {
                 None
             } else {
-                match (find(dir, &BASICS_NAMES), find(dir, &RATINGS_NAMES)) {
+                match (
+                    ImdbFile::Basics.find_in(dir),
+                    ImdbFile::Ratings.find_in(dir),
+                ) {
                     (Some(b), Some(r)) => Some(
                         DataSources::files(b, r).with_people(PeopleFiles::find_in(dir).sources()),
                     ),
@@ -173,4 +241,89 @@ pub fn load_dataset(source: &DataSource, options: &IngestOptions) -> Result<Load
     };
     tracing::info!(rows = loaded.movies.len(), version = %loaded.version, "dataset loaded");
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn imdb_dir_uses_every_file_present_under_imdb_names() {
+        let dir = dir_with(&[
+            "title.basics.tsv.gz",
+            "title.ratings.tsv",
+            "title.crew.tsv.gz",
+            "name.basics.tsv",
+            "title.akas.tsv.gz",
+        ]);
+        let d = dir.path();
+
+        let source = DataSource::imdb_dir(d).unwrap();
+
+        assert_eq!(
+            source,
+            DataSource::RawWithPeople {
+                basics: d.join("title.basics.tsv.gz"),
+                ratings: d.join("title.ratings.tsv"),
+                people: PeopleFiles {
+                    crew: Some(d.join("title.crew.tsv.gz")),
+                    principals: None,
+                    names: Some(d.join("name.basics.tsv")),
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn imdb_dir_without_people_files_is_basics_only() {
+        let dir = dir_with(&["title.basics.tsv", "title.ratings.tsv"]);
+
+        let source = DataSource::imdb_dir(dir.path()).unwrap();
+
+        assert!(matches!(source, DataSource::Raw { .. }), "{source:?}");
+    }
+
+    #[test]
+    fn imdb_dir_without_ratings_names_what_is_missing_and_what_is_there() {
+        let dir = dir_with(&["title.basics.tsv.gz", "title.crew.tsv"]);
+        let d = dir.path().display();
+
+        let err = DataSource::imdb_dir(dir.path()).unwrap_err();
+
+        assert_eq!(
+            err.to_string(),
+            format!("--imdb-dir: {d} has no title.ratings.tsv[.gz] (it holds title.basics.tsv.gz, title.crew.tsv); download them with `reelcast data fetch --dir {d}`, or name the files with --basics and --ratings")
+        );
+    }
+
+    #[test]
+    fn imdb_dir_that_is_empty_or_missing_is_refused() {
+        let dir = dir_with(&[]);
+        let d = dir.path().display();
+        let empty = DataSource::imdb_dir(dir.path()).unwrap_err().to_string();
+        let gone = dir.path().join("nope");
+        let missing = DataSource::imdb_dir(&gone).unwrap_err().to_string();
+
+        assert!(
+            empty.starts_with(&format!(
+                "--imdb-dir: {d} has no title.basics.tsv[.gz] or title.ratings.tsv[.gz] (it holds no IMDb file)"
+            )),
+            "{empty}"
+        );
+        assert_eq!(
+            missing,
+            format!(
+                "--imdb-dir: {} is not a directory; download IMDb's files into it with `reelcast data fetch --dir {0}`",
+                gone.display()
+            )
+        );
+    }
 }

@@ -5,6 +5,7 @@
     reason = "serde_json::Value: every JSON type not named is handled alike"
 )]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use reelcast_core::MovieInput;
@@ -50,6 +51,11 @@ pub struct PredictedRow {
     pub upper: Option<f64>,
     /// Inputs imputed from training statistics, API spelling.
     pub imputed: Vec<&'static str>,
+    /// When the row named people and the model has crew features: each given string and
+    /// the nconst it resolved to, `None` when unknown (the prior was used); see
+    /// [`ModelBundle::people_map`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// One input row that could not be used, with every problem found in it.
@@ -154,13 +160,14 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
         .zip(imputed)
         .zip(ratings)
         .enumerate()
-        .map(|(i, (((row, id, _), imputed), rating))| PredictedRow {
+        .map(|(i, (((row, id, input), imputed), rating))| PredictedRow {
             row,
             id,
             predicted_rating: round2(rating),
             lower: band(i).map(|b| round2(b.lower)),
             upper: band(i).map(|b| round2(b.upper)),
             imputed: imputed.fields(),
+            people: bundle.people_map(&input),
         })
         .collect();
     PredictOutcome {
@@ -193,10 +200,26 @@ pub fn write_predictions(outcome: &PredictOutcome, output: &Path) -> Result<()> 
                 path: output.to_path_buf(),
                 message: e.to_string(),
             };
-            w.write_record(["row", "id", "predicted_rating", "lower", "upper", "imputed"])
-                .map_err(io)?;
+            w.write_record([
+                "row",
+                "id",
+                "predicted_rating",
+                "lower",
+                "upper",
+                "imputed",
+                "people",
+            ])
+            .map_err(io)?;
             let opt = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_default();
             for p in &outcome.predictions {
+                // The people map as JSON text, as the API answers it: names may hold any
+                // separator a flatter cell would use.
+                let people = match &p.people {
+                    Some(map) => serde_json::to_string(map).map_err(|e| Error::BundleEncode {
+                        message: e.to_string(),
+                    })?,
+                    None => String::new(),
+                };
                 w.write_record([
                     p.row.to_string(),
                     p.id.clone().unwrap_or_default(),
@@ -204,6 +227,7 @@ pub fn write_predictions(outcome: &PredictOutcome, output: &Path) -> Result<()> 
                     opt(p.lower),
                     opt(p.upper),
                     p.imputed.join(";"),
+                    people,
                 ])
                 .map_err(io)?;
             }

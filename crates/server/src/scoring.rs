@@ -2,7 +2,6 @@
 //! texts. Each one records its predictions once, in the Prometheus metrics and the
 //! stats, and keeps the newest feature rows in the drift window.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -102,19 +101,8 @@ pub(crate) fn movie(
         }),
         contributions,
         bias,
-        people: people(bundle, input),
+        people: bundle.people_map(input),
     }
-}
-
-/// The people the request named, each with the person id it resolved to.
-fn people(bundle: &ModelBundle, input: &MovieInput) -> Option<BTreeMap<String, Option<String>>> {
-    let resolved = bundle.resolve_people(input);
-    (!resolved.is_empty()).then(|| {
-        [resolved.directors, resolved.writers, resolved.cast]
-            .into_iter()
-            .flatten()
-            .collect()
-    })
 }
 
 /// Reads and checks every movie of a request list (`movies`): 1 to `max` of them, each a

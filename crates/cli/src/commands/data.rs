@@ -5,26 +5,31 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use reelcast_data::{
     fetch as fetch_files, ingest as ingest_raw, ingest_lenient, read_processed,
-    validate as validate_ingested, validate_processed, write_processed, DataSources, FetchStatus,
-    DEFAULT_FILES,
+    validate as validate_ingested, validate_processed, write_processed, FetchStatus, ImdbFile,
 };
-use reelcast_pipeline::raw_sources;
+use reelcast_pipeline::{raw_sources, DataSource};
 
 use crate::args::{FetchArgs, IngestArgs, ValidateArgs};
-use crate::commands::{data_source, ingest_options};
+use crate::commands::{data_source, ingest_options, raw_source};
+use crate::progress::while_reading;
 use crate::settings::Settings;
 use crate::Outcome;
 
 pub(crate) fn fetch(a: FetchArgs, settings: &Settings) -> Result<Outcome> {
+    let files = match &a.only {
+        Some(names) => ImdbFile::parse_list(names).context("--only")?,
+        None => ImdbFile::ALL.to_vec(),
+    };
+    let names: Vec<&str> = files.iter().map(|f| f.file_name()).collect();
     let progress = !a.no_progress && std::io::stderr().is_terminal();
     let dir = a.dir.unwrap_or_else(|| settings.data.raw_dir.clone());
     let base_url = a.base_url.unwrap_or_else(|| settings.data.base_url.clone());
-    let files = fetch_files(&base_url, &dir, &DEFAULT_FILES, progress)
+    let fetched = fetch_files(&base_url, &dir, &names, progress)
         .with_context(|| format!("fetching IMDb datasets from {base_url}"))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&files)?);
+        println!("{}", serde_json::to_string_pretty(&fetched)?);
     } else {
-        for f in &files {
+        for f in &fetched {
             let status = match f.status {
                 FetchStatus::Downloaded => "downloaded",
                 FetchStatus::NotModified => "unchanged",
@@ -37,11 +42,7 @@ pub(crate) fn fetch(a: FetchArgs, settings: &Settings) -> Result<Outcome> {
                 f.sha256
             );
         }
-        println!(
-            "next: reelcast data ingest --basics {} --ratings {}",
-            dir.join(DEFAULT_FILES[0]).display(),
-            dir.join(DEFAULT_FILES[1]).display()
-        );
+        println!("next: reelcast data ingest --imdb-dir {}", dir.display());
     }
     Ok(Outcome::Ok)
 }
@@ -49,11 +50,9 @@ pub(crate) fn fetch(a: FetchArgs, settings: &Settings) -> Result<Outcome> {
 pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
     let options = ingest_options(&a.filters, settings)?;
     let out = a.out.unwrap_or_else(|| settings.data.processed_dir.clone());
-    let sources = match (&a.basics, &a.ratings) {
-        (Some(b), Some(r)) => DataSources::files(b, r),
-        _ => DataSources::embedded(),
-    };
-    let ingested = match ingest_raw(&sources, &options) {
+    let source = raw_source(&a.files)?.unwrap_or(DataSource::Embedded);
+    let sources = raw_sources(&source)?.expect("raw files or the embedded sample, not a directory");
+    let ingested = match while_reading("ingest", || ingest_raw(&sources, &options)) {
         Ok(ingested) => ingested,
         // A failed gate, as in `data validate`: exit 1, not 2.
         Err(e @ reelcast_data::Error::TooManyBadRows { .. }) => {
@@ -75,6 +74,13 @@ pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
             out.display(),
             manifest.dataset_version
         );
+        if let Some(people) = &ingested.report.people {
+            let p = &people.counts;
+            println!(
+                "people: {} films with people, {} distinct people, {} unknown nconsts",
+                p.films_with_people, p.distinct_people, p.unknown_nconsts
+            );
+        }
         let skipped = ingested.report.bad_rows.skipped();
         if skipped > 0 {
             println!("skipped {skipped} bad rows; run `reelcast data validate` with the same inputs for details");
@@ -85,10 +91,11 @@ pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
 
 pub(crate) fn validate(a: ValidateArgs, settings: &Settings) -> Result<Outcome> {
     let options = ingest_options(&a.data.filters, settings)?;
-    let source = data_source(&a.data);
+    let source = data_source(&a.data)?;
     let report = match raw_sources(&source)? {
         Some(sources) => validate_ingested(
-            &ingest_lenient(&sources, &options).with_context(|| format!("reading {source}"))?,
+            &while_reading("validate", || ingest_lenient(&sources, &options))
+                .with_context(|| format!("reading {source}"))?,
         ),
         None => {
             let dir = a

@@ -11,9 +11,18 @@ use crate::Outcome;
 
 pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
     let (model_path, bundle) = load_bundle(a.model.as_deref(), settings)?;
-    let source = data_source(&a.data);
+    let source = data_source(&a.data)?;
     let dataset = load_dataset(&source, &ingest_options(&a.data.filters, settings)?)
         .with_context(|| format!("loading {source}"))?;
+    let prior_only = bundle.feature_groups().contains(&"crew") && !dataset.has_people;
+    if prior_only {
+        // Issue 14: scoring still works, every crew feature taking the training prior, so
+        // the numbers understate the model.
+        eprintln!(
+            "warning: {} uses crew features but {source} has no people files: every film's crew features use the prior, so these scores understate the model; pass --crew, --principals and --names (or --imdb-dir DIR) to score it with its crew",
+            bundle.metadata.model_name
+        );
+    }
     let m = evaluate(&bundle, &dataset.movies)?;
     if a.json {
         let out = json!({
@@ -22,6 +31,8 @@ pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
             "model_path": model_path,
             "dataset_version": dataset.version,
             "trained_on": bundle.metadata.dataset_version,
+            "feature_groups": bundle.feature_groups(),
+            "crew_features_from_prior": prior_only,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {

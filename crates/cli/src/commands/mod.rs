@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use reelcast_core::TitleType;
 use reelcast_data::IngestOptions;
-use reelcast_pipeline::{DataSource, ModelBundle};
+use reelcast_pipeline::{DataSource, ModelBundle, PeopleFiles};
 
-use crate::args::{DataArgs, FilterArgs};
+use crate::args::{DataArgs, FilterArgs, RawFileArgs};
 use crate::settings::Settings;
 
 /// Resolves filter flags over the `[ingest]` settings, rejecting unknown title types.
@@ -70,14 +70,30 @@ pub(crate) fn load_bundle(
     Ok((path, bundle))
 }
 
-/// Resolves the data flags: a directory, two raw files, or the embedded sample.
-pub(crate) fn data_source(a: &DataArgs) -> DataSource {
-    match (&a.data, &a.basics, &a.ratings) {
-        (Some(dir), _, _) => DataSource::Directory(dir.clone()),
-        (None, Some(basics), Some(ratings)) => DataSource::Raw {
-            basics: basics.clone(),
-            ratings: ratings.clone(),
-        },
-        _ => DataSource::Embedded,
+/// Resolves the data flags: a directory, the raw files, or the embedded sample.
+pub(crate) fn data_source(a: &DataArgs) -> Result<DataSource> {
+    match &a.data {
+        Some(dir) => Ok(DataSource::Directory(dir.clone())),
+        None => Ok(raw_source(&a.files)?.unwrap_or(DataSource::Embedded)),
     }
+}
+
+/// The raw files named by `--imdb-dir` or one flag each; `None` when none is named.
+pub(crate) fn raw_source(f: &RawFileArgs) -> Result<Option<DataSource>> {
+    if let Some(dir) = &f.imdb_dir {
+        return Ok(Some(DataSource::imdb_dir(dir)?));
+    }
+    let (Some(basics), Some(ratings)) = (&f.basics, &f.ratings) else {
+        return Ok(None);
+    };
+    let people = PeopleFiles {
+        crew: f.crew.clone(),
+        principals: f.principals.clone(),
+        names: f.names.clone(),
+    };
+    Ok(Some(DataSource::raw_files(
+        basics.clone(),
+        ratings.clone(),
+        people,
+    )))
 }

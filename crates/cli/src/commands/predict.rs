@@ -1,5 +1,7 @@
 //! `reelcast predict`: one movie from flags, or a CSV/JSON file.
 
+use std::collections::BTreeMap;
+
 use anyhow::{bail, Result};
 use reelcast_pipeline::{movie_from_json, predict_file, round2, write_predictions, FileFormat};
 use serde_json::{json, Map, Value};
@@ -9,8 +11,10 @@ use crate::commands::load_bundle;
 use crate::settings::Settings;
 use crate::Outcome;
 
+/// The flags as a [`reelcast_pipeline::MovieRequest`] body, checked by the same rules as
+/// the API's.
 fn flags_object(a: &PredictArgs) -> Map<String, Value> {
-    [
+    let text = [
         ("title", &a.title),
         ("startYear", &a.start_year),
         ("runtimeMinutes", &a.runtime_minutes),
@@ -20,8 +24,48 @@ fn flags_object(a: &PredictArgs) -> Map<String, Value> {
         ("isAdult", &a.is_adult),
     ]
     .into_iter()
-    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), Value::String(v))))
-    .collect()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), Value::String(v))));
+    let people = [
+        ("directors", &a.directors),
+        ("writers", &a.writers),
+        ("cast", &a.cast),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), json!(v))));
+    text.chain(people).collect()
+}
+
+/// The short line on who was recognised, e.g. `people: 2 of 3 recognised (Ann Lee =
+/// nm0000001, nm0000002); unknown, so the prior is used: Nobody`.
+fn people_line(people: &BTreeMap<String, Option<String>>) -> String {
+    let known: Vec<String> = people
+        .iter()
+        .filter_map(|(given, id)| {
+            id.as_ref().map(|id| {
+                if given == id {
+                    id.clone()
+                } else {
+                    format!("{given} = {id}")
+                }
+            })
+        })
+        .collect();
+    let unknown: Vec<&str> = people
+        .iter()
+        .filter(|(_, id)| id.is_none())
+        .map(|(given, _)| given.as_str())
+        .collect();
+    let mut line = format!("people: {} of {} recognised", known.len(), people.len());
+    if !known.is_empty() {
+        line.push_str(&format!(" ({})", known.join(", ")));
+    }
+    if !unknown.is_empty() {
+        line.push_str(&format!(
+            "; unknown, so the prior is used: {}",
+            unknown.join(", ")
+        ));
+    }
+    line
 }
 
 pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
@@ -65,7 +109,16 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
             bail!("{}", msgs.join("; "));
         }
     };
+    let names_people =
+        !(movie.directors.is_empty() && movie.writers.is_empty() && movie.cast.is_empty());
+    if names_people && !bundle.feature_groups().contains(&"crew") {
+        eprintln!(
+            "warning: {} has no crew features, so --directors, --writers and --cast do not change its prediction; train on data with people files for a crew-aware model",
+            bundle.metadata.model_name
+        );
+    }
     let p = bundle.predict(&movie);
+    let people = bundle.people_map(&movie);
     if a.json {
         let out = json!({
             "title": movie.title,
@@ -74,6 +127,10 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
             "imputed": p.imputed.fields(),
             "model_name": bundle.metadata.model_name,
         });
+        let mut out = out;
+        if let Some(people) = &people {
+            out["people"] = json!(people);
+        }
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         let band = p
@@ -86,6 +143,9 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
                 "imputed from training data: {}",
                 p.imputed.fields().join(", ")
             );
+        }
+        if let Some(people) = &people {
+            println!("{}", people_line(people));
         }
     }
     Ok(Outcome::Ok)
@@ -103,4 +163,27 @@ fn kebab(field: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_line_names_the_recognised_and_the_unknown() {
+        let people = BTreeMap::from([
+            ("Ann Lee".to_owned(), Some("nm0000001".to_owned())),
+            ("Nobody".to_owned(), None),
+        ]);
+        let all_known = BTreeMap::from([("nm0000002".to_owned(), Some("nm0000002".to_owned()))]);
+
+        assert_eq!(
+            people_line(&people),
+            "people: 1 of 2 recognised (Ann Lee = nm0000001); unknown, so the prior is used: Nobody"
+        );
+        assert_eq!(
+            people_line(&all_known),
+            "people: 1 of 1 recognised (nm0000002)"
+        );
+    }
 }

@@ -66,7 +66,7 @@ pub(crate) fn train_request(
         params = params.with_trees(n);
     }
     Ok(TrainRequest {
-        source: data_source(&a.data),
+        source: data_source(&a.data)?,
         ingest: ingest_options(&a.data.filters, settings)?,
         train: TrainOptions {
             params,
@@ -157,6 +157,8 @@ fn print_json(t: &TrackedTraining) -> Result<()> {
         "model_path": t.model_path,
         "report_dir": t.report_dir,
         "dataset_version": t.dataset.version,
+        "feature_groups": t.bundle.feature_groups(),
+        "people_count": t.bundle.people_count(),
         "seed": meta.seed,
         "fit_seconds": t.report.fit_seconds,
         "params": serde_json::from_str::<Value>(&meta.params_json)?,

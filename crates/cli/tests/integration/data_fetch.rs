@@ -8,10 +8,11 @@ use std::thread::JoinHandle;
 use serde_json::Value;
 use tiny_http::{Header, Response, Server};
 
-use crate::helpers::{sample_file, sha256, Sandbox};
+use crate::helpers::{sample_arg, sample_file, sha256, Sandbox, SAMPLE_FILES};
 
 const ETAG: &str = "\"sample-v1\"";
-const FILES: [&str; 2] = ["title.basics.tsv.gz", "title.ratings.tsv.gz"];
+/// What `data fetch` downloads by default: all five files (issue 14).
+const FILES: [&str; 5] = SAMPLE_FILES;
 
 /// What the server was asked: (path, If-None-Match header) per request.
 type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
@@ -64,7 +65,7 @@ impl TestServer {
         }
     }
 
-    /// The embedded sample's two real files.
+    /// The embedded sample's five real files.
     fn sample() -> Self {
         Self::start(
             FILES
@@ -88,31 +89,31 @@ impl Drop for TestServer {
     }
 }
 
-fn fetch_json(sandbox: &Sandbox, url: &str) -> Vec<Value> {
-    let out = sandbox
-        .run([
-            "data",
-            "fetch",
-            "--base-url",
-            url,
-            "--dir",
-            "raw",
-            "--no-progress",
-            "--json",
-        ])
-        .json();
+fn fetch_json(sandbox: &Sandbox, url: &str, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec![
+        "data",
+        "fetch",
+        "--base-url",
+        url,
+        "--dir",
+        "raw",
+        "--no-progress",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = sandbox.run(&args).json();
     out.as_array().expect("a JSON array of files").clone()
 }
 
 #[test]
-fn fetch_downloads_then_reports_not_modified() {
+fn fetch_downloads_all_five_files_then_reports_not_modified() {
     let sandbox = Sandbox::new();
     let server = TestServer::sample();
 
-    let first = fetch_json(&sandbox, &server.url);
-    let second = fetch_json(&sandbox, &server.url);
+    let first = fetch_json(&sandbox, &server.url, &[]);
+    let second = fetch_json(&sandbox, &server.url, &[]);
 
-    assert_eq!(first.len(), 2);
+    assert_eq!(first.len(), 5);
     for (file, name) in first.iter().zip(FILES) {
         let bytes = std::fs::read(sample_file(name)).unwrap();
         assert_eq!(file["name"], name);
@@ -129,17 +130,92 @@ fn fetch_downloads_then_reports_not_modified() {
         assert_eq!(file["status"], "not_modified", "{file:#}");
         assert_eq!(file["sha256"], before["sha256"]);
     }
-    let requests = server.requests();
+    let expected: Vec<_> = FILES
+        .iter()
+        .map(|f| (f.to_string(), None))
+        .chain(FILES.iter().map(|f| (f.to_string(), Some(ETAG.to_owned()))))
+        .collect();
     assert_eq!(
-        requests,
-        [
-            (FILES[0].to_owned(), None),
-            (FILES[1].to_owned(), None),
-            (FILES[0].to_owned(), Some(ETAG.to_owned())),
-            (FILES[1].to_owned(), Some(ETAG.to_owned())),
-        ],
+        server.requests(),
+        expected,
         "the second run asks conditionally with the stored ETag"
     );
+}
+
+#[test]
+fn fetch_only_downloads_just_the_named_files_in_the_order_given() {
+    let sandbox = Sandbox::new();
+    let server = TestServer::sample();
+
+    let pair = fetch_json(&sandbox, &server.url, &["--only", "basics,ratings"]);
+    let people = fetch_json(&sandbox, &server.url, &["--only", "names,crew,principals"]);
+    let again = fetch_json(&sandbox, &server.url, &["--only", "ratings"]);
+
+    let names = |files: &[Value]| -> Vec<String> {
+        files
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&pair),
+        ["title.basics.tsv.gz", "title.ratings.tsv.gz"]
+    );
+    assert_eq!(
+        names(&people),
+        [
+            "name.basics.tsv.gz",
+            "title.crew.tsv.gz",
+            "title.principals.tsv.gz"
+        ],
+        "in the order given"
+    );
+    assert_eq!(again[0]["status"], "not_modified", "{again:#?}");
+    let requested: Vec<String> = server.requests().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        requested,
+        [
+            "title.basics.tsv.gz",
+            "title.ratings.tsv.gz",
+            "name.basics.tsv.gz",
+            "title.crew.tsv.gz",
+            "title.principals.tsv.gz",
+            "title.ratings.tsv.gz"
+        ]
+    );
+    for name in FILES {
+        assert_eq!(
+            sha256(&std::fs::read(sandbox.join("raw").join(name)).unwrap()),
+            sha256(&std::fs::read(sample_file(name)).unwrap()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn fetch_only_with_an_unknown_name_lists_the_accepted_names_and_downloads_nothing() {
+    let sandbox = Sandbox::new();
+    let server = TestServer::sample();
+
+    let message = sandbox
+        .run([
+            "data",
+            "fetch",
+            "--base-url",
+            &server.url,
+            "--dir",
+            "raw",
+            "--only",
+            "basics,akas",
+        ])
+        .error();
+
+    assert_eq!(
+        message,
+        "--only: unknown IMDb file \"akas\"; the accepted names are basics, ratings, crew, principals, names"
+    );
+    assert!(server.requests().is_empty());
+    assert!(!sandbox.join("raw").exists());
 }
 
 #[test]
@@ -158,25 +234,14 @@ fn fetched_files_ingest_to_the_dataset_version_of_the_same_files_in_the_sample()
             "--no-progress",
         ])
         .success();
-    let from_fetched = sandbox.train("a", &["--data", "raw"]);
-    // The fetch serves the sample's basics and ratings (the embedded default also carries
-    // its crew files, so its version differs): the same two files read from the sample.
-    let basics = sample_file("title.basics.tsv.gz");
-    let ratings = sample_file("title.ratings.tsv.gz");
-    let embedded = sandbox.train(
-        "b",
-        &[
-            "--basics",
-            basics.to_str().unwrap(),
-            "--ratings",
-            ratings.to_str().unwrap(),
-        ],
-    );
+    let from_fetched = sandbox.train("a", &["--imdb-dir", "raw"]);
+    // All five files are the embedded sample's: the same dataset, crew included.
+    let embedded = sandbox.train("b", &[]);
 
     assert!(
-        fetched.stdout.contains(
-            "next: reelcast data ingest --basics raw/title.basics.tsv.gz --ratings raw/title.ratings.tsv.gz"
-        ),
+        fetched
+            .stdout
+            .ends_with("next: reelcast data ingest --imdb-dir raw\n"),
         "{}",
         fetched.stdout
     );
@@ -188,6 +253,48 @@ fn fetched_files_ingest_to_the_dataset_version_of_the_same_files_in_the_sample()
         fetched.stdout
     );
     assert_eq!(from_fetched["dataset_version"], embedded["dataset_version"]);
+    assert_eq!(
+        from_fetched["feature_groups"],
+        serde_json::json!(["basics", "crew"])
+    );
+}
+
+#[test]
+fn the_old_pair_fetched_with_only_trains_the_basics_only_model() {
+    let sandbox = Sandbox::new();
+    let server = TestServer::sample();
+    sandbox
+        .run([
+            "data",
+            "fetch",
+            "--base-url",
+            &server.url,
+            "--dir",
+            "raw",
+            "--only",
+            "basics,ratings",
+        ])
+        .success();
+
+    let from_fetched = sandbox.train("a", &["--imdb-dir", "raw"]);
+    let from_flags = sandbox.train(
+        "b",
+        &[
+            "--basics",
+            &sample_arg("title.basics.tsv.gz"),
+            "--ratings",
+            &sample_arg("title.ratings.tsv.gz"),
+        ],
+    );
+
+    assert_eq!(
+        from_fetched["dataset_version"],
+        from_flags["dataset_version"]
+    );
+    assert_eq!(
+        from_fetched["feature_groups"],
+        serde_json::json!(["basics"])
+    );
 }
 
 #[test]

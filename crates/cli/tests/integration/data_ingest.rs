@@ -1,9 +1,11 @@
-//! `reelcast data ingest`: the processed dataset, its version, the filters' edges and the
-//! bad-row threshold.
+//! `reelcast data ingest`: the processed dataset, its version, the filters' edges, the
+//! bad-row threshold, and the people files (one flag each or `--imdb-dir`, issue 14).
 
 use serde_json::Value;
 
-use crate::helpers::{bad, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_MOVIES};
+use crate::helpers::{
+    bad, sample_arg, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_FILES, SAMPLE_MOVIES,
+};
 
 const HEADER: &str = "tconst,titleType,primaryTitle,originalTitle,isAdult,startYear,endYear,runtimeMinutes,genres,averageRating,numVotes";
 
@@ -233,4 +235,198 @@ fn bad_row_ratio_outside_zero_one_is_rejected() {
         .error();
 
     assert_eq!(message, "--max-bad-row-ratio: 1.5 is not between 0 and 1");
+}
+
+/// The people files of a manifest: (name, rows) of each filtered file written.
+fn people_files(manifest: &Value) -> Vec<(String, u64)> {
+    manifest["people_files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .map(|f| {
+                    (
+                        f["name"].as_str().unwrap().to_owned(),
+                        f["rows"].as_u64().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn imdb_dir_ingests_every_file_present_like_the_flags_and_the_embedded_sample() {
+    let sandbox = Sandbox::new();
+    sandbox.copy_sample("imdb", &SAMPLE_FILES);
+    let [basics, ratings, crew, principals, names] = SAMPLE_FILES.map(sample_arg);
+
+    let from_dir = sandbox
+        .run([
+            "data",
+            "ingest",
+            "--imdb-dir",
+            "imdb",
+            "--out",
+            "a",
+            "--json",
+        ])
+        .json();
+    let from_flags = sandbox
+        .run([
+            "data",
+            "ingest",
+            "--out",
+            "b",
+            "--json",
+            "--basics",
+            &basics,
+            "--ratings",
+            &ratings,
+            "--crew",
+            &crew,
+            "--principals",
+            &principals,
+            "--names",
+            &names,
+        ])
+        .json();
+    let embedded = sandbox
+        .run(["data", "ingest", "--out", "c", "--json"])
+        .json();
+
+    assert_eq!(from_dir["dataset_version"], from_flags["dataset_version"]);
+    assert_eq!(from_dir["dataset_version"], embedded["dataset_version"]);
+    let written = people_files(&from_dir);
+    let written_names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        written_names,
+        ["title.crew.tsv", "title.principals.tsv", "name.basics.tsv"]
+    );
+    assert!(written.iter().all(|(_, rows)| *rows > 0), "{written:?}");
+    for (name, _) in &written {
+        assert!(sandbox.join("a").join(name).is_file(), "{name} written");
+    }
+    assert_eq!(from_dir["people"]["counts"]["films_with_people"], 6090);
+}
+
+#[test]
+fn imdb_dir_without_people_files_ingests_basics_only_as_before() {
+    let sandbox = Sandbox::new();
+    sandbox.copy_sample("imdb", &SAMPLE_FILES[..2]);
+
+    let manifest = sandbox
+        .run([
+            "data",
+            "ingest",
+            "--imdb-dir",
+            "imdb",
+            "--out",
+            "a",
+            "--json",
+        ])
+        .json();
+    let run = sandbox
+        .run(["data", "ingest", "--imdb-dir", "imdb", "--out", "b"])
+        .success();
+
+    assert_eq!(manifest["rows"], SAMPLE_MOVIES);
+    assert!(manifest["people"].is_null(), "{manifest:#}");
+    assert!(people_files(&manifest).is_empty());
+    assert!(!run.stdout.contains("people:"), "{}", run.stdout);
+}
+
+#[test]
+fn imdb_dir_of_plain_tsv_files_finds_them_under_imdb_names() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox
+        .run([
+            "data",
+            "ingest",
+            "--imdb-dir",
+            crate::helpers::EXCERPT_DIR,
+            "--out",
+            "out",
+        ])
+        .success();
+
+    let manifest: Value = serde_json::from_str(&sandbox.read("out/manifest.json")).unwrap();
+    assert_eq!(manifest["rows"], 4, "the excerpt's four rated movies");
+    assert_eq!(people_files(&manifest).len(), 3, "{manifest:#}");
+    assert!(
+        run.stdout.contains("people: 4 films with people, "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn imdb_dir_missing_title_ratings_names_the_missing_file_and_suggests_fetch() {
+    let sandbox = Sandbox::new();
+    sandbox.copy_sample("imdb", &["title.basics.tsv.gz", "title.crew.tsv.gz"]);
+
+    let message = sandbox
+        .run(["data", "ingest", "--imdb-dir", "imdb", "--out", "out"])
+        .error();
+
+    assert_eq!(
+        message,
+        "--imdb-dir: imdb has no title.ratings.tsv[.gz] (it holds title.basics.tsv.gz, title.crew.tsv.gz); download them with `reelcast data fetch --dir imdb`, or name the files with --basics and --ratings"
+    );
+    assert!(!sandbox.join("out").exists(), "nothing written on failure");
+}
+
+#[test]
+fn a_missing_people_file_is_named() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox
+        .run([
+            "data",
+            "ingest",
+            "--basics",
+            EXCERPT_BASICS,
+            "--ratings",
+            EXCERPT_RATINGS,
+            "--crew",
+            "nowhere/title.crew.tsv",
+        ])
+        .error();
+
+    assert!(
+        message.starts_with("ingesting IMDb files: nowhere/title.crew.tsv not found; "),
+        "{message}"
+    );
+}
+
+#[test]
+fn imdb_dir_conflicts_with_the_single_file_flags() {
+    let sandbox = Sandbox::new();
+
+    for flag in ["--basics", "--ratings", "--crew", "--principals", "--names"] {
+        let run = sandbox.run(["data", "ingest", "--imdb-dir", "imdb", flag, "x"]);
+
+        assert_eq!(run.code, 2, "{flag}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("cannot be used with"),
+            "{flag}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn people_flags_need_basics_and_ratings() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox.run(["data", "ingest", "--crew", EXCERPT_BASICS]);
+
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("required arguments were not provided")
+            && run.stderr.contains("--basics"),
+        "{}",
+        run.stderr
+    );
 }

@@ -313,3 +313,71 @@ fn a_tampered_processed_directory_is_refused() {
     assert!(message.starts_with("reading processed: "), "{message}");
     assert!(message.contains("differs from"), "{message}");
 }
+
+#[test]
+fn validate_with_people_flags_reports_people_per_film_like_imdb_dir() {
+    let sandbox = Sandbox::new();
+    let excerpt = crate::helpers::EXCERPT_DIR;
+    let file = |name: &str| format!("{excerpt}/{name}");
+
+    let from_flags = sandbox
+        .run([
+            "data",
+            "validate",
+            "--json",
+            "--basics",
+            EXCERPT_BASICS,
+            "--ratings",
+            EXCERPT_RATINGS,
+            "--crew",
+            &file("title.crew.tsv"),
+            "--principals",
+            &file("title.principals.tsv"),
+            "--names",
+            &file("name.basics.tsv"),
+        ])
+        .json();
+    let from_dir = sandbox
+        .run(["data", "validate", "--json", "--imdb-dir", excerpt])
+        .json();
+    let basics_only = sandbox
+        .run([
+            "data",
+            "validate",
+            "--json",
+            "--basics",
+            EXCERPT_BASICS,
+            "--ratings",
+            EXCERPT_RATINGS,
+        ])
+        .json();
+
+    let people = &from_flags["people"];
+    assert_eq!(people["counts"]["films_with_people"], 4, "{people:#}");
+    for role in ["directors", "writers", "cast"] {
+        assert!(
+            num(&people["per_film"][role], "mean") >= 1.0,
+            "{role}: {people:#}"
+        );
+    }
+    assert_eq!(from_dir["people"], from_flags["people"]);
+    assert_eq!(from_dir["inputs"], from_flags["inputs"]);
+    assert!(basics_only["people"].is_null(), "{basics_only:#}");
+}
+
+#[test]
+fn data_directory_conflicts_with_the_people_flags() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox.run([
+        "data",
+        "validate",
+        "--data",
+        "processed",
+        "--crew",
+        "title.crew.tsv",
+    ]);
+
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+}

@@ -1,6 +1,8 @@
 //! `reelcast evaluate`: scoring a saved bundle, and refusing damaged bundles saying why.
 
-use crate::helpers::{num, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_MOVIES};
+use crate::helpers::{
+    num, sample_arg, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_FILES, SAMPLE_MOVIES,
+};
 
 /// Bundle layout: magic (8) + format version (4) + payload length (8) + sha256 (32).
 const HEADER_LEN: usize = 52;
@@ -151,4 +153,75 @@ fn a_missing_bundle_suggests_training_into_its_directory() {
         ),
         "{message}"
     );
+}
+
+#[test]
+fn a_crew_model_without_people_files_warns_and_scores_with_the_prior() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox.copy_sample("imdb", &SAMPLE_FILES);
+    let [basics, ratings, ..] = SAMPLE_FILES.map(sample_arg);
+
+    let without = sandbox.run([
+        "evaluate",
+        "--json",
+        "--basics",
+        &basics,
+        "--ratings",
+        &ratings,
+    ]);
+    let with = sandbox.run(["evaluate", "--json", "--imdb-dir", "imdb"]);
+    let text = sandbox
+        .run(["evaluate", "--basics", &basics, "--ratings", &ratings])
+        .success();
+
+    let warning = "warning: movie_rating_gbt uses crew features but ";
+    assert!(without.stderr.contains(warning), "{}", without.stderr);
+    assert!(
+        without
+            .stderr
+            .contains("pass --crew, --principals and --names (or --imdb-dir DIR)"),
+        "{}",
+        without.stderr
+    );
+    assert!(text.stderr.contains(warning), "{}", text.stderr);
+    assert!(
+        text.stdout.contains("rmse "),
+        "scores all the same: {}",
+        text.stdout
+    );
+    assert!(!with.stderr.contains("warning"), "{}", with.stderr);
+    let (without, with) = (without.json(), with.json());
+    assert_eq!(without["n"], SAMPLE_MOVIES);
+    assert_eq!(without["crew_features_from_prior"], true);
+    assert_eq!(with["crew_features_from_prior"], false);
+    assert_eq!(
+        with["feature_groups"],
+        serde_json::json!(["basics", "crew"])
+    );
+    assert!(
+        num(&with, "rmse") < num(&without, "rmse"),
+        "the crew helps: {} vs {}",
+        with["rmse"],
+        without["rmse"]
+    );
+}
+
+#[test]
+fn a_basics_only_model_is_scored_without_a_warning() {
+    let sandbox = Sandbox::new();
+    let [basics, ratings, ..] = SAMPLE_FILES.map(sample_arg);
+    sandbox.train("artifacts", &["--basics", &basics, "--ratings", &ratings]);
+
+    let run = sandbox.run([
+        "evaluate",
+        "--json",
+        "--basics",
+        &basics,
+        "--ratings",
+        &ratings,
+    ]);
+
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(run.json()["crew_features_from_prior"], false);
 }

@@ -21,6 +21,11 @@ pub const EXCERPT_RATINGS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../data/tests/fixtures/imdb-excerpt/title.ratings.tsv"
 );
+/// The real IMDb excerpt's directory: all five files under IMDb's names (plain TSV).
+pub const EXCERPT_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/tests/fixtures/imdb-excerpt"
+);
 /// `crates/data/tests/fixtures/bad`: the excerpt with one thing broken per folder.
 const BAD_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/tests/fixtures/bad");
 /// `data/sample`: the embedded sample's gzipped files.
@@ -34,6 +39,20 @@ pub fn bad(case: &str, file: &str) -> String {
 /// One of the embedded sample's raw files (`title.basics.tsv.gz`, `title.ratings.tsv.gz`).
 pub fn sample_file(name: &str) -> PathBuf {
     Path::new(SAMPLE_DIR).join(name)
+}
+
+/// The embedded sample's five raw files, by IMDb's names.
+pub const SAMPLE_FILES: [&str; 5] = [
+    "title.basics.tsv.gz",
+    "title.ratings.tsv.gz",
+    "title.crew.tsv.gz",
+    "title.principals.tsv.gz",
+    "name.basics.tsv.gz",
+];
+
+/// A sample file's path as a `&str` argument.
+pub fn sample_arg(name: &str) -> String {
+    sample_file(name).to_string_lossy().into_owned()
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -138,6 +157,17 @@ impl Sandbox {
         }
         std::fs::write(&path, contents).expect("writing a test file");
         path
+    }
+
+    /// Copies the embedded sample's files named in `files` into the directory `dir`
+    /// (created) and returns its path.
+    pub fn copy_sample(&self, dir: &str, files: &[&str]) -> PathBuf {
+        let target = self.join(dir);
+        std::fs::create_dir_all(&target).expect("creating a directory");
+        for name in files {
+            std::fs::copy(sample_file(name), target.join(name)).expect("copying a sample file");
+        }
+        target
     }
 
     /// Reads `name` inside the directory as text.

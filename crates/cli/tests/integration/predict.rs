@@ -243,7 +243,7 @@ fn a_csv_batch_scores_good_rows_and_reports_every_rejected_row_with_its_field() 
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("row,id,predicted_rating,lower,upper,imputed")
+        Some("row,id,predicted_rating,lower,upper,imputed,people")
     );
     let scored: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let scored_rows: BTreeSet<usize> = scored.iter().map(|r| r[0].parse().unwrap()).collect();
@@ -440,4 +440,151 @@ fn the_processed_dataset_is_accepted_as_prediction_input() {
         rejected.len()
     );
     assert!(out.stderr.contains(&summary), "{}", out.stderr);
+}
+
+/// Flags for a film with people from the embedded sample's people table (whose person
+/// ids are synthetic, see data/sample/README.md): Christopher Nolan is nm90006468,
+/// Morgan Freeman nm90026207.
+const WITH_PEOPLE: [&str; 12] = [
+    "--start-year",
+    "2010",
+    "--runtime-minutes",
+    "148",
+    "--num-votes",
+    "2000000",
+    "--directors",
+    "christopher nolan,Nobody Atall",
+    "--writers",
+    "Christopher Nolan",
+    "--cast",
+    "nm90026207",
+];
+
+#[test]
+fn people_flags_resolve_by_name_or_id_and_the_answer_says_who_was_recognised() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+
+    let p = predict_flags(&sandbox, "artifacts/model.bundle", &WITH_PEOPLE);
+    let nobody = predict_flags(&sandbox, "artifacts/model.bundle", &WITH_PEOPLE[..6]);
+    let text = sandbox
+        .run(["predict"].iter().chain(&WITH_PEOPLE))
+        .success();
+
+    assert_eq!(
+        p["people"],
+        serde_json::json!({
+            "christopher nolan": "nm90006468",
+            "Christopher Nolan": "nm90006468",
+            "Nobody Atall": null,
+            "nm90026207": "nm90026207"
+        })
+    );
+    assert!(nobody.get("people").is_none(), "{nobody:#}");
+    assert_ne!(
+        p["predicted_rating"], nobody["predicted_rating"],
+        "the crew features count"
+    );
+    assert!(
+        text.stdout.contains(
+            "people: 3 of 4 recognised (Christopher Nolan = nm90006468, christopher nolan = nm90006468, nm90026207); unknown, so the prior is used: Nobody Atall"
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn people_over_the_api_bounds_are_refused_naming_the_flag() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    let many = vec!["x"; 21].join(",");
+    let long = "y".repeat(201);
+    let base = &WITH_PEOPLE[..6];
+
+    let too_many = sandbox
+        .run(
+            ["predict"]
+                .iter()
+                .chain(base)
+                .chain(&["--directors", &many]),
+        )
+        .error();
+    let too_long = sandbox
+        .run(["predict"].iter().chain(base).chain(&["--cast", &long]))
+        .error();
+    let empty = sandbox
+        .run(["predict"].iter().chain(base).chain(&["--writers", "a,,b"]))
+        .error();
+
+    assert_eq!(
+        too_many,
+        "--directors: directors has 21 people; the limit is 20"
+    );
+    assert_eq!(
+        too_long,
+        "--cast: cast[0] has 201 characters; the limit is 200"
+    );
+    assert_eq!(
+        empty,
+        "--writers: writers[1] is empty; send an IMDb person id or a name"
+    );
+}
+
+#[test]
+fn people_columns_of_csv_and_json_files_are_resolved_in_the_output() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox.write(
+        "movies.csv",
+        "tconst,startYear,runtimeMinutes,numVotes,directors,cast\n\
+         tt1375666,2010,148,2000000,Christopher Nolan,\"Morgan Freeman,Nobody Atall\"\n\
+         tt0000001,2001,90,1000,,\n",
+    );
+    sandbox.write(
+        "movies.json",
+        serde_json::json!([{"id": "a", "startYear": 2010, "runtimeMinutes": 148,
+            "numVotes": 2000000, "directors": ["nm90006468"], "writers": ["Nobody Atall"]}])
+        .to_string(),
+    );
+
+    sandbox
+        .run(["predict", "--input", "movies.csv", "--output", "out.csv"])
+        .success();
+    let from_json = sandbox.run(["predict", "--input", "movies.json"]).json();
+
+    let out = sandbox.read("out.csv");
+    let mut rows = out.lines().skip(1);
+    assert!(
+        rows.next().unwrap().ends_with(
+            r#","{""Christopher Nolan"":""nm90006468"",""Morgan Freeman"":""nm90026207"",""Nobody Atall"":null}""#
+        ),
+        "{out}"
+    );
+    assert!(
+        rows.next().unwrap().ends_with(','),
+        "no people, empty cell: {out}"
+    );
+    assert_eq!(
+        from_json["predictions"][0]["people"],
+        serde_json::json!({"nm90006468": "nm90006468", "Nobody Atall": null})
+    );
+}
+
+#[test]
+fn people_given_to_a_basics_only_model_are_flagged_as_unused() {
+    let sandbox = Sandbox::new();
+    let [basics, ratings, ..] = crate::helpers::SAMPLE_FILES.map(crate::helpers::sample_arg);
+    sandbox.train("artifacts", &["--basics", &basics, "--ratings", &ratings]);
+
+    let run = sandbox.run(["predict", "--json"].iter().chain(&WITH_PEOPLE));
+
+    assert!(
+        run.stderr.contains(
+            "warning: movie_rating_gbt has no crew features, so --directors, --writers and --cast do not change its prediction"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.json().get("people").is_none());
 }

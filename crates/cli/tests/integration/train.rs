@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::helpers::{num, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_MOVIES};
+use crate::helpers::{
+    num, sample_arg, Sandbox, EXCERPT_BASICS, EXCERPT_RATINGS, SAMPLE_FILES, SAMPLE_MOVIES,
+};
 
 #[test]
 fn train_json_on_the_embedded_sample_beats_the_baseline_and_writes_bundle_and_report() {
@@ -392,5 +394,84 @@ fn truncated_gzip_input_fails_training_naming_the_file() {
             "{basics} is truncated or corrupt; re-download it with `reelcast data fetch`: incomplete deflate stream"
         )),
         "{message}"
+    );
+}
+
+#[test]
+fn people_flags_train_the_crew_model_and_basics_and_ratings_alone_the_basics_only_one() {
+    let sandbox = Sandbox::new();
+    let [basics, ratings, crew, principals, names] = SAMPLE_FILES.map(sample_arg);
+
+    let with_people = sandbox.train(
+        "crew",
+        &[
+            "--basics",
+            &basics,
+            "--ratings",
+            &ratings,
+            "--crew",
+            &crew,
+            "--principals",
+            &principals,
+            "--names",
+            &names,
+        ],
+    );
+    let basics_only = sandbox.train("basics", &["--basics", &basics, "--ratings", &ratings]);
+    let embedded = sandbox.train("embedded", &[]);
+
+    assert_eq!(
+        with_people["feature_groups"],
+        serde_json::json!(["basics", "crew"])
+    );
+    assert!(
+        num(&with_people, "people_count") > 1000.0,
+        "{with_people:#}"
+    );
+    assert_eq!(with_people["dataset_version"], embedded["dataset_version"]);
+    assert_eq!(
+        with_people["rmse"], embedded["rmse"],
+        "same files, same model"
+    );
+    assert_eq!(basics_only["feature_groups"], serde_json::json!(["basics"]));
+    assert_eq!(basics_only["people_count"], 0);
+    assert!(
+        num(&with_people, "rmse") < num(&basics_only, "rmse"),
+        "crew features help: {} vs {}",
+        with_people["rmse"],
+        basics_only["rmse"]
+    );
+}
+
+#[test]
+fn imdb_dir_trains_on_every_file_present() {
+    let sandbox = Sandbox::new();
+    sandbox.copy_sample("imdb", &SAMPLE_FILES);
+
+    let from_dir = sandbox.train("a", &["--imdb-dir", "imdb"]);
+    let run = sandbox
+        .run(["train", "--trees", "20", "--out", "b", "--imdb-dir", "imdb"])
+        .success();
+
+    assert_eq!(
+        from_dir["feature_groups"],
+        serde_json::json!(["basics", "crew"])
+    );
+    assert!(
+        run.stdout.contains("title.ratings.tsv.gz + people files"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_imdb_dir_is_named_and_fetch_is_suggested() {
+    let sandbox = Sandbox::new();
+
+    let message = sandbox.run(["train", "--imdb-dir", "nope"]).error();
+
+    assert_eq!(
+        message,
+        "--imdb-dir: nope is not a directory; download IMDb's files into it with `reelcast data fetch --dir nope`"
     );
 }

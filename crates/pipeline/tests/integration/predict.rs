@@ -56,7 +56,7 @@ fn csv_and_json_files_give_the_same_predictions() {
     write_predictions(&a, &out).unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(
-        text.starts_with("row,id,predicted_rating,lower,upper,imputed\n0,tt0111161,"),
+        text.starts_with("row,id,predicted_rating,lower,upper,imputed,people\n0,tt0111161,"),
         "{text}"
     );
 }
