@@ -78,11 +78,12 @@ pub(super) fn create_model_version(
     run_id: &str,
     artifact_path: &str,
     tags: &BTreeMap<String, String>,
+    description: &str,
 ) -> Result<ModelVersion> {
     check_artifact_path(artifact_path)?;
     let run = get_wire_run(mlflow, run_id)?;
     let root = wire::proxy_root(&run.info.artifact_uri)?;
-    // A version must point at something: check the artifact is there.
+    // A version must point at something: check the artifact (a file or a folder) is there.
     let (dir, file) = match artifact_path.rsplit_once('/') {
         Some((dir, file)) => (format!("{root}/{dir}"), file),
         None => (root, artifact_path),
@@ -109,6 +110,7 @@ pub(super) fn create_model_version(
             "source": source,
             "run_id": run_id,
             "tags": wire::key_values(tags),
+            "description": description,
         })),
         &run_what(run_id),
     )?;
@@ -176,6 +178,21 @@ fn complete_version(
             )?;
         }
     }
+    Ok(())
+}
+
+pub(super) fn set_model_description(
+    mlflow: &MlflowBackend,
+    name: &str,
+    description: &str,
+) -> Result<()> {
+    let _: Value = mlflow.http.rest(
+        Method::PATCH,
+        "registered-models/update",
+        &[],
+        Some(json!({ "name": name, "description": description })),
+        &model_what(name),
+    )?;
     Ok(())
 }
 
