@@ -151,15 +151,19 @@ impl Column {
     }
 }
 
+/// `columns` as MLflow's column-spec JSON array (`[{"type": "long", "name": "startYear",
+/// "required": true}, …]`): a signature's inputs or outputs, or a dataset's schema inside
+/// `{"mlflow_colspec": …}`.
+pub fn column_specs_json(columns: &[Column]) -> serde_json::Value {
+    serde_json::Value::Array(columns.iter().map(Column::to_json).collect())
+}
+
 impl Signature {
     /// The signature of `inputs` -> `outputs`, in MLflow's column-based JSON.
     pub fn from_columns(inputs: &[Column], outputs: &[Column]) -> Self {
-        let encode = |columns: &[Column]| {
-            serde_json::Value::Array(columns.iter().map(Column::to_json).collect()).to_string()
-        };
         Self {
-            inputs: encode(inputs),
-            outputs: encode(outputs),
+            inputs: column_specs_json(inputs).to_string(),
+            outputs: column_specs_json(outputs).to_string(),
         }
     }
 
