@@ -31,6 +31,10 @@ an object; every key is optional except "experiment" or "run_id":
                     "model_folder": {file: sha256} and "signature_inputs": [column, ...]
   inputs            [{"name": N, "digest": D, "context": C, "num_rows": R}]: the run's
                     dataset inputs include each (keys optional but name)
+  logged_model      {"files": [name, ...]}: (MLflow 3) a READY logged model of the run, an
+                    output of the run, linked to the "model" version checked above
+                    (its mlflow.modelVersions tag), whose artifacts hold MLmodel and each
+                    file; reports "logged_model": {"model_id": ..., "files": [...]}
 
 Prints one JSON object on stdout: {"ok": bool, "failures": [...], "run_id": ..., "version": ...,
 "artifacts": {path: sha256}}; exits 0 when every check passed, 1 otherwise, 2 on bad usage.
@@ -125,6 +129,38 @@ def check_model_folder(spec, dst, result, failures):
         failures.append(f"MLmodel of {spec['uri']} has no signature")
     else:
         result["signature_inputs"] = model.signature.inputs.input_names()
+
+
+def check_logged_model(spec, client, run, version, dst, result, failures):
+    """The run's logged model is READY, a run output, linked to `version`, with the files."""
+    models = client.search_logged_models(
+        experiment_ids=[run.info.experiment_id], filter_string=f"source_run_id='{run.info.run_id}'"
+    )
+    linked = [
+        m
+        for m in models
+        if version is not None
+        and {"name": version.name, "version": int(version.version)}
+        in json.loads(m.tags.get("mlflow.modelVersions", "[]"))
+    ]
+    if not linked:
+        failures.append(
+            f"no logged model of run {run.info.run_id} is linked to version {getattr(version, 'version', None)} "
+            f"(have {[(m.model_id, m.tags) for m in models]})"
+        )
+        return
+    model = linked[0]
+    if str(model.status) not in ("READY", "LoggedModelStatus.READY"):
+        failures.append(f"logged model {model.model_id} is {model.status}, not READY")
+    outputs = [o.model_id for o in (run.outputs.model_outputs if run.outputs else [])]
+    if model.model_id not in outputs:
+        failures.append(f"logged model {model.model_id} is not an output of the run ({outputs})")
+    local = mlflow_download(f"models:/{model.model_id}", dst)
+    files = sorted(os.listdir(local))
+    result["logged_model"] = {"model_id": model.model_id, "files": files}
+    for name in ["MLmodel", *spec.get("files", [])]:
+        if name not in files:
+            failures.append(f"logged model {model.model_id} has no {name} (it has {files})")
 
 
 def mlflow_download(uri, dst):
@@ -243,6 +279,14 @@ def main(argv):
                 ]:
                     if model.get(key) and model[key] not in (description or ""):
                         failures.append(f"{key} {description!r} does not contain {model[key]!r}")
+                if spec.get("logged_model"):
+                    try:
+                        check_logged_model(
+                            spec["logged_model"], client, run, version,
+                            os.path.join(tmp, "logged"), result, failures,
+                        )
+                    except Exception as e:  # noqa: BLE001
+                        failures.append(f"logged model of run {run_id}: {e}")
                 if model.get("sha256_tag"):
                     path, tag = model["sha256_tag"]
                     got = result["artifacts"].get(path)

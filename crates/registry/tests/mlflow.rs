@@ -448,8 +448,8 @@ fn model_folders_descriptions_and_inputs_work_against_a_real_mlflow_server() {
     assert_eq!(fetch_bundle(&mlflow, &v1).unwrap(), bundle);
 
     // MLflow's client downloads models:/…@champion as the folder, reads its MLmodel, sees
-    // the dataset input and the descriptions; then registers the folder as a plain
-    // client does, without reelcast's tags.
+    // the dataset input, the descriptions and the logged model (MLflow 3) linked to the
+    // version; then registers the folder as a plain client does, without reelcast's tags.
     let check = json!({
         "run_id": run_id,
         "inputs": [{"name": "imdb_movies", "digest": "imdb-2026-11-01", "context": "training",
@@ -458,6 +458,7 @@ fn model_folders_descriptions_and_inputs_work_against_a_real_mlflow_server() {
                   "description": "test RMSE 0.77", "model_description": "IMDb rating"},
         "model_folder": {"uri": format!("models:/{model}@champion"),
                          "files": ["model.bundle", "feature_spec.json"]},
+        "logged_model": {"files": ["model.bundle", "feature_spec.json"]},
         "register": {"name": model, "uri": format!("runs:/{run_id}/model")},
     });
     let (code, report, stderr) = mlflow_check(&uri, &check);

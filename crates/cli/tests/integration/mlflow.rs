@@ -139,6 +139,8 @@ fn mlflow_train_registers_the_champion_and_serve_predicts_with_it() {
             "uri": format!("models:/{MODEL}@champion"),
             "files": ["model.bundle", "feature_spec.json"],
         },
+        // MLflow 3's Models tab: the folder is also a logged model, linked to the version.
+        "logged_model": {"files": ["model.bundle", "feature_spec.json"]},
         "model": {
             "name": MODEL,
             "alias": "champion",

@@ -13,6 +13,9 @@
 //!   `/` + the artifact path, a file or an MLflow model folder), descriptions
 //!   (`description` on `model-versions/create`, `registered-models/update`), aliases and
 //!   tags.
+//! - MLflow 3: a version registered from a folder is also logged as a logged model of the
+//!   run (`logged-models`, `runs/outputs`, `model_id` on the version), best effort (see
+//!   `logged_model.rs`); its source stays the run's folder.
 //! - Alias history: MLflow keeps none, so [`Backend::set_alias`] and
 //!   [`Backend::delete_alias`] append each move to the registered-model tag
 //!   `reelcast.alias_history.<alias>` (compact JSON `[[from,to,ms],…]`). Moves made outside
@@ -47,6 +50,7 @@ mod api_error;
 mod auth;
 mod batch;
 mod http;
+mod logged_model;
 mod registry;
 mod tracking;
 mod wire;
