@@ -19,7 +19,22 @@ an object; every key is optional except "experiment" or "run_id":
                     (V null = any), the version's run is the checked run, its source ends
                     with "artifact_path" when given; "tags": {key: value|null} on the version;
                     "sha256_tag": [artifact_path, tag] checks the tag equals the artifact's
-                    sha256
+                    sha256; "description" / "model_description": text the version's / the
+                    registered model's description contains
+  register          {"name": N, "uri": "runs:/RUN/model"}: first registers the folder as a
+                    plain MLflow client does (mlflow.register_model: no reelcast tags);
+                    reports "registered_version"
+  model_folder      {"uri": "models:/N@A", "files": [name, ...]}: downloads the version with
+                    mlflow.artifacts.download_artifacts; the folder holds MLmodel and each
+                    file; MLflow's Model.load reads MLmodel (a reelcast flavor, a signature);
+                    the flavor's bundle file has the flavor's bundle_sha256; reports
+                    "model_folder": {file: sha256} and "signature_inputs": [column, ...]
+  inputs            [{"name": N, "digest": D, "context": C, "num_rows": R}]: the run's
+                    dataset inputs include each (keys optional but name)
+  logged_model      {"files": [name, ...]}: (MLflow 3) a READY logged model of the run, an
+                    output of the run, linked to the "model" version checked above
+                    (its mlflow.modelVersions tag), whose artifacts hold MLmodel and each
+                    file; reports "logged_model": {"model_id": ..., "files": [...]}
 
 Prints one JSON object on stdout: {"ok": bool, "failures": [...], "run_id": ..., "version": ...,
 "artifacts": {path: sha256}}; exits 0 when every check passed, 1 otherwise, 2 on bad usage.
@@ -57,6 +72,104 @@ def check_map(kind, expected, actual, failures, compare=lambda a, b: a == b):
             failures.append(f"{kind} {key!r} is {actual[key]!r}, expected {want!r}")
 
 
+def check_inputs(expected, run, failures):
+    """The run's dataset inputs include each expected one."""
+    if not expected:
+        return
+    inputs = run.inputs.dataset_inputs if run.inputs else []
+    have = []
+    for entry in inputs:
+        d = entry.dataset
+        context = next((t.value for t in entry.tags if t.key == "mlflow.data.context"), None)
+        try:
+            num_rows = json.loads(d.profile or "{}").get("num_rows")
+        except ValueError:
+            num_rows = None
+        have.append({"name": d.name, "digest": d.digest, "context": context, "num_rows": num_rows})
+    for want in expected:
+        if not any(all(h.get(k) == v for k, v in want.items()) for h in have):
+            failures.append(f"dataset input {want!r} not among the run's inputs {have!r}")
+
+
+def check_model_folder(spec, dst, result, failures):
+    """Downloads a version as MLflow's client does and checks it is a reelcast MLflow model."""
+    from mlflow.models import Model
+
+    try:
+        local = mlflow_download(spec["uri"], dst)
+    except Exception as e:  # noqa: BLE001
+        failures.append(f"downloading {spec['uri']}: {e}")
+        return
+    if not os.path.isdir(local):
+        failures.append(f"{spec['uri']} downloaded as a file {local!r}, not a model folder")
+        return
+    files = sorted(os.listdir(local))
+    result["model_folder"] = {f: sha256(os.path.join(local, f)) for f in files if os.path.isfile(os.path.join(local, f))}
+    for name in ["MLmodel", *spec.get("files", [])]:
+        if name not in files:
+            failures.append(f"{spec['uri']} folder has no {name} (it has {files})")
+    if "MLmodel" not in files:
+        return
+    try:
+        model = Model.load(local)
+    except Exception as e:  # noqa: BLE001
+        failures.append(f"MLflow cannot read the MLmodel of {spec['uri']}: {e}")
+        return
+    flavor = model.flavors.get("reelcast")
+    if not flavor:
+        failures.append(f"MLmodel of {spec['uri']} has no reelcast flavor: {sorted(model.flavors)}")
+        return
+    bundle = flavor.get("bundle_file")
+    if result["model_folder"].get(bundle) != flavor.get("bundle_sha256"):
+        failures.append(
+            f"bundle {bundle!r} of {spec['uri']} has sha256 {result['model_folder'].get(bundle)}, "
+            f"MLmodel says {flavor.get('bundle_sha256')}"
+        )
+    if model.signature is None:
+        failures.append(f"MLmodel of {spec['uri']} has no signature")
+    else:
+        result["signature_inputs"] = model.signature.inputs.input_names()
+
+
+def check_logged_model(spec, client, run, version, dst, result, failures):
+    """The run's logged model is READY, a run output, linked to `version`, with the files."""
+    models = client.search_logged_models(
+        experiment_ids=[run.info.experiment_id], filter_string=f"source_run_id='{run.info.run_id}'"
+    )
+    linked = [
+        m
+        for m in models
+        if version is not None
+        and {"name": version.name, "version": int(version.version)}
+        in json.loads(m.tags.get("mlflow.modelVersions", "[]"))
+    ]
+    if not linked:
+        failures.append(
+            f"no logged model of run {run.info.run_id} is linked to version {getattr(version, 'version', None)} "
+            f"(have {[(m.model_id, m.tags) for m in models]})"
+        )
+        return
+    model = linked[0]
+    if str(model.status) not in ("READY", "LoggedModelStatus.READY"):
+        failures.append(f"logged model {model.model_id} is {model.status}, not READY")
+    outputs = [o.model_id for o in (run.outputs.model_outputs if run.outputs else [])]
+    if model.model_id not in outputs:
+        failures.append(f"logged model {model.model_id} is not an output of the run ({outputs})")
+    local = mlflow_download(f"models:/{model.model_id}", dst)
+    files = sorted(os.listdir(local))
+    result["logged_model"] = {"model_id": model.model_id, "files": files}
+    for name in ["MLmodel", *spec.get("files", [])]:
+        if name not in files:
+            failures.append(f"logged model {model.model_id} has no {name} (it has {files})")
+
+
+def mlflow_download(uri, dst):
+    import mlflow
+
+    os.makedirs(dst, exist_ok=True)
+    return mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=dst)
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -74,6 +187,14 @@ def main(argv):
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     failures = []
     result = {"ok": False, "failures": failures, "run_id": None, "version": None, "artifacts": {}}
+
+    if spec.get("register"):
+        register = spec["register"]
+        try:
+            registered = mlflow.register_model(register["uri"], register["name"])
+            result["registered_version"] = int(registered.version)
+        except Exception as e:  # noqa: BLE001 - report any failure as a check failure
+            failures.append(f"registering {register['uri']} as {register['name']}: {e}")
 
     run_id = spec.get("run_id")
     if not run_id:
@@ -113,7 +234,11 @@ def main(argv):
         elif steps != list(range(len(want))):
             failures.append(f"metric history {key!r} has steps {steps}, expected 0..{len(want) - 1}")
 
+    check_inputs(spec.get("inputs"), run, failures)
+
     with tempfile.TemporaryDirectory() as tmp:
+        if spec.get("model_folder"):
+            check_model_folder(spec["model_folder"], os.path.join(tmp, "folder"), result, failures)
         wanted = dict(spec.get("artifacts") or {})
         model = spec.get("model") or {}
         if model.get("sha256_tag"):
@@ -148,6 +273,20 @@ def main(argv):
                 if model.get("artifact_path") and not version.source.endswith("/" + model["artifact_path"]):
                     failures.append(f"version source {version.source!r} does not end with {model['artifact_path']!r}")
                 check_map("version tag", model.get("tags"), version.tags, failures)
+                for key, description in [
+                    ("description", version.description),
+                    ("model_description", client.get_registered_model(model["name"]).description),
+                ]:
+                    if model.get(key) and model[key] not in (description or ""):
+                        failures.append(f"{key} {description!r} does not contain {model[key]!r}")
+                if spec.get("logged_model"):
+                    try:
+                        check_logged_model(
+                            spec["logged_model"], client, run, version,
+                            os.path.join(tmp, "logged"), result, failures,
+                        )
+                    except Exception as e:  # noqa: BLE001
+                        failures.append(f"logged model of run {run_id}: {e}")
                 if model.get("sha256_tag"):
                     path, tag = model["sha256_tag"]
                     got = result["artifacts"].get(path)

@@ -34,6 +34,7 @@
 
 mod first_start;
 mod liveness;
+mod model_folder;
 mod push;
 mod record;
 mod register;
@@ -43,6 +44,10 @@ pub use first_start::register_default_if_missing;
 pub use liveness::{
     collect_stale_runs, host_name, is_stale, liveness, owner_tags, resolve_run_id, CollectedRun,
     Liveness, HOST_TAG, PID_TAG, PROCESS_START_TAG,
+};
+pub use model_folder::{
+    dataset_input, mlmodel, model_description, signature, version_description, VersionFacts,
+    BUNDLE_FILE, DATASET_NAME, MLMODEL_ARTIFACT, MODEL_DIR, MODEL_FEATURE_SPEC_ARTIFACT,
 };
 pub use push::{push_pending, Pushed};
 pub use record::{
@@ -61,7 +66,7 @@ use reelcast_registry::{OpenOptions, CHAMPION};
 
 use crate::{DataSource, TrainOptions};
 
-/// Artifact path of the bundle inside a run.
+/// Artifact path of the bundle inside a run, in the model folder [`MODEL_DIR`].
 pub const BUNDLE_ARTIFACT: &str = "model/model.bundle";
 /// Run tag: why a run FAILED or was KILLED.
 pub const FAILURE_REASON_TAG: &str = "reelcast.failure_reason";

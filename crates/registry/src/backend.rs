@@ -88,6 +88,32 @@ pub struct Run {
     pub metrics: BTreeMap<String, f64>,
     /// Tags.
     pub tags: BTreeMap<String, String>,
+    /// Datasets the run used (MLflow's run inputs), in the order logged.
+    #[serde(default)]
+    pub inputs: Vec<DatasetInput>,
+}
+
+/// A dataset a run used: MLflow's run input (`runs/log-inputs`), kept the same way by
+/// the embedded backend.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DatasetInput {
+    /// Dataset name, e.g. `imdb_movies`.
+    pub name: String,
+    /// Content digest; reelcast logs the dataset version.
+    pub digest: String,
+    /// Where it came from, e.g. `local` or `code` (MLflow's `source_type`).
+    pub source_type: String,
+    /// Where it came from, a JSON object as MLflow writes it, e.g. `{"uri": "/data/imdb"}`.
+    pub source: String,
+    /// Column schema, JSON (`{"mlflow_colspec": [...]}`), empty when unknown.
+    #[serde(default)]
+    pub schema: String,
+    /// Profile, JSON (`{"num_rows": 6208}`), empty when unknown.
+    #[serde(default)]
+    pub profile: String,
+    /// What the run used it for (the `mlflow.data.context` input tag), e.g. `training`.
+    #[serde(default)]
+    pub context: String,
 }
 
 /// A registered model.
@@ -103,6 +129,9 @@ pub struct RegisteredModel {
     pub latest_version: Option<u64>,
     /// Tags.
     pub tags: BTreeMap<String, String>,
+    /// What the model predicts, empty when none was given.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A registered model version.
@@ -114,7 +143,9 @@ pub struct ModelVersion {
     pub version: u64,
     /// The run it came from.
     pub run_id: String,
-    /// Path of the bundle inside the run's artifacts, e.g. `model/model.bundle`.
+    /// Path inside the run's artifacts of what the version is: the MLflow model folder
+    /// `model` (holding `MLmodel` and the bundle), or in versions registered before
+    /// issue 18 the bundle file itself, `model/model.bundle`.
     pub artifact_path: String,
     /// Unix ms.
     pub created_ms: i64,
@@ -122,6 +153,9 @@ pub struct ModelVersion {
     pub aliases: Vec<String>,
     /// Tags (reelcast sets `bundle_sha256`, `test_rmse`, `dataset_version`, `model_kind`).
     pub tags: BTreeMap<String, String>,
+    /// What the version is (data, test RMSE), empty when none was given.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// One move of an alias, kept so that `rollback` can go back.
@@ -170,6 +204,9 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         metrics: &[Metric],
         tags: &BTreeMap<String, String>,
     ) -> Result<()>;
+    /// Records the datasets the run used (MLflow's `runs/log-inputs`); a dataset already
+    /// logged with the same name, digest and context is not logged twice.
+    fn log_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> Result<()>;
     /// Stores `bytes` as the artifact `path` (relative, `/`-separated) of the run.
     fn log_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()>;
     /// Reads back an artifact of the run.
@@ -192,15 +229,30 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn list_runs(&self, experiment: &str, limit: usize) -> Result<Vec<Run>>;
 
     /// Registers a new version of `name` (creating the registered model when needed)
-    /// pointing at `run_id`'s artifact `artifact_path`, with `tags`. All or nothing: a
-    /// version is either fully registered (tags included) or absent.
+    /// pointing at `run_id`'s artifact `artifact_path` (a file, or a folder such as an
+    /// MLflow model folder), with `tags` and no description.
     fn create_model_version(
         &self,
         name: &str,
         run_id: &str,
         artifact_path: &str,
         tags: &BTreeMap<String, String>,
+    ) -> Result<ModelVersion> {
+        self.create_described_model_version(name, run_id, artifact_path, tags, "")
+    }
+    /// [`Backend::create_model_version`] with a `description` of the version. All or
+    /// nothing: a version is either fully registered (tags and description included) or
+    /// absent.
+    fn create_described_model_version(
+        &self,
+        name: &str,
+        run_id: &str,
+        artifact_path: &str,
+        tags: &BTreeMap<String, String>,
+        description: &str,
     ) -> Result<ModelVersion>;
+    /// Sets the description of the registered model `name`.
+    fn set_model_description(&self, name: &str, description: &str) -> Result<()>;
     /// One version.
     fn get_model_version(&self, name: &str, version: u64) -> Result<ModelVersion>;
     /// Every registered model, by name.

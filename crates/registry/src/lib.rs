@@ -12,9 +12,10 @@
 //!
 //! On top of the trait: [`open`] picks a backend from a URI; [`parse_model_uri`] and
 //! [`resolve`] turn `models:/NAME@ALIAS` / `models:/NAME/VERSION` into a version;
-//! [`fetch_bundle`] downloads its bundle and verifies the `bundle_sha256` tag; [`rollback`]
-//! moves `champion` back through its alias history. The registry stores bundles as bytes
-//! and never decodes them (that is `reelcast-pipeline`'s job).
+//! [`fetch_bundle`] downloads its bundle, from an MLflow model folder ([`mlmodel`]) or a
+//! single file, and verifies its checksum; [`rollback`] moves `champion` back through its
+//! alias history. The registry stores bundles as bytes and never decodes them (that is
+//! `reelcast-pipeline`'s job).
 //!
 //! Graph: `registry -> {pipeline, cli}`. This crate uses no other workspace crate (it
 //! stores bundles as bytes plus typed metadata); `pipeline` uses it for the tracked
@@ -49,6 +50,7 @@
 
 mod backend;
 pub mod mlflow;
+pub mod mlmodel;
 mod model_ref;
 mod open;
 mod redact;
@@ -56,7 +58,8 @@ mod rollback;
 pub mod sqlite;
 
 pub use backend::{
-    AliasChange, Backend, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus,
+    AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
+    RunStatus,
 };
 pub use model_ref::{
     fetch_bundle, parse_model_uri, resolve, sha256_hex, ModelRef, BUNDLE_SHA256_TAG,

@@ -1,6 +1,7 @@
 //! `models:/NAME@ALIAS` and `models:/NAME/VERSION` references, resolving them, and
 //! fetching a version's bundle bytes with their checksum verified.
 
+use crate::mlmodel::{MlModel, MLMODEL_FILE};
 use crate::{Backend, Error, ModelVersion, Result};
 
 /// The version tag holding the lower-case hex SHA-256 of the bundle file's bytes.
@@ -97,27 +98,76 @@ pub fn resolve(backend: &dyn Backend, model: &ModelRef) -> Result<ModelVersion> 
     }
 }
 
-/// Downloads the bundle of `version` (its `artifact_path`) and checks the bytes against
-/// its `bundle_sha256` tag: a mismatch, or a version without the tag, is
-/// [`Error::Corrupt`]. Returns the bundle file's bytes.
+/// Downloads the bundle of `version` and verifies it; returns the bundle file's bytes.
+///
+/// Two layouts are read:
+/// - an MLflow model folder (`artifact_path` is a folder holding `MLmodel`): the bundle
+///   is the file its `reelcast` flavor names, checked against the flavor's
+///   `bundle_sha256` and, when the version has one, the `bundle_sha256` tag; a version
+///   registered by a plain MLflow client (no tag) is thus verified by `MLmodel` alone;
+/// - a single bundle file (versions registered before issue 18): checked against the
+///   `bundle_sha256` tag, which it must have.
+///
+/// A mismatch, a version that cannot be verified, or a folder that is not a reelcast
+/// model is [`Error::Corrupt`].
 pub fn fetch_bundle(backend: &dyn Backend, version: &ModelVersion) -> Result<Vec<u8>> {
     let label = format!(
         "models:/{}/{} ({} of run {})",
         version.name, version.version, version.artifact_path, version.run_id
     );
-    let expected = version.tags.get(BUNDLE_SHA256_TAG).ok_or_else(|| {
-        Error::Corrupt(format!(
-            "{label} has no {BUNDLE_SHA256_TAG} tag, so its bundle cannot be verified"
-        ))
-    })?;
-    let bytes = backend.download_artifact(&version.run_id, &version.artifact_path)?;
-    let actual = sha256_hex(&bytes);
-    if !actual.eq_ignore_ascii_case(expected) {
-        return Err(Error::Corrupt(format!(
-            "{label}: bundle sha256 {actual} differs from the registered {expected}"
-        )));
+    let tag = version.tags.get(BUNDLE_SHA256_TAG);
+    let mlmodel_path = format!("{}/{MLMODEL_FILE}", version.artifact_path);
+    // A file has no MLmodel under it: only a folder answers this.
+    let mlmodel = match backend.download_artifact(&version.run_id, &mlmodel_path) {
+        Ok(bytes) => Some(bytes),
+        Err(Error::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let Some(mlmodel) = mlmodel else {
+        let expected = tag.ok_or_else(|| {
+            Error::Corrupt(format!(
+                "{label} has no {BUNDLE_SHA256_TAG} tag and is not a model folder with an \
+                 {MLMODEL_FILE}, so its bundle cannot be verified"
+            ))
+        })?;
+        let bytes = backend.download_artifact(&version.run_id, &version.artifact_path)?;
+        check_sha(&label, &bytes, expected, "the registered")?;
+        return Ok(bytes);
+    };
+    let text = String::from_utf8(mlmodel)
+        .map_err(|e| Error::Corrupt(format!("{label}: {MLMODEL_FILE} is not UTF-8: {e}")))?;
+    let mlmodel = MlModel::from_yaml(&text).map_err(|e| Error::Corrupt(format!("{label}: {e}")))?;
+    let flavor = mlmodel
+        .reelcast()
+        .map_err(|e| Error::Corrupt(format!("{label}: {e}")))?;
+    let bundle_path = format!("{}/{}", version.artifact_path, flavor.bundle_file);
+    let bytes = backend.download_artifact(&version.run_id, &bundle_path)?;
+    let label = format!(
+        "models:/{}/{} ({bundle_path} of run {})",
+        version.name, version.version, version.run_id
+    );
+    check_sha(
+        &label,
+        &bytes,
+        &flavor.bundle_sha256,
+        &format!("{MLMODEL_FILE}'s"),
+    )?;
+    if let Some(expected) = tag {
+        check_sha(&label, &bytes, expected, "the registered")?;
     }
     Ok(bytes)
+}
+
+/// Refuses `bytes` whose SHA-256 is not `expected`, naming where `expected` came from.
+fn check_sha(label: &str, bytes: &[u8], expected: &str, whose: &str) -> Result<()> {
+    let actual = sha256_hex(bytes);
+    if actual.eq_ignore_ascii_case(expected) {
+        Ok(())
+    } else {
+        Err(Error::Corrupt(format!(
+            "{label}: bundle sha256 {actual} differs from {whose} {expected}"
+        )))
+    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! - Artifacts live in `<artifact_root>/<run_id>/<path>`, written to a temporary file,
 //!   fsynced and renamed; their SHA-256 is recorded in the `artifacts` table only after the
 //!   file is in place, and checked on every download ([`Error::Corrupt`] names the file).
-//! - A version row references its artifact row (a foreign key) and is inserted with its
-//!   tags in one transaction: a process killed at any moment leaves either a complete
-//!   version whose artifact is on disk, or no version.
+//! - A version points at an artifact file or folder (an MLflow model folder: the files
+//!   under `path/`), checked to exist when it is inserted with its tags and description
+//!   in one transaction: a process killed at any moment leaves either a complete version
+//!   whose artifacts are on disk, or no version. Registered artifacts are never replaced.
 //! - The schema is versioned (`PRAGMA user_version`, see `schema.rs`); a database written
 //!   by a newer build is refused.
 
@@ -28,7 +29,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use crate::{
-    AliasChange, Backend, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus,
+    AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
+    RunStatus,
 };
 
 /// How long a statement waits for another process's write lock before failing.
@@ -315,6 +317,10 @@ impl Backend for SqliteBackend {
         runs::log_batch(self, run_id, params, metrics, tags)
     }
 
+    fn log_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> Result<()> {
+        runs::log_inputs(self, run_id, inputs)
+    }
+
     fn log_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
         runs::log_artifact(self, run_id, path, bytes)
     }
@@ -343,14 +349,19 @@ impl Backend for SqliteBackend {
         runs::list_runs(self, experiment, limit)
     }
 
-    fn create_model_version(
+    fn create_described_model_version(
         &self,
         name: &str,
         run_id: &str,
         artifact_path: &str,
         tags: &BTreeMap<String, String>,
+        description: &str,
     ) -> Result<ModelVersion> {
-        models::create_model_version(self, name, run_id, artifact_path, tags)
+        models::create_model_version(self, name, run_id, artifact_path, tags, description)
+    }
+
+    fn set_model_description(&self, name: &str, description: &str) -> Result<()> {
+        models::set_model_description(self, name, description)
     }
 
     fn get_model_version(&self, name: &str, version: u64) -> Result<ModelVersion> {

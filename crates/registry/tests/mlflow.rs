@@ -13,7 +13,12 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reelcast_registry::mlflow::MlflowBackend;
-use reelcast_registry::{AliasChange, Backend, Error, Metric, RunStatus};
+use reelcast_registry::mlmodel::{
+    utc_time_created_now, Column, ColumnType, Flavors, MlModel, ReelcastFlavor, Signature,
+};
+use reelcast_registry::{
+    fetch_bundle, AliasChange, Backend, DatasetInput, Error, Metric, RunStatus,
+};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -349,6 +354,147 @@ fn every_backend_method_works_against_a_real_mlflow_server_and_mlflow_agrees() {
     let (code, report, _) = mlflow_check(&uri, &wrong);
     assert_eq!(code, 1, "{report}");
     assert_eq!(report["failures"].as_array().unwrap().len(), 2, "{report}");
+}
+
+/// Logs a model folder (`model/`: the bundle, a feature spec and an MLmodel claiming
+/// `claimed`, else the bundle's checksum) to a new run of `experiment`; returns the run id
+/// and the bundle.
+fn run_with_model_folder(
+    mlflow: &MlflowBackend,
+    experiment: &str,
+    seed: u8,
+    claimed: Option<&str>,
+) -> (String, Vec<u8>) {
+    let run = mlflow
+        .create_run(experiment, "folder", &BTreeMap::new())
+        .unwrap();
+    let bundle = bundle_bytes(50_000, seed);
+    let mlmodel = MlModel {
+        artifact_path: Some("model".into()),
+        flavors: Flavors {
+            reelcast: Some(ReelcastFlavor {
+                bundle_file: "model.bundle".into(),
+                bundle_format_version: 3,
+                bundle_sha256: claimed.map_or_else(|| sha256(&bundle), str::to_owned),
+                reelcast_version: "0.1.0".into(),
+            }),
+            other: BTreeMap::new(),
+        },
+        model_size_bytes: Some(bundle.len() as u64 + 2),
+        run_id: Some(run.run_id.clone()),
+        signature: Some(Signature::from_columns(
+            &[
+                Column::new("startYear", ColumnType::Long, true),
+                Column::new(
+                    "genres",
+                    ColumnType::Array(Box::new(ColumnType::String)),
+                    false,
+                ),
+            ],
+            &[Column::new("predicted_rating", ColumnType::Double, true)],
+        )),
+        utc_time_created: Some(utc_time_created_now()),
+    };
+    for (path, bytes) in [
+        ("model/model.bundle", bundle.clone()),
+        ("model/feature_spec.json", b"{}".to_vec()),
+        ("model/MLmodel", mlmodel.to_yaml().unwrap().into_bytes()),
+    ] {
+        mlflow.log_artifact(&run.run_id, path, &bytes).unwrap();
+    }
+    (run.run_id, bundle)
+}
+
+#[test]
+#[ignore = "needs a running MLflow: see scripts/mlflow-it.sh"]
+fn model_folders_descriptions_and_inputs_work_against_a_real_mlflow_server() {
+    let uri = server();
+    let mlflow = connect(&uri);
+    let experiment = unique("reelcast_it_folder");
+    let model = unique("reelcast_it_folder_model");
+    let (run_id, bundle) = run_with_model_folder(&mlflow, &experiment, 11, None);
+    let input = DatasetInput {
+        name: "imdb_movies".into(),
+        digest: "imdb-2026-11-01".into(),
+        source_type: "local".into(),
+        source: r#"{"uri": "/data/imdb"}"#.into(),
+        schema: r#"{"mlflow_colspec": [{"type": "string", "name": "tconst", "required": true}]}"#
+            .into(),
+        profile: r#"{"num_rows": 6208}"#.into(),
+        context: "training".into(),
+    };
+    mlflow
+        .log_inputs(&run_id, std::slice::from_ref(&input))
+        .unwrap();
+    mlflow.end_run(&run_id, RunStatus::Finished).unwrap();
+
+    // Registered by reelcast: the folder, with its checksum tag and descriptions.
+    let tags = strings(&[("bundle_sha256", &sha256(&bundle))]);
+    let v1 = mlflow
+        .create_described_model_version(&model, &run_id, "model", &tags, "gbt; test RMSE 0.77")
+        .unwrap();
+    mlflow
+        .set_model_description(&model, "Predicts a movie's IMDb rating")
+        .unwrap();
+    mlflow.set_alias(&model, "champion", v1.version).unwrap();
+
+    assert_eq!(v1.artifact_path, "model");
+    assert_eq!(v1.description, "gbt; test RMSE 0.77");
+    assert_eq!(
+        mlflow.get_model(&model).unwrap().description,
+        "Predicts a movie's IMDb rating"
+    );
+    assert_eq!(mlflow.get_run(&run_id).unwrap().inputs, [input]);
+    assert_eq!(fetch_bundle(&mlflow, &v1).unwrap(), bundle);
+
+    // MLflow's client downloads models:/…@champion as the folder, reads its MLmodel, sees
+    // the dataset input, the descriptions and the logged model (MLflow 3) linked to the
+    // version; then registers the folder as a plain client does, without reelcast's tags.
+    let check = json!({
+        "run_id": run_id,
+        "inputs": [{"name": "imdb_movies", "digest": "imdb-2026-11-01", "context": "training",
+                    "num_rows": 6208}],
+        "model": {"name": model, "alias": "champion", "version": 1, "artifact_path": "model",
+                  "description": "test RMSE 0.77", "model_description": "IMDb rating"},
+        "model_folder": {"uri": format!("models:/{model}@champion"),
+                         "files": ["model.bundle", "feature_spec.json"]},
+        "logged_model": {"files": ["model.bundle", "feature_spec.json"]},
+        "register": {"name": model, "uri": format!("runs:/{run_id}/model")},
+    });
+    let (code, report, stderr) = mlflow_check(&uri, &check);
+    println!("mlflow_check.py: {report}");
+    assert_eq!(
+        code, 0,
+        "mlflow_check.py failed: {report}\nstderr:\n{stderr}"
+    );
+    assert_eq!(
+        report["model_folder"]["model.bundle"],
+        sha256(&bundle).as_str()
+    );
+    assert_eq!(report["signature_inputs"], json!(["startYear", "genres"]));
+    let plain = mlflow
+        .get_model_version(&model, report["registered_version"].as_u64().unwrap())
+        .unwrap();
+    assert!(!plain.tags.contains_key("bundle_sha256"), "{plain:?}");
+    assert_eq!(plain.artifact_path, "model");
+    assert_eq!(
+        fetch_bundle(&mlflow, &plain).unwrap(),
+        bundle,
+        "verified by MLmodel"
+    );
+
+    // A folder whose MLmodel does not match its bundle, registered the same way: refused.
+    let (bad_run, _) = run_with_model_folder(&mlflow, &experiment, 12, Some(&"ab".repeat(32)));
+    let check = json!({"run_id": bad_run,
+                       "register": {"name": model, "uri": format!("runs:/{bad_run}/model")}});
+    let (code, report, stderr) = mlflow_check(&uri, &check);
+    assert_eq!(code, 0, "{report}\nstderr:\n{stderr}");
+    let bad = mlflow
+        .get_model_version(&model, report["registered_version"].as_u64().unwrap())
+        .unwrap();
+    let err = fetch_bundle(&mlflow, &bad).unwrap_err();
+    assert!(matches!(err, Error::Corrupt(_)), "{err:?}");
+    assert!(err.to_string().contains("differs from MLmodel's"), "{err}");
 }
 
 #[test]

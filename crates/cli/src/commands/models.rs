@@ -124,6 +124,9 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
         println!("run       {}", v.run_id);
         println!("artifact  {}", v.artifact_path);
         println!("aliases   {}", aliases_text(v.aliases.clone()));
+        if !v.description.is_empty() {
+            println!("about     {}", v.description);
+        }
         println!("\ntags");
         let rows: Vec<Vec<String>> = v
             .tags
@@ -146,6 +149,9 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
     }
     println!("model    {}", model.name);
     println!("created  {} UTC", tracking::format_ms(model.created_ms));
+    if !model.description.is_empty() {
+        println!("about    {}", model.description);
+    }
     println!();
     let rows: Vec<Vec<String>> = versions.iter().map(version_row).collect();
     print_table(

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use reelcast_pipeline::track::{collect_stale_runs, is_stale, push_pending, resolve_run_id};
-use reelcast_registry::{Backend, Error as RegistryError, Run, RunStatus};
+use reelcast_registry::{Backend, DatasetInput, Error as RegistryError, Run, RunStatus};
 use serde_json::json;
 
 use crate::args::{RunShowArgs, RunsCompareArgs, RunsGcArgs, RunsListArgs, RunsPushArgs};
@@ -143,11 +143,40 @@ pub(crate) fn show(a: &RunShowArgs, settings: &Settings) -> Result<Outcome> {
         .map(|(k, v)| vec![format!("  {k}"), format!("{v:.6}")])
         .collect();
     print_table(&["  key", "value"], &rows);
+    if !run.inputs.is_empty() {
+        println!("\ninputs");
+        let rows: Vec<Vec<String>> = run.inputs.iter().map(input_row).collect();
+        print_table(&["  dataset", "digest", "context", "rows", "source"], &rows);
+    }
     println!("\nartifacts");
     for path in &artifacts {
         println!("  {path}");
     }
     Ok(Outcome::Ok)
+}
+
+/// One dataset input of `runs show`: name, digest, context, row count (from the profile)
+/// and source (its `uri`, else the source as logged).
+fn input_row(input: &DatasetInput) -> Vec<String> {
+    let field = |json: &str, key: &str| {
+        serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .and_then(|v| {
+                v.get(key)
+                    .map(|f| f.as_str().map_or_else(|| f.to_string(), str::to_owned))
+            })
+    };
+    vec![
+        format!("  {}", input.name),
+        input.digest.clone(),
+        input.context.clone(),
+        field(&input.profile, "num_rows").unwrap_or_else(|| "-".into()),
+        format!(
+            "{} {}",
+            input.source_type,
+            field(&input.source, "uri").unwrap_or_else(|| input.source.clone())
+        ),
+    ]
 }
 
 /// `runs compare A B`: every param and metric of either run, metrics with B - A.

@@ -1,7 +1,8 @@
 //! `reelcast train --register --promote-if-better` and `reelcast serve --model
 //! models:/movie_rating_gbt@champion` against a real MLflow tracking server; what was
 //! logged and registered is checked through MLflow's own client
-//! (`scripts/mlflow_check.py`).
+//! (`scripts/mlflow_check.py`), down to `mlflow.artifacts.download_artifacts` of the
+//! champion giving its model folder (MLmodel and the bundle).
 //!
 //! Needs `REELCAST_TEST_MLFLOW_URI` and `REELCAST_TEST_MLFLOW_PYTHON` (scripts/mlflow-it.sh
 //! sets both). It is `#[ignore]`d: a plain `cargo test` lists it as ignored, and
@@ -127,14 +128,25 @@ fn mlflow_train_registers_the_champion_and_serve_predicts_with_it() {
         "metrics": {"test_rmse": out["rmse"], "baseline_rmse": null, "n_test": out["n_test"]},
         "artifacts": {
             "model/model.bundle": bundle_sha,
+            "model/feature_spec.json": sha256_file(&feature_spec),
+            "model/MLmodel": null,
             "report/report.json": sha256_file(&report_dir.join("report.json")),
             "feature_spec.json": sha256_file(&feature_spec),
         },
+        "inputs": [{"name": "imdb_movies", "digest": out["dataset_version"], "context": "training"}],
+        // What a user of MLflow's client gets for the champion: the model folder (issue 18).
+        "model_folder": {
+            "uri": format!("models:/{MODEL}@champion"),
+            "files": ["model.bundle", "feature_spec.json"],
+        },
+        // MLflow 3's Models tab: the folder is also a logged model, linked to the version.
+        "logged_model": {"files": ["model.bundle", "feature_spec.json"]},
         "model": {
             "name": MODEL,
             "alias": "champion",
             "version": champion,
-            "artifact_path": "model/model.bundle",
+            "artifact_path": "model",
+            "model_description": "IMDb rating",
             "tags": {
                 "bundle_sha256": bundle_sha,
                 "dataset_version": out["dataset_version"],
@@ -151,6 +163,15 @@ fn mlflow_train_registers_the_champion_and_serve_predicts_with_it() {
         "mlflow_check.py failed: {report}\nstderr:\n{stderr}"
     );
     let champion = report["version"].as_u64().unwrap();
+    if Some(champion) == registered["version"].as_u64() {
+        assert_eq!(report["model_folder"]["model.bundle"], bundle_sha.as_str());
+    }
+    assert!(
+        report["signature_inputs"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|n| n == "startYear")),
+        "{report}"
+    );
 
     // Serve the champion from the registry.
     let mut child = Command::new(env!("CARGO_BIN_EXE_reelcast"))

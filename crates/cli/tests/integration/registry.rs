@@ -60,6 +60,18 @@ fn train_register_twice_numbers_versions_and_makes_the_first_champion() {
     assert_eq!(v2["tags"]["seed"], "42");
     assert_eq!(v2["tags"]["dataset_version"], second["dataset_version"]);
     assert_eq!(v2["run_id"], second["tracking"]["run_id"]);
+    assert_eq!(v2["artifact_path"], "model", "the MLflow model folder");
+    let description = v2["description"].as_str().unwrap();
+    assert!(
+        description.contains(second["dataset_version"].as_str().unwrap())
+            && description.contains("test RMSE"),
+        "{description}"
+    );
+    let shown = sandbox.run(["models", "show", MODEL]).success().stdout;
+    assert!(
+        shown.contains("about    Predicts a movie's average IMDb rating"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -294,12 +306,27 @@ fn runs_list_show_and_compare_print_json_for_machines() {
         show["artifacts"],
         serde_json::json!([
             "feature_spec.json",
+            "model/MLmodel",
+            "model/feature_spec.json",
             "model/model.bundle",
             "report/feature_importance.svg",
             "report/predicted_vs_actual.svg",
             "report/report.json",
             "report/residuals.svg",
         ])
+    );
+    let input = &run["inputs"][0];
+    assert_eq!(input["name"], "imdb_movies", "{run:#}");
+    assert_eq!(input["digest"], a["dataset_version"]);
+    assert_eq!(input["context"], "training");
+    let shown = sandbox.run(["runs", "show", &id_a]).success().stdout;
+    let dataset = a["dataset_version"].as_str().unwrap();
+    assert!(
+        shown.contains("inputs")
+            && shown
+                .lines()
+                .any(|l| l.contains("imdb_movies") && l.contains(dataset)),
+        "{shown}"
     );
     assert_eq!(compare["params"]["seed"]["same"], false);
     assert_eq!(compare["params"]["n_trees"]["same"], true);
@@ -412,7 +439,9 @@ fn an_unreachable_tracking_server_keeps_the_bundle_and_saves_the_run_for_push() 
         .run(["runs", "show", v1["run_id"].as_str().unwrap(), "--json"])
         .json();
     assert_eq!(run["run"]["status"], "FINISHED");
-    assert_eq!(run["artifacts"].as_array().unwrap().len(), 6);
+    // The report's four files, feature_spec.json, and the model folder's three.
+    assert_eq!(run["artifacts"].as_array().unwrap().len(), 8);
+    assert_eq!(run["run"]["inputs"].as_array().unwrap().len(), 1);
 }
 
 #[test]

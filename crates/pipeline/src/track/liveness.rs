@@ -224,6 +224,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect(),
+            inputs: Vec::new(),
         }
     }
 

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use reelcast_registry::{Backend, Metric};
+use reelcast_registry::mlmodel::MlModel;
+use reelcast_registry::{Backend, DatasetInput, Metric};
 use serde::{Deserialize, Serialize};
 
+use super::model_folder::MLMODEL_ARTIFACT;
 use super::{Error, Result};
 
 /// File name of a run saved locally while the backend was unreachable.
@@ -29,12 +31,26 @@ pub struct ArtifactFile {
 pub struct RegisterRequest {
     /// Registered model name.
     pub model_name: String,
+    /// What the version points at inside the run's artifacts: the model folder `model`
+    /// (records older than issue 18: the bundle file `model/model.bundle`).
+    #[serde(default = "legacy_artifact_path")]
+    pub artifact_path: String,
+    /// The version's description (data, test RMSE, run).
+    #[serde(default)]
+    pub description: String,
+    /// The registered model's description, set when it has none.
+    #[serde(default)]
+    pub model_description: String,
     /// Alias to point at the new version.
     pub alias: Option<String>,
     /// Whether `champion` moves only when the new version scores better.
     pub promote_if_better: bool,
     /// Version tags (bundle_sha256, test_rmse, dataset_version, model_kind, seed, ...).
     pub version_tags: BTreeMap<String, String>,
+}
+
+fn legacy_artifact_path() -> String {
+    super::BUNDLE_ARTIFACT.to_owned()
 }
 
 /// Everything a training run logs.
@@ -57,6 +73,13 @@ pub struct RunRecord {
     pub tags: BTreeMap<String, String>,
     /// Artifact files.
     pub artifacts: Vec<ArtifactFile>,
+    /// The model folder's `MLmodel`, its run id filled in when logged (absent in records
+    /// older than issue 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mlmodel: Option<MlModel>,
+    /// Datasets the run used (the training data).
+    #[serde(default)]
+    pub inputs: Vec<DatasetInput>,
     /// Registration, when asked for.
     pub register: Option<RegisterRequest>,
     /// When training started, Unix ms (0 in records older than this field).
@@ -70,13 +93,18 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// Logs params, metrics, tags and artifacts (files under `dir`) to `run_id`; the
-    /// bundle's artifact is logged last, so a registered version never points at a run
-    /// whose other artifacts are missing.
+    /// Logs params, metrics, tags, inputs and artifacts (files under `dir`) to `run_id`;
+    /// the model folder is logged last, its `MLmodel` (with `run_id`) after the bundle, so
+    /// a registered version never points at a run whose other artifacts are missing.
     pub fn log(&self, backend: &dyn Backend, run_id: &str, dir: &Path) -> Result<()> {
         backend
             .log_batch(run_id, &self.params, &self.metrics, &self.tags)
             .map_err(|e| Error::registry(format!("logging run {run_id}"), e))?;
+        if !self.inputs.is_empty() {
+            backend
+                .log_inputs(run_id, &self.inputs)
+                .map_err(|e| Error::registry(format!("logging the inputs of run {run_id}"), e))?;
+        }
         for artifact in &self.artifacts {
             let file = dir.join(&artifact.file);
             let bytes = std::fs::read(&file)
@@ -88,6 +116,20 @@ impl RunRecord {
                         format!("logging artifact {} of run {run_id}", artifact.path),
                         e,
                     )
+                })?;
+        }
+        if let Some(mlmodel) = &self.mlmodel {
+            let mlmodel = MlModel {
+                run_id: Some(run_id.to_owned()),
+                ..mlmodel.clone()
+            };
+            let text = mlmodel
+                .to_yaml()
+                .map_err(|e| Error::registry("encoding MLmodel", e))?;
+            backend
+                .log_artifact(run_id, MLMODEL_ARTIFACT, text.as_bytes())
+                .map_err(|e| {
+                    Error::registry(format!("logging {MLMODEL_ARTIFACT} of run {run_id}"), e)
                 })?;
         }
         Ok(())
@@ -183,6 +225,8 @@ mod tests {
             metrics: Vec::new(),
             tags: BTreeMap::new(),
             artifacts: Vec::new(),
+            mlmodel: None,
+            inputs: Vec::new(),
             register: None,
             start_time_ms: 1,
             end_time_ms: 2,

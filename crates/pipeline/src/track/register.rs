@@ -6,7 +6,7 @@ use reelcast_registry::{fetch_bundle, Backend, ModelVersion, CHAMPION};
 use serde::Serialize;
 
 use super::record::RegisterRequest;
-use super::{Error, Result, BUNDLE_ARTIFACT};
+use super::{Error, Result};
 use crate::{comparison_rows, evaluate, LoadedDataset, ModelBundle};
 
 /// A registration's result.
@@ -20,9 +20,11 @@ pub struct Registered {
     pub first_champion: bool,
 }
 
-/// Registers the run's bundle as a new version (after every artifact of the run is
-/// logged), sets the requested alias, and makes it champion when the model has none (a
-/// registry without a champion cannot serve).
+/// Registers the run's model folder (or, for records older than issue 18, its bundle file)
+/// as a new version with its description (after every artifact of the run is logged),
+/// describes the registered model when it has no description, sets the requested alias,
+/// and makes the version champion when the model has none (a registry without a champion
+/// cannot serve).
 pub fn register(
     backend: &dyn Backend,
     request: &RegisterRequest,
@@ -31,8 +33,23 @@ pub fn register(
     let name = &request.model_name;
     let ctx = |what: &str| format!("{what} {name}");
     let version = backend
-        .create_model_version(name, run_id, BUNDLE_ARTIFACT, &request.version_tags)
+        .create_described_model_version(
+            name,
+            run_id,
+            &request.artifact_path,
+            &request.version_tags,
+            &request.description,
+        )
         .map_err(|e| Error::registry(ctx("registering a version of"), e))?;
+    // A description someone gave the model (in MLflow's UI, say) is kept.
+    let model = backend
+        .get_model(name)
+        .map_err(|e| Error::registry(ctx("reading"), e))?;
+    if model.description.is_empty() && !request.model_description.is_empty() {
+        backend
+            .set_model_description(name, &request.model_description)
+            .map_err(|e| Error::registry(ctx("describing"), e))?;
+    }
     if let Some(alias) = &request.alias {
         backend
             .set_alias(name, alias, version.version)

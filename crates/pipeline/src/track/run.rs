@@ -12,6 +12,10 @@ use reelcast_registry::{
 use serde_json::Value;
 
 use super::liveness::{collect_stale_runs, owner_tags, CollectedRun};
+use super::model_folder::{
+    dataset_input, mlmodel, model_description, version_description, VersionFacts, MODEL_DIR,
+    MODEL_FEATURE_SPEC_ARTIFACT,
+};
 use super::record::{write_atomic, ArtifactFile, RegisterRequest, RunRecord};
 use super::register::{promote_if_better, register, Promotion, Registered};
 use super::{
@@ -322,16 +326,37 @@ fn build_record(
         path: "feature_spec.json".into(),
         file: "feature_spec.json".into(),
     });
-    // Last: the bundle is what a version points at, so it is complete only after the rest.
+    // Last, the model folder: what a version points at, complete only after the rest (its
+    // MLmodel goes after the bundle, see `RunRecord::log`).
+    artifacts.push(ArtifactFile {
+        path: MODEL_FEATURE_SPEC_ARTIFACT.into(),
+        file: "feature_spec.json".into(),
+    });
     artifacts.push(ArtifactFile {
         path: BUNDLE_ARTIFACT.into(),
         file: "model.bundle".into(),
     });
     let bundle_bytes = std::fs::read(model_path)
         .map_err(|e| Error::io(format!("reading back {}", model_path.display()), e))?;
+    let spec_file = request.out_dir.join("feature_spec.json");
+    let spec_bytes = std::fs::metadata(&spec_file)
+        .map_err(|e| Error::io(format!("reading back {}", spec_file.display()), e))?
+        .len();
     let m = &report.metrics;
+    let kind_enum = options.params.kind();
     let register = tracking.register.as_ref().map(|r| RegisterRequest {
         model_name: r.model_name.clone(),
+        artifact_path: MODEL_DIR.to_owned(),
+        description: version_description(&VersionFacts {
+            kind: kind_enum,
+            dataset_version: &dataset.version,
+            n_train: meta.n_train,
+            n_test: meta.n_test,
+            test_rmse: m.test.rmse,
+            baseline_rmse: m.baseline.rmse,
+            run_name,
+        }),
+        model_description: model_description(kind_enum),
         alias: r.alias.clone(),
         promote_if_better: r.promote_if_better,
         version_tags: BTreeMap::from([
@@ -355,6 +380,12 @@ fn build_record(
         metrics: run_metrics(report, meta, times.1),
         tags,
         artifacts,
+        mlmodel: Some(mlmodel(&bundle_bytes, spec_bytes)),
+        inputs: vec![dataset_input(
+            &request.source,
+            &dataset.version,
+            &dataset.movies,
+        )],
         register,
         start_time_ms: times.0,
         end_time_ms: times.1,

@@ -1,17 +1,23 @@
 //! The tracked training use case in-process, on the embedded sample and a temporary SQLite
 //! registry: runs, registration, promotion, the offline record and its push, `serve`'s
-//! first start, stale-run collection and run-id prefixes.
+//! first start, stale-run collection and run-id prefixes; versions are MLflow model
+//! folders, and records saved before them still push.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use reelcast_pipeline::track::{
     collect_stale_runs, push_pending, register_default_if_missing, resolve_run_id, train_tracked,
-    RegisterOptions, TrackOptions, TrainRequest, FAILURE_REASON_TAG, HOST_TAG, PENDING_RUN_FILE,
-    PID_TAG, PUSHED_RUN_FILE,
+    RegisterOptions, TrackOptions, TrainRequest, BUNDLE_ARTIFACT, DATASET_NAME, FAILURE_REASON_TAG,
+    HOST_TAG, MLMODEL_ARTIFACT, MODEL_DIR, MODEL_FEATURE_SPEC_ARTIFACT, PENDING_RUN_FILE, PID_TAG,
+    PUSHED_RUN_FILE,
 };
-use reelcast_pipeline::{DataSource, ModelParams, TrainOptions};
-use reelcast_registry::{open, Backend, ModelRef, OpenOptions, RunStatus, CHAMPION};
+use reelcast_pipeline::{DataSource, ModelBundle, ModelParams, TrainOptions};
+use reelcast_registry::mlmodel::MlModel;
+use reelcast_registry::{
+    fetch_bundle, open, sha256_hex, Backend, ModelRef, ModelVersion, OpenOptions, RunStatus,
+    CHAMPION,
+};
 
 fn sqlite_uri(dir: &Path) -> String {
     format!("sqlite:///{}", dir.join("reelcast.db").display())
@@ -41,6 +47,44 @@ fn registering(uri: &str, promote_if_better: bool) -> TrackOptions {
 
 fn backend(uri: &str) -> Box<dyn Backend> {
     open(uri, &OpenOptions::default()).unwrap()
+}
+
+/// The version is the run's model folder: MLmodel (naming the run and the bundle), the
+/// bundle and the feature spec; it loads; it and its model are described.
+fn assert_model_folder(b: &dyn Backend, version: &ModelVersion, run_id: &str) {
+    assert_eq!(version.artifact_path, MODEL_DIR);
+    let artifacts = b.list_artifacts(run_id).unwrap();
+    for file in [
+        MLMODEL_ARTIFACT,
+        BUNDLE_ARTIFACT,
+        MODEL_FEATURE_SPEC_ARTIFACT,
+    ] {
+        assert!(
+            artifacts.contains(&file.to_owned()),
+            "{file}: {artifacts:?}"
+        );
+    }
+    let text = String::from_utf8(b.download_artifact(run_id, MLMODEL_ARTIFACT).unwrap()).unwrap();
+    let mlmodel = MlModel::from_yaml(&text).unwrap();
+    assert_eq!(mlmodel.run_id.as_deref(), Some(run_id), "{text}");
+    let bundle = fetch_bundle(b, version).unwrap();
+    assert_eq!(
+        mlmodel.reelcast().unwrap().bundle_sha256,
+        sha256_hex(&bundle)
+    );
+    ModelBundle::from_bytes(&bundle, Path::new("registered")).unwrap();
+    let description = &version.description;
+    assert!(
+        description.contains(&version.tags["dataset_version"]) && description.contains("test RMSE"),
+        "{description}"
+    );
+    assert!(
+        b.get_model(&version.name)
+            .unwrap()
+            .description
+            .contains("IMDb rating"),
+        "the registered model is described"
+    );
 }
 
 #[test]
@@ -81,6 +125,15 @@ fn a_tracked_training_logs_the_run_registers_the_first_champion_then_promotes_on
     assert!(
         artifacts.contains(&"feature_spec.json".to_owned()),
         "{artifacts:?}"
+    );
+    assert_model_folder(b.as_ref(), &registered.version, &run_id);
+    let input = &run.inputs[0];
+    assert_eq!(input.name, DATASET_NAME);
+    assert_eq!(input.digest, run.tags["dataset_version"]);
+    assert_eq!(input.context, "training");
+    assert_eq!(
+        input.profile,
+        format!(r#"{{"num_rows":{}}}"#, first.dataset.movies.len())
     );
 
     // More trees on the same split: better on the held-out rows, so promoted.
@@ -164,8 +217,11 @@ fn an_unreachable_backend_saves_a_private_record_without_the_password_and_push_r
     let pushed = push_pending(&out, Some(&uri), &options).unwrap();
 
     assert!(!pushed.uri_from_record);
-    assert!(pushed.registered.unwrap().first_champion);
+    let registered = pushed.registered.unwrap();
+    assert!(registered.first_champion);
+    assert_model_folder(backend(&uri).as_ref(), &registered.version, &pushed.run_id);
     let run = backend(&uri).get_run(&pushed.run_id).unwrap();
+    assert_eq!(run.inputs.len(), 1, "the dataset input is pushed too");
     assert_eq!(
         (run.start_time_ms, run.end_time_ms),
         (start, Some(end)),
@@ -173,6 +229,56 @@ fn an_unreachable_backend_saves_a_private_record_without_the_password_and_push_r
     );
     assert_eq!(run.status, RunStatus::Finished);
     assert!(out.join(PUSHED_RUN_FILE).is_file() && !out.join(PENDING_RUN_FILE).exists());
+}
+
+#[test]
+fn a_record_saved_before_model_folders_pushes_as_a_single_file_version_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut offline = registering("http://127.0.0.1:1", false);
+    offline.open.retries = 0;
+    let trained = train_tracked(&request(dir.path(), 3), &offline).unwrap();
+    let path = trained.pending.unwrap().path;
+    // What a build older than issue 18 wrote: no MLmodel, inputs or descriptions.
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let object = record.as_object_mut().unwrap();
+    object.remove("mlmodel");
+    object.remove("inputs");
+    for key in ["artifact_path", "description", "model_description"] {
+        record["register"].as_object_mut().unwrap().remove(key);
+    }
+    std::fs::write(&path, record.to_string()).unwrap();
+
+    let uri = sqlite_uri(dir.path());
+    let options = OpenOptions::default();
+    let pushed = push_pending(path.parent().unwrap(), Some(&uri), &options).unwrap();
+
+    let version = pushed.registered.unwrap().version;
+    assert_eq!(version.artifact_path, BUNDLE_ARTIFACT);
+    let b = backend(&uri);
+    let bundle = fetch_bundle(b.as_ref(), &version).unwrap();
+    ModelBundle::from_bytes(&bundle, Path::new("registered")).unwrap();
+}
+
+#[test]
+fn a_model_folder_registered_without_reelcast_tags_loads_verified_by_its_mlmodel() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let trained = train_tracked(&request(dir.path(), 3), &TrackOptions::new(&uri)).unwrap();
+    let run_id = trained.run_id.unwrap();
+    let b = backend(&uri);
+
+    // As a plain MLflow client would register the folder: no tags, no description.
+    let version = b
+        .create_model_version("elsewhere", &run_id, MODEL_DIR, &BTreeMap::new())
+        .unwrap();
+
+    let bundle = fetch_bundle(b.as_ref(), &version).unwrap();
+    let loaded = ModelBundle::from_bytes(&bundle, Path::new("registered")).unwrap();
+    assert_eq!(
+        loaded.model_bytes().unwrap(),
+        trained.bundle.model_bytes().unwrap()
+    );
 }
 
 #[test]

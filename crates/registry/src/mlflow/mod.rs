@@ -3,13 +3,19 @@
 //!
 //! - Tracking: `experiments/get-by-name` + `create`, `runs/create`, `runs/log-batch`
 //!   (split within MLflow's limits: 1000 metrics, 100 params, 100 tags per request),
-//!   `runs/update`, `runs/get`, `runs/search`.
+//!   `runs/log-inputs` (datasets, with their `mlflow.data.context` tag), `runs/update`,
+//!   `runs/get`, `runs/search`.
 //! - Artifacts go through the server's artifact proxy (`mlflow server` serves artifacts by
 //!   default): a run's `artifact_uri` `mlflow-artifacts:/<exp>/<run>/artifacts` maps to
 //!   `{base}/api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>` (PUT, GET,
 //!   and `GET …/artifacts?path=` to list).
 //! - Registry: registered models, model versions (`source` = the run's `artifact_uri` +
-//!   `/` + the artifact path), aliases and tags.
+//!   `/` + the artifact path, a file or an MLflow model folder), descriptions
+//!   (`description` on `model-versions/create`, `registered-models/update`), aliases and
+//!   tags.
+//! - MLflow 3: a version registered from a folder is also logged as a logged model of the
+//!   run (`logged-models`, `runs/outputs`, `model_id` on the version), best effort (see
+//!   `logged_model.rs`); its source stays the run's folder.
 //! - Alias history: MLflow keeps none, so [`Backend::set_alias`] and
 //!   [`Backend::delete_alias`] append each move to the registered-model tag
 //!   `reelcast.alias_history.<alias>` (compact JSON `[[from,to,ms],…]`). Moves made outside
@@ -44,6 +50,7 @@ mod api_error;
 mod auth;
 mod batch;
 mod http;
+mod logged_model;
 mod registry;
 mod tracking;
 mod wire;
@@ -53,7 +60,8 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::{
-    AliasChange, Backend, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus,
+    AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
+    RunStatus,
 };
 use auth::Auth;
 use http::Transport;
@@ -133,6 +141,10 @@ impl Backend for MlflowBackend {
         tracking::log_batch(self, run_id, params, metrics, tags)
     }
 
+    fn log_inputs(&self, run_id: &str, inputs: &[DatasetInput]) -> Result<()> {
+        tracking::log_inputs(self, run_id, inputs)
+    }
+
     fn log_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
         tracking::log_artifact(self, run_id, path, bytes)
     }
@@ -161,14 +173,19 @@ impl Backend for MlflowBackend {
         tracking::list_runs(self, experiment, limit)
     }
 
-    fn create_model_version(
+    fn create_described_model_version(
         &self,
         name: &str,
         run_id: &str,
         artifact_path: &str,
         tags: &BTreeMap<String, String>,
+        description: &str,
     ) -> Result<ModelVersion> {
-        registry::create_model_version(self, name, run_id, artifact_path, tags)
+        registry::create_model_version(self, name, run_id, artifact_path, tags, description)
+    }
+
+    fn set_model_description(&self, name: &str, description: &str) -> Result<()> {
+        registry::set_model_description(self, name, description)
     }
 
     fn get_model_version(&self, name: &str, version: u64) -> Result<ModelVersion> {

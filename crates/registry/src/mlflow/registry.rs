@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::alias_history;
 use super::http::backoff;
+use super::logged_model;
 use super::tracking::{get_wire_run, list_artifacts_of_dir, run_what};
 use super::wire::{
     self, ModelVersionEnvelope, ModelVersionPage, RegisteredModelEnvelope, RegisteredModelPage,
@@ -78,38 +79,53 @@ pub(super) fn create_model_version(
     run_id: &str,
     artifact_path: &str,
     tags: &BTreeMap<String, String>,
+    description: &str,
 ) -> Result<ModelVersion> {
     check_artifact_path(artifact_path)?;
     let run = get_wire_run(mlflow, run_id)?;
     let root = wire::proxy_root(&run.info.artifact_uri)?;
-    // A version must point at something: check the artifact is there.
+    // A version must point at something: check the artifact (a file or a folder) is there.
     let (dir, file) = match artifact_path.rsplit_once('/') {
         Some((dir, file)) => (format!("{root}/{dir}"), file),
         None => (root, artifact_path),
     };
-    if !list_artifacts_of_dir(mlflow, &dir)?
-        .iter()
-        .any(|(entry, _)| entry == file)
+    let is_folder = match list_artifacts_of_dir(mlflow, &dir)?
+        .into_iter()
+        .find(|(entry, _)| entry == file)
     {
-        return Err(Error::NotFound(format!(
-            "artifact {artifact_path:?} of run {run_id:?}"
-        )));
-    }
+        Some((_, is_dir)) => is_dir,
+        None => {
+            return Err(Error::NotFound(format!(
+                "artifact {artifact_path:?} of run {run_id:?}"
+            )))
+        }
+    };
     ensure_model(mlflow, name)?;
+    // MLflow 3: the folder also becomes a logged model linked to the version.
+    let model_id = if is_folder {
+        logged_model::log_folder(mlflow, &run, artifact_path)
+    } else {
+        None
+    };
     let source = format!(
         "{}/{artifact_path}",
         run.info.artifact_uri.trim_end_matches('/')
     );
+    let mut body = json!({
+        "name": name,
+        "source": source,
+        "run_id": run_id,
+        "tags": wire::key_values(tags),
+        "description": description,
+    });
+    if let Some(model_id) = model_id {
+        body["model_id"] = json!(model_id);
+    }
     let created: ModelVersionEnvelope = mlflow.http.rest(
         Method::POST,
         "model-versions/create",
         &[],
-        Some(json!({
-            "name": name,
-            "source": source,
-            "run_id": run_id,
-            "tags": wire::key_values(tags),
-        })),
+        Some(body),
         &run_what(run_id),
     )?;
     let version = created.model_version.version;
@@ -176,6 +192,21 @@ fn complete_version(
             )?;
         }
     }
+    Ok(())
+}
+
+pub(super) fn set_model_description(
+    mlflow: &MlflowBackend,
+    name: &str,
+    description: &str,
+) -> Result<()> {
+    let _: Value = mlflow.http.rest(
+        Method::PATCH,
+        "registered-models/update",
+        &[],
+        Some(json!({ "name": name, "description": description })),
+        &model_what(name),
+    )?;
     Ok(())
 }
 

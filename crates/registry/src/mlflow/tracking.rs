@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::http::Body;
 use super::wire::{self, CreatedExperiment, ExperimentEnvelope, RunEnvelope, RunPage, WireRun};
 use super::{batch, check_artifact_path, lock, MlflowBackend};
-use crate::{Error, Metric, Result, Run, RunStatus};
+use crate::{DatasetInput, Error, Metric, Result, Run, RunStatus};
 
 /// Page size of `runs/search`.
 const RUN_PAGE: usize = 1000;
@@ -170,6 +170,27 @@ pub(super) fn log_batch(
             &run_what(run_id),
         )?;
     }
+    Ok(())
+}
+
+pub(super) fn log_inputs(
+    mlflow: &MlflowBackend,
+    run_id: &str,
+    inputs: &[DatasetInput],
+) -> Result<()> {
+    if inputs.is_empty() {
+        return Ok(());
+    }
+    let _: Value = mlflow.http.rest(
+        Method::POST,
+        "runs/log-inputs",
+        &[],
+        Some(json!({
+            "run_id": run_id,
+            "datasets": inputs.iter().map(wire::dataset_input_json).collect::<Vec<_>>(),
+        })),
+        &run_what(run_id),
+    )?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
-use crate::{Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus};
+use crate::{DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run, RunStatus};
 
 /// A `{key, value}` pair (params and tags).
 #[derive(Debug, Clone, Deserialize)]
@@ -61,7 +61,44 @@ pub(crate) struct WireRun {
     pub info: RunInfo,
     #[serde(default)]
     pub data: RunData,
+    #[serde(default)]
+    pub inputs: RunInputs,
 }
+
+/// A run's inputs (only its datasets are read).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RunInputs {
+    #[serde(default)]
+    pub dataset_inputs: Vec<WireDatasetInput>,
+}
+
+/// `{"tags": [...], "dataset": {...}}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireDatasetInput {
+    #[serde(default)]
+    pub tags: Vec<KeyValue>,
+    pub dataset: WireDataset,
+}
+
+/// A dataset as MLflow stores it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireDataset {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub source_type: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub schema: String,
+    #[serde(default)]
+    pub profile: String,
+}
+
+/// The input tag naming what a run used a dataset for.
+pub(crate) const DATASET_CONTEXT_TAG: &str = "mlflow.data.context";
 
 /// A run's info.
 #[derive(Debug, Deserialize)]
@@ -130,6 +167,8 @@ pub(crate) struct WireRegisteredModel {
     pub tags: Vec<KeyValue>,
     #[serde(default)]
     pub aliases: Vec<WireAlias>,
+    #[serde(default)]
+    pub description: String,
 }
 
 /// `{"alias": "champion", "version": "3"}`.
@@ -174,6 +213,8 @@ pub(crate) struct WireModelVersion {
     pub status_message: String,
     #[serde(default)]
     pub tags: Vec<KeyValue>,
+    #[serde(default)]
+    pub description: String,
 }
 
 impl RunInfo {
@@ -223,6 +264,50 @@ pub(crate) fn key_values<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a St
             .map(|(key, value)| json!({ "key": key, "value": value }))
             .collect(),
     )
+}
+
+/// A dataset -> MLflow's `DatasetInput` JSON (`runs/log-inputs`); the context goes in
+/// the `mlflow.data.context` tag, as MLflow's client puts it.
+pub(crate) fn dataset_input_json(input: &DatasetInput) -> Value {
+    let tags = if input.context.is_empty() {
+        json!([])
+    } else {
+        json!([{ "key": DATASET_CONTEXT_TAG, "value": input.context }])
+    };
+    let mut dataset = json!({
+        "name": input.name,
+        "digest": input.digest,
+        "source_type": input.source_type,
+        "source": input.source,
+    });
+    if !input.schema.is_empty() {
+        dataset["schema"] = json!(input.schema);
+    }
+    if !input.profile.is_empty() {
+        dataset["profile"] = json!(input.profile);
+    }
+    json!({ "tags": tags, "dataset": dataset })
+}
+
+impl WireDatasetInput {
+    fn into_input(self) -> DatasetInput {
+        let context = self
+            .tags
+            .into_iter()
+            .find(|t| t.key == DATASET_CONTEXT_TAG)
+            .map(|t| t.value)
+            .unwrap_or_default();
+        let d = self.dataset;
+        DatasetInput {
+            name: d.name,
+            digest: d.digest,
+            source_type: d.source_type,
+            source: d.source,
+            schema: d.schema,
+            profile: d.profile,
+            context,
+        }
+    }
 }
 
 /// A metric -> MLflow's JSON; non-finite values are sent the way protobuf's JSON writes
@@ -280,6 +365,12 @@ impl WireRun {
                 .map(|m| (m.key, m.value))
                 .collect(),
             tags,
+            inputs: self
+                .inputs
+                .dataset_inputs
+                .into_iter()
+                .map(WireDatasetInput::into_input)
+                .collect(),
         })
     }
 }
@@ -303,6 +394,7 @@ impl WireModelVersion {
             created_ms: self.creation_timestamp.unwrap_or_default(),
             aliases: own,
             tags: to_map(self.tags),
+            description: self.description,
         }
     }
 }
@@ -329,6 +421,7 @@ impl WireRegisteredModel {
                 .into_iter()
                 .filter(|(k, _)| !k.starts_with(hidden_prefix))
                 .collect(),
+            description: self.description,
         }
     }
 }

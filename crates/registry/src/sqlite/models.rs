@@ -16,15 +16,18 @@ pub(super) fn create_model_version(
     run_id: &str,
     artifact_path: &str,
     tags: &BTreeMap<String, String>,
+    description: &str,
 ) -> Result<ModelVersion> {
     check_name("model name", name)?;
     let artifact_path = artifacts::check_path(artifact_path)?;
     let version = b.write("registering a model version", |tx| {
         run_exists(tx, run_id)?;
         let ctx = |e| sql_error(&format!("registering a version of {name}"), e);
+        // The artifact file itself, or a folder: files under `artifact_path/`.
         let has_artifact = tx
             .query_row(
-                "SELECT 1 FROM artifacts WHERE run_id = ?1 AND path = ?2",
+                "SELECT 1 FROM artifacts WHERE run_id = ?1
+                 AND (path = ?2 OR substr(path, 1, length(?2) + 1) = ?2 || '/') LIMIT 1",
                 params![run_id, artifact_path],
                 |_| Ok(()),
             )
@@ -52,9 +55,10 @@ pub(super) fn create_model_version(
             )
             .map_err(ctx)?;
         tx.execute(
-            "INSERT INTO model_versions (name, version, run_id, artifact_path, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![name, version, run_id, artifact_path, now],
+            "INSERT INTO model_versions
+             (name, version, run_id, artifact_path, created_ms, description)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![name, version, run_id, artifact_path, now, description],
         )
         .map_err(ctx)?;
         for (key, value) in tags {
@@ -68,6 +72,22 @@ pub(super) fn create_model_version(
         Ok(version as u64)
     })?;
     get_model_version(b, name, version)
+}
+
+pub(super) fn set_model_description(
+    b: &SqliteBackend,
+    name: &str,
+    description: &str,
+) -> Result<()> {
+    b.write("describing a registered model", |tx| {
+        read_model(tx, name)?;
+        tx.execute(
+            "UPDATE registered_models SET description = ?2 WHERE name = ?1",
+            params![name, description],
+        )
+        .map_err(|e| sql_error(&format!("describing {name}"), e))?;
+        Ok(())
+    })
 }
 
 pub(super) fn get_model_version(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{artifacts, sql_error, version_i64};
-use crate::{Error, ModelVersion, RegisteredModel, Result, Run, RunStatus};
+use crate::{DatasetInput, Error, ModelVersion, RegisteredModel, Result, Run, RunStatus};
 
 pub(super) fn parse_status(raw: &str) -> Result<RunStatus> {
     match raw {
@@ -70,7 +70,29 @@ pub(super) fn read_run(conn: &Connection, run_id: &str) -> Result<Run> {
     let metrics = rows
         .collect::<rusqlite::Result<BTreeMap<String, f64>>>()
         .map_err(ctx)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT name, digest, source_type, source, schema, profile, context
+             FROM run_inputs WHERE run_id = ?1 ORDER BY input_id",
+        )
+        .map_err(ctx)?;
+    let inputs = stmt
+        .query_map([run_id], |r| {
+            Ok(DatasetInput {
+                name: r.get(0)?,
+                digest: r.get(1)?,
+                source_type: r.get(2)?,
+                source: r.get(3)?,
+                schema: r.get(4)?,
+                profile: r.get(5)?,
+                context: r.get(6)?,
+            })
+        })
+        .map_err(ctx)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(ctx)?;
     Ok(Run {
+        inputs,
         run_id: run_id.to_owned(),
         experiment: row.0,
         run_name: row.1,
@@ -86,12 +108,12 @@ pub(super) fn read_run(conn: &Connection, run_id: &str) -> Result<Run> {
 pub(super) fn read_version(conn: &Connection, name: &str, version: u64) -> Result<ModelVersion> {
     let v = version_i64(version)?;
     let ctx = |e| sql_error(&format!("reading version {version} of {name}"), e);
-    let (run_id, artifact_path, created_ms) = conn
+    let (run_id, artifact_path, created_ms, description) = conn
         .query_row(
-            "SELECT run_id, artifact_path, created_ms FROM model_versions
+            "SELECT run_id, artifact_path, created_ms, description FROM model_versions
              WHERE name = ?1 AND version = ?2",
             params![name, v],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
         .map_err(ctx)?
@@ -122,16 +144,17 @@ pub(super) fn read_version(conn: &Connection, name: &str, version: u64) -> Resul
         created_ms,
         aliases,
         tags,
+        description,
     })
 }
 
 pub(super) fn read_model(conn: &Connection, name: &str) -> Result<RegisteredModel> {
     let ctx = |e| sql_error(&format!("reading model {name}"), e);
-    let created_ms: i64 = conn
+    let (created_ms, description): (i64, String) = conn
         .query_row(
-            "SELECT created_ms FROM registered_models WHERE name = ?1",
+            "SELECT created_ms, description FROM registered_models WHERE name = ?1",
             [name],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
         .map_err(ctx)?
@@ -165,6 +188,7 @@ pub(super) fn read_model(conn: &Connection, name: &str) -> Result<RegisteredMode
         aliases,
         latest_version: latest_version.map(|v| v as u64),
         tags,
+        description,
     })
 }
 

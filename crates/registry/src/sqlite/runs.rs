@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::read::{read_run, run_exists};
 use super::{artifacts, check_name, new_run_id, now_ms, sql_error, status_name, SqliteBackend};
-use crate::{Error, Metric, Result, Run, RunStatus};
+use crate::{DatasetInput, Error, Metric, Result, Run, RunStatus};
 
 pub(super) fn create_run(
     b: &SqliteBackend,
@@ -49,6 +49,7 @@ pub(super) fn create_run(
         Ok(())
     })?;
     Ok(Run {
+        inputs: Vec::new(),
         run_id,
         experiment: experiment.to_owned(),
         run_name: run_name.to_owned(),
@@ -118,6 +119,33 @@ pub(super) fn log_batch(
     })
 }
 
+pub(super) fn log_inputs(b: &SqliteBackend, run_id: &str, inputs: &[DatasetInput]) -> Result<()> {
+    b.write("logging run inputs", |tx| {
+        run_exists(tx, run_id)?;
+        let ctx = |e| sql_error(&format!("logging the inputs of run {run_id}"), e);
+        for input in inputs {
+            tx.execute(
+                "INSERT INTO run_inputs
+                 (run_id, name, digest, source_type, source, schema, profile, context)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (run_id, name, digest, context) DO NOTHING",
+                params![
+                    run_id,
+                    input.name,
+                    input.digest,
+                    input.source_type,
+                    input.source,
+                    input.schema,
+                    input.profile,
+                    input.context
+                ],
+            )
+            .map_err(ctx)?;
+        }
+        Ok(())
+    })
+}
+
 pub(super) fn log_artifact(
     b: &SqliteBackend,
     run_id: &str,
@@ -132,7 +160,9 @@ pub(super) fn log_artifact(
         let registered: Option<(String, i64)> = conn
             .query_row(
                 "SELECT name, version FROM model_versions
-                 WHERE run_id = ?1 AND artifact_path = ?2 LIMIT 1",
+                 WHERE run_id = ?1 AND (artifact_path = ?2
+                     OR substr(?2, 1, length(artifact_path) + 1) = artifact_path || '/')
+                 LIMIT 1",
                 params![run_id, path],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -274,7 +304,8 @@ pub(super) fn remove_unreferenced_artifacts(
         let unreferenced = select(
             "SELECT a.path FROM artifacts a WHERE a.run_id = ?1 AND NOT EXISTS (
                  SELECT 1 FROM model_versions v
-                 WHERE v.run_id = a.run_id AND v.artifact_path = a.path)
+                 WHERE v.run_id = a.run_id AND (v.artifact_path = a.path
+                     OR substr(a.path, 1, length(v.artifact_path) + 1) = v.artifact_path || '/'))
              ORDER BY a.path",
         )?;
         for path in &unreferenced {
