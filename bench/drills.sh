@@ -6,7 +6,7 @@
 # free port and stop it by PID. Exit 1 when a drill fails.
 #
 #   bash bench/drills.sh                 # all five drills (about 3 minutes)
-#   bash bench/drills.sh idle            # idle and half-open sockets (CI runs this one)
+#   bash bench/drills.sh idle kill       # the two CI runs
 #   BIN=target/debug/reelcast IDLE_SOCKETS=1500 FLOOD_SECONDS=60 SWAP_SECONDS=60 \
 #     bash bench/drills.sh flood swap
 #   KILLS=60 REGISTER_PROCS=8 REGISTER_TRAINS=10 bash bench/drills.sh kill register
