@@ -398,3 +398,64 @@ fn run_ids_resolve_from_a_unique_prefix_and_ambiguity_is_an_error() {
     let err = resolve_run_id(b.as_ref(), "exp", "xyz", 100).unwrap_err();
     assert!(err.to_string().contains("not hex digits"), "{err}");
 }
+
+/// Issue 16: a collection that fails part-way (here the run's artifact folder cannot be
+/// listed; in the drill, an immutable file or a kill) leaves the run RUNNING and stale,
+/// and the next one removes its files and only then ends it KILLED. The cause is named
+/// once in the error.
+#[test]
+fn issue_16_an_interrupted_stale_run_collection_is_finished_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let b = backend(&uri);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    let tags = BTreeMap::from([
+        (HOST_TAG.to_owned(), reelcast_pipeline::track::host_name()),
+        (PID_TAG.to_owned(), dead_pid.to_string()),
+    ]);
+    let dead = b.create_run("exp", "dead", &tags).unwrap();
+    for path in ["report/report.json", "feature_spec.json", BUNDLE_ARTIFACT] {
+        b.log_artifact(&dead.run_id, path, b"{}").unwrap();
+    }
+    let folder = dir.path().join("reelcast-artifacts").join(&dead.run_id);
+    let aside = dir.path().join("aside");
+    std::fs::rename(&folder, &aside).unwrap();
+    std::fs::write(&folder, b"in the way").unwrap();
+
+    let err = collect_stale_runs(b.as_ref(), "exp", 100).unwrap_err();
+
+    let message = err.chain();
+    assert_eq!(message.matches("(os error").count(), 1, "{message}");
+    assert!(message.contains("it stays RUNNING"), "{message}");
+    let run = b.get_run(&dead.run_id).unwrap();
+    assert_eq!(
+        run.status,
+        RunStatus::Running,
+        "not ended before its files are gone"
+    );
+    assert!(reelcast_pipeline::track::is_stale(&run));
+
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(&aside, &folder).unwrap();
+    let collected = collect_stale_runs(b.as_ref(), "exp", 100).unwrap();
+
+    assert_eq!(collected.len(), 1, "{collected:?}");
+    assert_eq!(
+        collected[0].removed_artifacts,
+        [
+            "feature_spec.json",
+            "model/model.bundle",
+            "report/report.json"
+        ]
+    );
+    assert!(!folder.exists(), "no file left behind");
+    let run = b.get_run(&dead.run_id).unwrap();
+    assert_eq!(run.status, RunStatus::Killed);
+    assert!(run.end_time_ms.is_some());
+    assert!(b.list_artifacts(&dead.run_id).unwrap().is_empty());
+    assert!(collect_stale_runs(b.as_ref(), "exp", 100)
+        .unwrap()
+        .is_empty());
+}
