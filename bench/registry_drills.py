@@ -13,10 +13,13 @@ bounded in count, prints one summary line of figures, and exits 1 when a check f
 
 The phases are told apart by the lines `train` writes on stderr ("dataset loaded", then
 the test split's "percentile band" line that ends training) and by the run's version row
-appearing; a registration phase lasts from that row to the run ending FINISHED, under a
-millisecond without --promote-if-better (which scores the new version against the
-champion first), so registration kills use that flag. Where a kill landed is judged
-after the fact from the run's state.
+appearing. `train` ends its run FINISHED once every artifact is logged, before the version
+row (issue 16); a registration phase lasts from that row to the process's exit (aliases
+and, with --promote-if-better, scoring the new version against the champion), short
+without --promote-if-better, so registration kills use that flag. Where a
+kill landed is judged after the fact from the run's state: RUNNING (load, train, write),
+FINISHED without a version (between the run's end and its version row), FINISHED with
+one (register).
 
 What is checked goes through the CLI's JSON output (`runs list/show --json`, `models show
 --json`, `runs gc --json`, `train --json`, `predict --json`), plus `PRAGMA integrity_check`
@@ -91,6 +94,13 @@ class Registry:
         return os.path.join(self.artifacts, run_id, path)
 
 
+def bundle_artifact(version):
+    """The bundle's artifact path of `version`: inside its model folder (`model/`, with
+    MLmodel and the feature spec), or the path itself for a version of a single file."""
+    path = version["artifact_path"]
+    return path if path.endswith(".bundle") else f"{path}/model.bundle"
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -134,9 +144,10 @@ def check_registry(reg, failures, expect_versions=None):
             failures.append(f"{name} points at run {v['run_id']} ({run['run_name']}), "
                             f"which is {run['status']}: {reason}")
         listed = reg.cli("runs", "show", v["run_id"])["artifacts"]
-        if v["artifact_path"] not in listed:
-            failures.append(f"{name}: {v['artifact_path']} is not an artifact of its run")
-        path = reg.bundle_file(v["run_id"], v["artifact_path"])
+        bundle = bundle_artifact(v)
+        if bundle not in listed:
+            failures.append(f"{name}: {bundle} is not an artifact of its run")
+        path = reg.bundle_file(v["run_id"], bundle)
         if not os.path.isfile(path):
             failures.append(f"{name}: {path} is missing")
             continue
@@ -227,9 +238,10 @@ def run_train(reg, seed, out, trees, promote, target=None, delay=0.0):
     """Runs one train; with `target`, kills it `delay` seconds into that phase.
 
     Phases: load (from the start to "dataset loaded"), train (to the last line of
-    training), write (saving the bundle and report, logging the run and its artifacts:
-    up to the version row), register (from the version row to the run ending FINISHED:
-    aliases and, with --promote-if-better, scoring the new version against the champion).
+    training), write (saving the bundle and report, logging the run and its artifacts,
+    ending the run FINISHED: up to the version row), register (from the version row to
+    the exit: aliases and, with --promote-if-better, scoring the new version against the
+    champion).
     Returns (Train, exit code, {phase: seconds from the start} seen up to its end).
     """
     t = Train(reg, seed, out, trees, ["--promote-if-better"] if promote else [])
@@ -294,7 +306,7 @@ def drill_kill(binary, directory, kills):
     # phase lasted in calibration); one train in 8 left to finish, the first of those
     # with a `runs gc` while it trains, which must leave its live run alone. A phase no
     # kill landed in gets more tries (up to KILLS more trains in all).
-    counts = {p: 0 for p in ["start", *PHASES, "exit"]}
+    counts = {p: 0 for p in ["start", "load", "train", "write", "finished", "register"]}
     killed_runs = {}  # run_id -> (pid, seed) of killed processes that had created a run
     done = attempts = planned = 0
     gc_while_live = False
@@ -344,13 +356,14 @@ def drill_kill(binary, directory, kills):
             counts["start"] += 1  # before its run was created
             continue
         killed_runs[run["run_id"]] = (t.pid, seed)
+        registered = any(v["run_id"] == run["run_id"] for v in reg.versions()["versions"])
         if run["status"] == "FINISHED":
-            counts["exit"] += 1  # after its run ended, before the process did
+            # After its run ended: before its version row, or in registration.
+            counts["register" if registered else "finished"] += 1
             continue
         if run["status"] != "RUNNING" or not run.get("stale"):
             failures.append(f"killed run {run['run_id']} is {run['status']}, "
                             f"stale {run.get('stale')} (expected RUNNING and stale)")
-        registered = any(v["run_id"] == run["run_id"] for v in reg.versions()["versions"])
         marks = t.marks  # every line it wrote before the kill has been read by now
         counts["register" if registered else "write" if TRAINED in marks
                else "train" if LOADED in marks else "load"] += 1
@@ -379,7 +392,7 @@ def drill_kill(binary, directory, kills):
     if len(runs) != len(killed_runs) + len(finished):
         failures.append(f"{len(runs)} runs listed, expected {len(killed_runs)} killed "
                         f"with a run + {len(finished)} finished")
-    # Artifact folders: only of FINISHED runs, or a killed run's registered bundle alone.
+    # Artifact folders: only of FINISHED runs, or a killed run's registered model alone.
     partial = []
     for folder in sorted(glob.glob(os.path.join(reg.artifacts, "*"))):
         run_id = os.path.basename(folder)
@@ -389,7 +402,9 @@ def drill_kill(binary, directory, kills):
         if run is not None and run["status"] == "FINISHED":
             keep = None
         elif run_id in by_run:
-            keep = [by_run[run_id]["artifact_path"]]
+            folder_path = by_run[run_id]["artifact_path"]
+            keep = [f for f in files
+                    if f == folder_path or f.startswith(folder_path + "/")]
         else:
             keep = []
         tmp = [f for f in files if os.path.basename(f).startswith(".")]
@@ -424,7 +439,9 @@ def drill_kill(binary, directory, kills):
     on_finished = sum(1 for v in versions
                       if runs.get(v["run_id"], {}).get("status") == "FINISHED")
     running = sum(1 for r in runs.values() if r["status"] == "RUNNING")
-    labels = {"start": "before its run existed", "exit": "after its run ended FINISHED"}
+    labels = {"start": "before its run existed",
+              "finished": "after its run ended FINISHED, before its version",
+              "register": "register (run FINISHED)"}
     print(f"kill: {done} kill -9 of train --register ("
           + ", ".join(f"{labels.get(p, p)} {n}" for p, n in counts.items())
           + f"); {len(finished)} trains ran to the end (2 calibrating, {planned} left to "
