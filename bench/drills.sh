@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Reliability drills of `reelcast serve` on 127.0.0.1 (issue 16); the figures in
-# docs/reliability.md come from this script. Each drill starts its own server on a free
-# port with a fresh registry in a temp dir, is bounded in count and time, prints one line
-# of figures, and stops the server by PID. Exit 1 when a drill fails.
+# Reliability drills of `reelcast serve` on 127.0.0.1 and of `reelcast train --register`
+# on a SQLite registry (issue 16); the figures in docs/reliability.md come from this
+# script. Each drill works on a fresh registry in a temp dir, is bounded in count and
+# time, and prints one line of figures; the server drills start their own server on a
+# free port and stop it by PID. Exit 1 when a drill fails.
 #
-#   bash bench/drills.sh                 # all three drills (about 2 minutes)
-#   bash bench/drills.sh idle            # idle and half-open sockets (CI runs this one)
+#   bash bench/drills.sh                 # all five drills (about 3 minutes)
+#   bash bench/drills.sh idle kill       # the two CI runs
 #   BIN=target/debug/reelcast IDLE_SOCKETS=1500 FLOOD_SECONDS=60 SWAP_SECONDS=60 \
 #     bash bench/drills.sh flood swap
+#   KILLS=60 REGISTER_PROCS=8 REGISTER_TRAINS=10 bash bench/drills.sh kill register
 #
 # idle   IDLE_SOCKETS (default 1500) idle and as many half-open sockets against
 #        max_connections 1000 + 16 reserved, 5-second header and idle timeouts, while
@@ -16,13 +18,22 @@
 #        random bytes) over 32 keep-alive connections
 # swap   SWAP_SECONDS (default 40) of /predict/movie over 16 connections while new
 #        versions are trained, registered as champion and swapped in by POST /model/reload
+# kill   KILLS (default 30) `kill -9` of `train --register`, in turn in data load,
+#        training, artifact write and registration, plus a few trains left to finish (one
+#        while `runs gc` runs); then `runs gc` and the registry checks of
+#        bench/registry_drills.py (no RUNNING run, killed runs KILLED with an end time, every
+#        version on a FINISHED run with a bundle that loads, no partial artifact folder,
+#        integrity ok, a last train --register works)
+# register  REGISTER_PROCS (default 8) processes running REGISTER_TRAINS (default 5)
+#        `train --register` each at once on one registry: versions unique, contiguous, one
+#        per successful train, each on a FINISHED run; aliases valid
 #
 # BIN is the reelcast binary (default: target/release/reelcast, built here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 drills=("$@")
-[ ${#drills[@]} -eq 0 ] && drills=(idle flood swap)
+[ ${#drills[@]} -eq 0 ] && drills=(idle flood swap kill register)
 if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet -p reelcast-cli
   BIN=target/release/reelcast
@@ -97,8 +108,19 @@ for drill in "${drills[@]}"; do
       timeout $((seconds + 60)) python3 bench/drills.py swap "$port" "$token" "$seconds" || failed=1
       wait "$trainer" || { echo "training failed:" >&2; tail -5 "$tmp/swap/train.log" >&2; failed=1; }
       ;;
+    kill)
+      mkdir -p "$tmp/kill"
+      timeout 600 python3 bench/registry_drills.py kill "$BIN" "$tmp/kill" "${KILLS:-30}" || failed=1
+      continue
+      ;;
+    register)
+      mkdir -p "$tmp/register"
+      timeout 600 python3 bench/registry_drills.py register "$BIN" "$tmp/register" \
+        "${REGISTER_PROCS:-8}" "${REGISTER_TRAINS:-5}" || failed=1
+      continue
+      ;;
     *)
-      echo "unknown drill $drill (idle, flood, swap)" >&2
+      echo "unknown drill $drill (idle, flood, swap, kill, register)" >&2
       exit 2
       ;;
   esac

@@ -1,4 +1,5 @@
-//! The tracked training use case: train -> log the run -> register -> promote, with the
+//! The tracked training use case: train -> log the run and end it FINISHED -> register ->
+//! promote (a version only ever points at a FINISHED run with all its artifacts), with the
 //! offline fallback (`pending-run.json`, replayed by [`push_pending`]), the first-start
 //! registration of `serve` ([`register_default_if_missing`]) and the collection of runs
 //! whose process was killed ([`collect_stale_runs`]).
@@ -102,6 +103,19 @@ pub enum Error {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// The run ended FINISHED with all its artifacts, then registering it as a version,
+    /// setting its aliases or `--promote-if-better` failed: the run stays FINISHED, and
+    /// the context says what was registered (issue 16).
+    #[error("{context}")]
+    Registration {
+        /// The FINISHED run.
+        run_id: String,
+        /// What was done and what was not.
+        context: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
     },
     /// A request that cannot be carried out, naming the value and the rule.
     #[error("{0}")]

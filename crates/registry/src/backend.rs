@@ -17,12 +17,14 @@ pub enum Error {
     /// Stored data is unreadable or inconsistent (e.g. an artifact whose checksum differs).
     #[error("corrupt: {0}")]
     Corrupt(String),
-    /// A local file or database operation failed.
-    #[error("{context}: {source}")]
+    /// A local file or database operation failed. The message is the context alone: the
+    /// cause is the error's source, so a printed chain names it once (issue 16).
+    #[error("{context}")]
     Io {
         /// What was being done.
         context: String,
         /// The cause.
+        #[source]
         source: std::io::Error,
     },
     /// Anything else the backend reported.
@@ -215,7 +217,8 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn list_artifacts(&self, run_id: &str) -> Result<Vec<String>>;
     /// Removes the artifacts of `run_id` that no model version references, and any file a
     /// killed writer left half-written; returns the artifact paths removed, sorted. Used
-    /// on runs ended as KILLED, whose artifacts may be incomplete.
+    /// on runs of killed processes, before they are ended as KILLED: their artifacts may
+    /// be incomplete. Calling it again after a failure finishes the job.
     fn remove_unreferenced_artifacts(&self, run_id: &str) -> Result<Vec<String>>;
     /// Ends the run with `status` (FINISHED, FAILED or KILLED) now.
     fn end_run(&self, run_id: &str, status: RunStatus) -> Result<()> {

@@ -1,6 +1,6 @@
 //! Which process owns a RUNNING run, whether it still lives, and collecting the runs of
-//! processes that are gone (killed, crashed): they are ended as KILLED and their
-//! unregistered, possibly partial artifacts removed.
+//! processes that are gone (killed, crashed): their unregistered, possibly partial
+//! artifacts are removed, then they are ended as KILLED.
 //!
 //! A run records its host, process id and the process's start time (clock ticks since
 //! boot, from `/proc/<pid>/stat`: a reused process id has another start time). Only runs
@@ -112,9 +112,13 @@ pub struct CollectedRun {
 }
 
 /// Ends as KILLED every RUNNING run among the newest `limit` of `experiment` whose process
-/// is gone from this host (with a failure-reason tag), then removes its artifacts that no
+/// is gone from this host (with a failure-reason tag), after removing its artifacts that no
 /// version references. Runs of live processes, of other hosts, and runs that do not say
 /// are left alone. An experiment that does not exist has nothing to collect.
+///
+/// The run is ended last, so a collection that fails or is killed part-way leaves the run
+/// RUNNING and stale, and the next one finishes it (issue 16: ending it first left files no
+/// later collection looked at).
 pub fn collect_stale_runs(
     backend: &dyn Backend,
     experiment: &str,
@@ -133,6 +137,18 @@ pub fn collect_stale_runs(
     let mut collected = Vec::new();
     for run in runs.iter().filter(|r| is_stale(r)) {
         let pid = run.tags.get(PID_TAG).cloned().unwrap_or_default();
+        let removed_artifacts =
+            backend
+                .remove_unreferenced_artifacts(&run.run_id)
+                .map_err(|e| {
+                    Error::registry(
+                        format!(
+                            "removing the partial artifacts of stale run {} (it stays RUNNING: the next `reelcast runs gc` retries)",
+                            run.run_id
+                        ),
+                        e,
+                    )
+                })?;
         let reason = format!(
             "process {pid} on {} ended without ending the run (killed or crashed); marked KILLED by reelcast",
             host_name()
@@ -144,15 +160,6 @@ pub fn collect_stale_runs(
             .map_err(|e| {
                 Error::registry(format!("ending stale run {} as KILLED", run.run_id), e)
             })?;
-        let removed_artifacts =
-            backend
-                .remove_unreferenced_artifacts(&run.run_id)
-                .map_err(|e| {
-                    Error::registry(
-                        format!("removing the partial artifacts of run {}", run.run_id),
-                        e,
-                    )
-                })?;
         tracing::info!(run_id = %run.run_id, pid, removed = removed_artifacts.len(), "stale run marked KILLED");
         collected.push(CollectedRun {
             run_id: run.run_id.clone(),

@@ -31,9 +31,10 @@ pub struct Pushed {
 
 /// Logs the run saved in `dir/pending-run.json` as a new run with its real start and end
 /// times, to `uri` when given, else to the URI the run was meant for (credentials then
-/// come from `MLFLOW_TRACKING_USERNAME`/`PASSWORD`/`TOKEN`: they are never saved); registers
-/// it when the original `train` asked to, then renames the file to
-/// `pending-run.pushed.json` so a second push does not log it twice.
+/// come from `MLFLOW_TRACKING_USERNAME`/`PASSWORD`/`TOKEN`: they are never saved), ends it
+/// FINISHED, registers it when the original `train` asked to, then renames the file to
+/// `pending-run.pushed.json` so a second push does not log it twice. A registration
+/// failure is an [`Error::Registration`]; the run stays FINISHED and the file is kept.
 pub fn push_pending(dir: &Path, uri: Option<&str>, options: &OpenOptions) -> Result<Pushed> {
     let record = RunRecord::load_pending(dir)?;
     let target = uri.unwrap_or(&record.tracking_uri);
@@ -50,37 +51,47 @@ pub fn push_pending(dir: &Path, uri: Option<&str>, options: &OpenOptions) -> Res
     let run = backend
         .create_run_at(&record.experiment, &record.run_name, &tags, start)
         .map_err(|e| Error::registry(format!("creating a run in {shown}"), e))?;
-    let published = (|| -> Result<Option<Registered>> {
-        // The record's tags replace the pushing process's owner tags but for host and pid.
-        let mut logged = record.clone();
-        logged.tags.extend(tags.clone());
-        logged.log(backend.as_ref(), &run.run_id, dir)?;
-        record
-            .register
-            .as_ref()
-            .map(|request| register(backend.as_ref(), request, &run.run_id))
-            .transpose()
-    })();
-    let registered = match published {
-        Ok(r) => r,
-        Err(e) => {
-            fail_run(backend.as_ref(), &run.run_id, &e.chain());
-            return Err(Error::Invalid(format!(
-                "pushing {} as run {} (marked FAILED): {}",
-                dir.join(PENDING_RUN_FILE).display(),
-                run.run_id,
-                e.chain()
-            )));
-        }
-    };
     let end = if record.end_time_ms > 0 {
         record.end_time_ms
     } else {
         now_ms()
     };
-    backend
-        .end_run_at(&run.run_id, RunStatus::Finished, end)
-        .map_err(|e| Error::registry(format!("ending run {}", run.run_id), e))?;
+    // As in `train`: the run ends FINISHED with all its artifacts before a version points
+    // at it (issue 16).
+    let logged = (|| -> Result<()> {
+        // The record's tags replace the pushing process's owner tags but for host and pid.
+        let mut logged = record.clone();
+        logged.tags.extend(tags.clone());
+        logged.log(backend.as_ref(), &run.run_id, dir)?;
+        backend
+            .end_run_at(&run.run_id, RunStatus::Finished, end)
+            .map_err(|e| Error::registry(format!("ending run {}", run.run_id), e))
+    })();
+    if let Err(e) = logged {
+        fail_run(backend.as_ref(), &run.run_id, &e.chain());
+        return Err(Error::Invalid(format!(
+            "pushing {} as run {} (marked FAILED): {}",
+            dir.join(PENDING_RUN_FILE).display(),
+            run.run_id,
+            e.chain()
+        )));
+    }
+    let registered = record
+        .register
+        .as_ref()
+        .map(|request| {
+            register(backend.as_ref(), request, &run.run_id).map_err(|e| Error::Registration {
+                run_id: run.run_id.clone(),
+                context: format!(
+                    "pushing {}: run {} in {shown} is FINISHED with its artifacts, but registering it as a version of {} did not complete (the record is kept: pushing it again logs a new run and registers that)",
+                    dir.join(PENDING_RUN_FILE).display(),
+                    run.run_id,
+                    request.model_name
+                ),
+                source: Box::new(e),
+            })
+        })
+        .transpose()?;
     let pushed = dir.join(PUSHED_RUN_FILE);
     std::fs::rename(dir.join(PENDING_RUN_FILE), &pushed).map_err(|e| {
         Error::io(

@@ -1,5 +1,5 @@
-//! [`train_tracked`]: train, save, log, register, promote; offline runs go to
-//! `pending-run.json`.
+//! [`train_tracked`]: train, save, log and end the run FINISHED, then register and
+//! promote; offline runs go to `pending-run.json`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -269,7 +269,7 @@ pub(crate) fn fail_run(backend: &dyn Backend, run_id: &str, why: &str) {
         .log_batch(run_id, &BTreeMap::new(), &[], &tags)
         .and_then(|()| backend.end_run(run_id, RunStatus::Failed));
     if let Err(e) = ended {
-        tracing::warn!(run_id, error = %redact_text(&e.to_string()), "could not mark the run FAILED");
+        tracing::warn!(run_id, error = %crate::track::error_chain(&e), "could not mark the run FAILED");
     }
 }
 
@@ -405,12 +405,15 @@ fn model_warnings(report: &TrainReport) -> Vec<String> {
 }
 
 /// Trains on `request`, saves the bundle and report in its `out_dir`, logs the run to
-/// `tracking` (params, metrics, tags, artifacts), and registers and promotes as asked.
-/// First, runs of this experiment whose process is gone are ended as KILLED.
+/// `tracking` (params, metrics, tags, artifacts) and ends it FINISHED, then registers and
+/// promotes as asked. First, runs of this experiment whose process is gone are ended as
+/// KILLED.
 ///
 /// When the backend cannot be reached (at the start or mid-way), training still
 /// completes and the run is saved as `out_dir/pending-run.json` ([`TrackedTraining::pending`]).
-/// A training failure ends the run as FAILED with the reason in a tag.
+/// A training or logging failure ends the run as FAILED with the reason in a tag; a
+/// registration or promotion failure after that is an [`Error::Registration`] and leaves
+/// the run FINISHED.
 pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<TrackedTraining> {
     if let Some(r) = &tracking.register {
         r.check()?;
@@ -470,17 +473,20 @@ pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<
             collected,
         } => {
             result.collected = collected;
-            match publish(
-                backend.as_ref(),
-                &record,
-                &run_id,
-                &request.out_dir,
-                &result,
-            ) {
-                Ok((registered, promotion)) => {
+            // The run ends FINISHED once all its artifacts are logged and before any version
+            // points at it: a kill during registration or promotion leaves a FINISHED run,
+            // never a version on a run that `runs gc` then ends KILLED (issue 16).
+            let logged = record
+                .log(backend.as_ref(), &run_id, &request.out_dir)
+                .and_then(|()| {
                     backend
                         .end_run_at(&run_id, RunStatus::Finished, now_ms())
-                        .map_err(|e| Error::registry(format!("ending run {run_id}"), e))?;
+                        .map_err(|e| Error::registry(format!("ending run {run_id}"), e))
+                });
+            match logged {
+                Ok(()) => {
+                    let (registered, promotion) =
+                        register_finished(backend.as_ref(), &record, &run_id, &shown_uri, &result)?;
                     result.run_id = Some(run_id);
                     result.registered = registered;
                     result.promotion = promotion;
@@ -505,30 +511,40 @@ pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<
     Ok(result)
 }
 
-/// Logs the record, registers and promotes.
-fn publish(
+/// Registers the FINISHED run `run_id` and promotes it, as `record` asks. A failure is an
+/// [`Error::Registration`] saying what was done; the run stays FINISHED with its artifacts
+/// (it is not marked FAILED: its training and logging succeeded).
+fn register_finished(
     backend: &dyn Backend,
     record: &RunRecord,
     run_id: &str,
-    dir: &Path,
+    shown_uri: &str,
     trained: &TrackedTraining,
 ) -> Result<(Option<Registered>, Option<Promotion>)> {
-    record.log(backend, run_id, dir)?;
     let Some(request) = &record.register else {
         return Ok((None, None));
     };
-    let registered = register(backend, request, run_id)?;
-    let promotion = if request.promote_if_better && !registered.first_champion {
-        Some(promote_if_better(
-            backend,
-            &registered,
-            &trained.dataset,
-            &trained.bundle,
-        )?)
-    } else {
-        None
-    };
-    Ok((Some(registered), promotion))
+    let name = &request.model_name;
+    let registered = register(backend, request, run_id).map_err(|e| Error::Registration {
+        run_id: run_id.to_owned(),
+        context: format!(
+            "run {run_id} in {shown_uri} is FINISHED with its artifacts, but registering it as a version of {name} did not complete"
+        ),
+        source: Box::new(e),
+    })?;
+    if !request.promote_if_better || registered.first_champion {
+        return Ok((Some(registered), None));
+    }
+    let promotion = promote_if_better(backend, &registered, &trained.dataset, &trained.bundle)
+        .map_err(|e| Error::Registration {
+            run_id: run_id.to_owned(),
+            context: format!(
+                "run {run_id} in {shown_uri} is FINISHED and registered as version {} of {name}, but --promote-if-better did not run to the end (champion unchanged)",
+                registered.version.version
+            ),
+            source: Box::new(e),
+        })?;
+    Ok((Some(registered), Some(promotion)))
 }
 
 #[cfg(test)]

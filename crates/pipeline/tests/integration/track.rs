@@ -8,9 +8,9 @@ use std::path::Path;
 
 use reelcast_pipeline::track::{
     collect_stale_runs, push_pending, register_default_if_missing, resolve_run_id, train_tracked,
-    RegisterOptions, TrackOptions, TrainRequest, BUNDLE_ARTIFACT, DATASET_NAME, FAILURE_REASON_TAG,
-    HOST_TAG, MLMODEL_ARTIFACT, MODEL_DIR, MODEL_FEATURE_SPEC_ARTIFACT, PENDING_RUN_FILE, PID_TAG,
-    PUSHED_RUN_FILE,
+    Error, RegisterOptions, TrackOptions, TrainRequest, BUNDLE_ARTIFACT, DATASET_NAME,
+    FAILURE_REASON_TAG, HOST_TAG, MLMODEL_ARTIFACT, MODEL_DIR, MODEL_FEATURE_SPEC_ARTIFACT,
+    PENDING_RUN_FILE, PID_TAG, PUSHED_RUN_FILE,
 };
 use reelcast_pipeline::{DataSource, ModelBundle, ModelParams, TrainOptions};
 use reelcast_registry::mlmodel::MlModel;
@@ -397,4 +397,170 @@ fn run_ids_resolve_from_a_unique_prefix_and_ambiguity_is_an_error() {
     assert!(err.to_string().contains("ambiguous"), "{err}");
     let err = resolve_run_id(b.as_ref(), "exp", "xyz", 100).unwrap_err();
     assert!(err.to_string().contains("not hex digits"), "{err}");
+}
+
+/// Issue 16: a version is registered only once its run is FINISHED with all its artifacts,
+/// so a kill during registration or promotion never leaves a version on a run that `runs
+/// gc` then ends KILLED; a promotion that fails afterwards leaves the run FINISHED.
+#[test]
+fn issue_16_a_version_is_registered_on_a_finished_run_and_a_failed_promotion_keeps_it_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let first = train_tracked(&request(dir.path(), 3), &registering(&uri, true)).unwrap();
+    // The champion's bundle no longer matches its checksum: the comparison cannot load it.
+    let champion_file = dir
+        .path()
+        .join("reelcast-artifacts")
+        .join(first.run_id.unwrap())
+        .join(BUNDLE_ARTIFACT);
+    std::fs::write(&champion_file, b"not a bundle").unwrap();
+
+    let err = train_tracked(&request(dir.path(), 5), &registering(&uri, true)).unwrap_err();
+
+    let b = backend(&uri);
+    let mut versions = b.list_versions("movie_rating_gbt").unwrap();
+    versions.sort_by_key(|v| v.version);
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    for v in &versions {
+        let run = b.get_run(&v.run_id).unwrap();
+        assert_eq!(
+            run.status,
+            RunStatus::Finished,
+            "run of version {}",
+            v.version
+        );
+        assert!(
+            run.end_time_ms.unwrap() <= v.created_ms,
+            "version {} was created before its run ended",
+            v.version
+        );
+        assert!(b
+            .list_artifacts(&v.run_id)
+            .unwrap()
+            .contains(&BUNDLE_ARTIFACT.to_owned()));
+    }
+    let Error::Registration { run_id, .. } = &err else {
+        panic!("expected a registration error, got {err:?}")
+    };
+    assert_eq!(*run_id, versions[1].run_id);
+    let message = err.chain();
+    assert!(
+        message.contains(&format!(
+            "run {run_id} in {uri} is FINISHED and registered as version 2 of movie_rating_gbt, but --promote-if-better did not run to the end (champion unchanged): loading champion version 1"
+        )) && message.contains("sha256"),
+        "{message}"
+    );
+    assert!(!message.contains("FAILED"), "{message}");
+    assert_eq!(
+        b.get_alias("movie_rating_gbt", CHAMPION)
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+}
+
+/// Issue 16: `runs push` orders things as `train` does: the pushed run is FINISHED before
+/// its version exists, and a registration that fails afterwards leaves it FINISHED.
+#[test]
+fn issue_16_a_push_whose_registration_fails_leaves_its_run_finished_and_the_record_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut offline = registering("http://127.0.0.1:1", false);
+    offline.open.retries = 0;
+    let trained = train_tracked(&request(dir.path(), 3), &offline).unwrap();
+    let pending = trained.pending.unwrap().path;
+    // An alias the registry refuses: the version is created, then setting it fails.
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pending).unwrap()).unwrap();
+    record["register"]["alias"] = "not an alias!".into();
+    std::fs::write(&pending, serde_json::to_vec(&record).unwrap()).unwrap();
+    let uri = sqlite_uri(dir.path());
+    let out = dir.path().join("artifacts");
+
+    let err = push_pending(&out, Some(&uri), &OpenOptions::default()).unwrap_err();
+
+    let b = backend(&uri);
+    let runs = b.list_runs("imdb_movie_rating", 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, RunStatus::Finished, "{:?}", runs[0].tags);
+    assert!(b
+        .list_artifacts(&runs[0].run_id)
+        .unwrap()
+        .contains(&BUNDLE_ARTIFACT.to_owned()));
+    let versions = b.list_versions("movie_rating_gbt").unwrap();
+    assert!(versions.iter().all(|v| v.run_id == runs[0].run_id));
+    let message = err.chain();
+    assert!(
+        message.contains(&format!(
+            "run {} in {uri} is FINISHED with its artifacts, but registering it as a version of movie_rating_gbt did not complete",
+            runs[0].run_id
+        )) && message.contains("not an alias!"),
+        "{message}"
+    );
+    assert!(matches!(err, Error::Registration { .. }), "{err:?}");
+    assert!(
+        out.join(PENDING_RUN_FILE).is_file(),
+        "kept for another push"
+    );
+}
+
+/// Issue 16: a collection that fails part-way (here the run's artifact folder cannot be
+/// listed; in the drill, an immutable file or a kill) leaves the run RUNNING and stale,
+/// and the next one removes its files and only then ends it KILLED. The cause is named
+/// once in the error.
+#[test]
+fn issue_16_an_interrupted_stale_run_collection_is_finished_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let b = backend(&uri);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    let tags = BTreeMap::from([
+        (HOST_TAG.to_owned(), reelcast_pipeline::track::host_name()),
+        (PID_TAG.to_owned(), dead_pid.to_string()),
+    ]);
+    let dead = b.create_run("exp", "dead", &tags).unwrap();
+    for path in ["report/report.json", "feature_spec.json", BUNDLE_ARTIFACT] {
+        b.log_artifact(&dead.run_id, path, b"{}").unwrap();
+    }
+    let folder = dir.path().join("reelcast-artifacts").join(&dead.run_id);
+    let aside = dir.path().join("aside");
+    std::fs::rename(&folder, &aside).unwrap();
+    std::fs::write(&folder, b"in the way").unwrap();
+
+    let err = collect_stale_runs(b.as_ref(), "exp", 100).unwrap_err();
+
+    let message = err.chain();
+    assert_eq!(message.matches("(os error").count(), 1, "{message}");
+    assert!(message.contains("it stays RUNNING"), "{message}");
+    let run = b.get_run(&dead.run_id).unwrap();
+    assert_eq!(
+        run.status,
+        RunStatus::Running,
+        "not ended before its files are gone"
+    );
+    assert!(reelcast_pipeline::track::is_stale(&run));
+
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(&aside, &folder).unwrap();
+    let collected = collect_stale_runs(b.as_ref(), "exp", 100).unwrap();
+
+    assert_eq!(collected.len(), 1, "{collected:?}");
+    assert_eq!(
+        collected[0].removed_artifacts,
+        [
+            "feature_spec.json",
+            "model/model.bundle",
+            "report/report.json"
+        ]
+    );
+    assert!(!folder.exists(), "no file left behind");
+    let run = b.get_run(&dead.run_id).unwrap();
+    assert_eq!(run.status, RunStatus::Killed);
+    assert!(run.end_time_ms.is_some());
+    assert!(b.list_artifacts(&dead.run_id).unwrap().is_empty());
+    assert!(collect_stale_runs(b.as_ref(), "exp", 100)
+        .unwrap()
+        .is_empty());
 }

@@ -103,14 +103,17 @@ pub(crate) fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Removes every file under `dir` that is not in `keep` (unrecorded or half-written files),
-/// then the directories left empty, `dir` included; a missing `dir` is fine.
+/// then the directories left empty, `dir` included, and returns the files it removed. A
+/// missing `dir` or file is fine: a collection interrupted part-way, or running beside
+/// another one, finishes the job (issue 16).
 pub(crate) fn remove_files_except(
     dir: &Path,
     keep: &std::collections::BTreeSet<PathBuf>,
-) -> Result<()> {
+) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
         Err(source) => {
             return Err(Error::Io {
                 context: format!("listing {}", dir.display()),
@@ -125,14 +128,23 @@ pub(crate) fn remove_files_except(
             .file_type()
             .map_err(io(format!("inspecting {}", path.display())))?;
         if kind.is_dir() {
-            remove_files_except(&path, keep)?;
+            removed.extend(remove_files_except(&path, keep)?);
         } else if !keep.contains(&path) {
-            std::fs::remove_file(&path).map_err(io(format!("removing {}", path.display())))?;
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(Error::Io {
+                        context: format!("removing {}", path.display()),
+                        source,
+                    })
+                }
+            }
         }
     }
     // Fails while files are kept inside, which leaves the directory, as intended.
     let _ = std::fs::remove_dir(dir);
-    Ok(())
+    Ok(removed)
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

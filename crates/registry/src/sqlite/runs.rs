@@ -323,6 +323,16 @@ pub(super) fn remove_unreferenced_artifacts(
         .iter()
         .map(|p| artifacts::file_path(&b.artifact_root, run_id, p))
         .collect();
-    artifacts::remove_files_except(&run_dir, &kept)?;
-    Ok(removed)
+    let files = artifacts::remove_files_except(&run_dir, &kept)?;
+    // Files whose rows an interrupted earlier call already deleted count as removed too.
+    let mut removed: std::collections::BTreeSet<String> = removed.into_iter().collect();
+    removed.extend(files.iter().filter_map(|file| {
+        let relative = file.strip_prefix(&run_dir).ok()?;
+        let parts: Vec<_> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        Some(parts.join("/"))
+    }));
+    Ok(removed.into_iter().collect())
 }
