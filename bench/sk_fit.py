@@ -1,9 +1,10 @@
 """Fit scikit-learn models on the exact matrices reelcast exported and print JSON.
 
 Usage: python sk_fit.py DIR SET MODEL [TREES] [MIN_SAMPLES_LEAF] [MAX_FEATURES]
-  SET   full | original  (the feature set reelcast exported)
+  SET   full | basics | original  (the feature set reelcast exported)
   MODEL rf | hgb | hgb-reelcast (HGB with reelcast's default boosting settings:
-        200 iterations, learning rate 0.05, 15 leaves; sklearn has no row subsampling)
+        150 iterations, learning rate 0.07, 15 leaves, min_samples_leaf 20; sklearn
+        has no row subsampling)
 Same fields as `bench_tool fit`: fit_s, rmse, mae, r2, predict_row_us, batch_rows_per_s.
 """
 import json
@@ -35,7 +36,8 @@ def main():
         )
     elif model == "hgb-reelcast":
         est = HistGradientBoostingRegressor(
-            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=42
+            max_iter=150, learning_rate=0.07, max_leaf_nodes=15, min_samples_leaf=20,
+            random_state=42,
         )
     else:
         est = HistGradientBoostingRegressor(random_state=42)

@@ -4,9 +4,10 @@
 //!
 //! ```text
 //! cargo run --release -p reelcast-pipeline --example bench_tool -- export --out DIR [--data DIR] [--max-rows N]
-//! cargo run --release -p reelcast-pipeline --example bench_tool -- fit --dir DIR --set full --model rf [--trees N] [--min-samples-leaf K] [--max-features F]
+//! cargo run --release -p reelcast-pipeline --example bench_tool -- fit --dir DIR --set full|basics|original --model rf [--trees N] [--min-samples-leaf K] [--max-features F]
 //! ```
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -79,22 +80,29 @@ fn export(args: &[String]) -> AnyResult<()> {
     let targets =
         |rows: &[usize]| -> Vec<f32> { rows.iter().map(|&i| movies[i].rating.get()).collect() };
     let (train_in, test_in) = (inputs(&split.train), inputs(&split.test));
+    let (train_y, test_y) = (targets(&split.train), targets(&split.test));
+    // Person names only label the people table; the features use the nconsts.
+    let names = HashMap::new();
+    // `full` is the default feature set with its crew features (out of fold on the
+    // training rows, as `reelcast train` builds them); `basics` the same without crew;
+    // `original` the original system's three raw columns.
     for (set, spec) in [
         ("full", FeatureSpec::default()),
+        ("basics", FeatureSpec::basics_only()),
         ("original", FeatureSpec::original()),
     ] {
-        let fitted = spec.fit(&train_in)?;
+        let fitted = spec.fit_rated(&train_in, &train_y, &names)?;
         write_matrix(
             &out.join(format!("{set}_train.csv")),
             fitted.names(),
-            &fitted.transform_batch(&train_in),
-            &targets(&split.train),
+            &fitted.transform_training(&train_in, &train_y),
+            &train_y,
         )?;
         write_matrix(
             &out.join(format!("{set}_test.csv")),
             fitted.names(),
             &fitted.transform_batch(&test_in),
-            &targets(&split.test),
+            &test_y,
         )?;
     }
     println!(
@@ -204,6 +212,6 @@ fn main() -> AnyResult<()> {
     match args.first().map(String::as_str) {
         Some("export") => export(&args),
         Some("fit") => fit(&args),
-        _ => Err("usage: bench_tool export --out DIR [--data DIR] [--max-rows N] | fit --dir DIR --set full|original [--model rf|gbt] [--trees N]".into()),
+        _ => Err("usage: bench_tool export --out DIR [--data DIR] [--max-rows N] | fit --dir DIR --set full|basics|original [--model rf|gbt] [--trees N]".into()),
     }
 }
