@@ -88,6 +88,9 @@ try {
   await page.waitForFunction(() => document.getElementById("served").textContent.startsWith("Serving"), null, { timeout: WAIT });
   await page.locator("#m-facts dd").first().waitFor({ timeout: WAIT });
   check((await text(page, "#m-facts")).includes("test RMSE"), "the model section shows no test RMSE");
+  await page.locator("#m-versions tbody tr").first().waitFor({ timeout: WAIT });
+  const versions = await text(page, "#m-versions");
+  check(versions.includes("@champion") && versions.includes("(served)"), "the versions table shows no served @champion: " + versions);
   await shot(page, "1-loaded");
 
   step = "predict";

@@ -58,6 +58,8 @@ pub enum ErrorCode {
     AlertmanagerNotConfigured,
     /// 503: the Alertmanager did not answer.
     AlertmanagerUnavailable,
+    /// 503: the model registry could not be asked.
+    RegistryUnavailable,
     /// 503: the service is not ready (framework-made).
     ServiceUnavailable,
 }
@@ -86,6 +88,7 @@ impl ErrorCode {
             | Self::ReloadFailed
             | Self::AlertmanagerNotConfigured
             | Self::AlertmanagerUnavailable
+            | Self::RegistryUnavailable
             | Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -115,6 +118,7 @@ impl ErrorCode {
             Self::ReloadFailed => "reload_failed",
             Self::AlertmanagerNotConfigured => "alertmanager_not_configured",
             Self::AlertmanagerUnavailable => "alertmanager_unavailable",
+            Self::RegistryUnavailable => "registry_unavailable",
             Self::ServiceUnavailable => "service_unavailable",
         }
     }

@@ -43,10 +43,11 @@ pub use dto::{
     DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
     FeatureNames, FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, HealthResponse,
     LanguageCode, LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus,
-    MonitoringStatusResponse, MovieBatchResponse, PeopleResponse, PersonSuggestion,
-    PredictionResponse, PredictionStatsResponse, RatingBucket, RatingInterval, ReloadResponse,
-    SentimentLabel, SentimentMethod, ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse,
-    TextPredictionResponse, TextQuery, TextRequest, TextSentiment, UpstreamStatus, WordWeight,
+    ModelVersionsResponse, MonitoringStatusResponse, MovieBatchResponse, PeopleResponse,
+    PersonSuggestion, PredictionResponse, PredictionStatsResponse, RatingBucket, RatingInterval,
+    RegisteredVersion, ReloadResponse, SentimentLabel, SentimentMethod, ServiceInfo,
+    StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse, TextQuery,
+    TextRequest, TextSentiment, UpstreamStatus, WordWeight,
 };
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};

@@ -44,6 +44,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::ready))
         .routes(routes!(model::info))
         .routes(routes!(model::people))
+        .routes(routes!(model::versions))
         .routes(routes!(predict::predict_movie))
         .routes(routes!(predict::predict_batch))
         .routes(routes!(predict::predict_text))

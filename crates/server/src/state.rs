@@ -9,7 +9,7 @@ use reelcast_pipeline::ModelBundle;
 use sha2::{Digest, Sha256};
 
 use crate::drift::DriftWindow;
-use crate::dto::FeatureNames;
+use crate::dto::{FeatureNames, RegisteredVersion};
 use crate::feedback::FeedbackWindow;
 use crate::metrics::{Metrics, ModelLabels};
 use crate::startup::ServerSettings;
@@ -128,6 +128,12 @@ pub trait ModelSource: Send + Sync + std::fmt::Debug + 'static {
     /// a registry-backed source overrides it to report failed alias resolutions.
     fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
         self.load_if_changed(current).map_err(SourceError::Load)
+    }
+    /// The registered versions of the name this source serves, newest first, for
+    /// `GET /model/versions`; `Ok(None)` when the source is not a registry (the default).
+    /// An `Err` says why the registry could not be asked.
+    fn versions(&self) -> Result<Option<Vec<RegisteredVersion>>, String> {
+        Ok(None)
     }
 }
 

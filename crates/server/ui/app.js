@@ -1,5 +1,5 @@
 // reelcast's page (issue 17): a form for POST /predict/movie, a review box for POST /predict,
-// the served model from GET /model/info, and the live numbers from the monitoring endpoints,
+// the served model from GET /model/info and /model/versions, and the live numbers from the monitoring endpoints,
 // refreshed every few seconds. It calls only the documented JSON endpoints below (a Rust test
 // checks them against the OpenAPI document), shows what the server computed, and builds its
 // charts as SVG through the DOM: the page's Content-Security-Policy allows no inline script
@@ -12,6 +12,7 @@ const API = {
   text: "/predict",
   info: "/model/info",
   people: "/model/people",
+  versions: "/model/versions",
   stats: "/monitoring/predictions/stats",
   drift: "/monitoring/data-drift/check",
   monitoring: "/monitoring/status",
@@ -425,6 +426,32 @@ async function loadInfo() {
   state.info = result.body;
   state.modelVersion = result.body.version;
   renderInfo(result.body);
+  await loadVersions();
+}
+
+/** The registered versions of the served model's name (read-only), the served one marked. */
+async function loadVersions() {
+  const result = await call(API.versions, { headers: { accept: "application/json" } });
+  const box = $("m-versions-box");
+  const note = $("m-versions-note");
+  const listed = result.ok && result.body.registry;
+  box.hidden = !listed || result.body.versions.length === 0;
+  note.hidden = listed;
+  if (!result.ok) note.textContent = errorMessage(result);
+  else if (!listed) note.textContent = "Served from a bundle file (" + result.body.source + "): no registered versions.";
+  if (!listed) return;
+  const rows = $("m-versions").tBodies[0];
+  rows.textContent = "";
+  for (const v of result.body.versions) {
+    const served = state.info && String(v.version) === String(state.info.version);
+    const aliases = v.aliases.map((a) => "@" + a).join(" ");
+    rows.append(el("tr", served ? { class: "served" } : {},
+      el("td", {}, String(v.version) + (served ? " (served)" : "")),
+      el("td", {}, v.created_at),
+      el("td", {}, fmt(v.test_rmse, 4)),
+      el("td", {}, v.dataset_version || "–"),
+      el("td", {}, aliases || "–")));
+  }
 }
 
 /** Feature importances if /model/info carries them: a list of {feature, importance} or a map. */

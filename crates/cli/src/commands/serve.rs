@@ -8,10 +8,12 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Context, Result};
 use reelcast_pipeline::{model_name, ModelBundle, ModelKind};
 use reelcast_registry::{fetch_bundle, parse_model_uri, redact_uri, resolve, Backend, ModelRef};
-use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource, SourceError};
+use reelcast_server::{
+    serve, shutdown_signal, AppState, LoadedModel, ModelSource, RegisteredVersion, SourceError,
+};
 
 use crate::args::ServeArgs;
-use crate::commands::tracking::{open_raw, track_options, tracking_uri};
+use crate::commands::tracking::{format_ms, open_raw, track_options, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -108,6 +110,27 @@ impl ModelSource for RegistrySource {
             .map_err(|e| load("fingerprinting", &e))?
             .registered(&version.name, version.version, alias, &uri);
         Ok(Some(model))
+    }
+
+    fn versions(&self) -> Result<Option<Vec<RegisteredVersion>>, String> {
+        let name = self.model.name();
+        let mut versions = self.backend.list_versions(name).map_err(|e| {
+            format!(
+                "listing the versions of {name} in {}: {e}",
+                self.backend.describe()
+            )
+        })?;
+        versions.sort_by_key(|v| std::cmp::Reverse(v.version));
+        let tag = |v: &reelcast_registry::ModelVersion, key: &str| v.tags.get(key).cloned();
+        let listed = versions.iter().map(|v| RegisteredVersion {
+            version: v.version,
+            created_at: format_ms(v.created_ms),
+            test_rmse: tag(v, "test_rmse").and_then(|r| r.parse().ok()),
+            dataset_version: tag(v, "dataset_version"),
+            aliases: v.aliases.clone(),
+            run_id: v.run_id.clone(),
+        });
+        Ok(Some(listed.collect()))
     }
 }
 

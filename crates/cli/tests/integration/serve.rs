@@ -235,6 +235,27 @@ fn serve_follows_the_champion_alias_without_failing_a_request() {
         server.metric(r#"reelcast_model_reloads_total{result="success"}"#),
         3.0
     );
+    // The registry's versions as the page lists them: newest first, the alias back on 1.
+    let (status, body) = http(server.port, "GET", "/model/versions", None).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed["registry"], true);
+    let versions = listed["versions"].as_array().unwrap();
+    let numbers: Vec<u64> = versions
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [2, 1]);
+    assert_eq!(versions[1]["aliases"], serde_json::json!(["champion"]));
+    assert_eq!(versions[0]["aliases"], serde_json::json!([]));
+    for v in versions {
+        let rmse = v["test_rmse"].as_f64().unwrap();
+        assert!((0.3..1.5).contains(&rmse), "test_rmse {rmse}");
+        assert!(
+            v["dataset_version"].as_str().unwrap().starts_with("ds-"),
+            "{v}"
+        );
+    }
 }
 
 #[test]

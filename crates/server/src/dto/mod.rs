@@ -18,8 +18,9 @@ pub use predict::{
     PredictQuery, PredictionResponse, RatingInterval,
 };
 pub use service::{
-    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse, PeopleResponse,
-    PersonSuggestion, ReloadResponse, ServiceInfo,
+    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse,
+    ModelVersionsResponse, PeopleResponse, PersonSuggestion, RegisteredVersion, ReloadResponse,
+    ServiceInfo,
 };
 pub use text::{
     LanguageCode, SentimentLabel, SentimentMethod, TextBatchItem, TextBatchResponse,

@@ -123,6 +123,35 @@ pub struct PeopleResponse {
     pub people: Vec<PersonSuggestion>,
 }
 
+/// One registered version of the served model's name, as `GET /model/versions` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RegisteredVersion {
+    /// Version number.
+    pub version: u64,
+    /// When it was registered, `YYYY-MM-DD HH:MM:SS` UTC.
+    pub created_at: String,
+    /// Held-out RMSE recorded at training (the `test_rmse` tag), if any.
+    pub test_rmse: Option<f64>,
+    /// Dataset version it was trained on (the `dataset_version` tag), if any.
+    pub dataset_version: Option<String>,
+    /// Aliases pointing at it, e.g. `champion`.
+    pub aliases: Vec<String>,
+    /// The run that produced it.
+    pub run_id: String,
+}
+
+/// `GET /model/versions`: the registered versions of the served model's name, read-only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelVersionsResponse {
+    /// What the server serves from: `models:/NAME@ALIAS`, `models:/NAME/VERSION` or a
+    /// bundle path.
+    pub source: String,
+    /// Whether the source is a registry; a bundle file has no versions.
+    pub registry: bool,
+    /// Newest first; empty when the source is a file.
+    pub versions: Vec<RegisteredVersion>,
+}
+
 /// `GET /`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ServiceInfo {

@@ -1,4 +1,4 @@
-//! `GET /model/info`.
+//! `GET /model/info`, `/model/people`, `/model/versions`.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -6,7 +6,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::dto::{ModelInfoResponse, PeopleResponse, PersonSuggestion};
+use crate::dto::{ModelInfoResponse, ModelVersionsResponse, PeopleResponse, PersonSuggestion};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -96,5 +96,38 @@ pub(crate) async fn people(
     });
     Ok(Json(PeopleResponse {
         people: people.collect(),
+    }))
+}
+
+/// The registered versions of the served model's name, newest first, with their held-out
+/// RMSE, dataset and aliases (read-only). A server serving a bundle file answers
+/// `registry: false` and no versions.
+#[utoipa::path(get, path = "/model/versions", tag = "model",
+    responses(
+        (status = 200, description = "The registered versions", body = ModelVersionsResponse),
+        (status = 503, description = "The model registry could not be asked", body = crate::dto::ErrorResponse),
+    ))]
+pub(crate) async fn versions(
+    State(state): State<AppState>,
+) -> Result<Json<ModelVersionsResponse>, ApiError> {
+    let Some(source) = state.source().cloned() else {
+        let source = state.model().map(|m| m.source.clone()).unwrap_or_default();
+        return Ok(Json(ModelVersionsResponse {
+            source,
+            registry: false,
+            versions: Vec::new(),
+        }));
+    };
+    let listed = tokio::task::spawn_blocking({
+        let source = source.clone();
+        move || source.versions()
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|reason| ApiError::new(ErrorCode::RegistryUnavailable, reason))?;
+    Ok(Json(ModelVersionsResponse {
+        source: source.describe(),
+        registry: listed.is_some(),
+        versions: listed.unwrap_or_default(),
     }))
 }

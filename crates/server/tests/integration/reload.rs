@@ -1,6 +1,6 @@
 //! `POST /model/reload`, model sources, and swaps under concurrent load.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Body;
@@ -10,7 +10,7 @@ use reelcast_data::IngestOptions;
 use reelcast_pipeline::{
     load_dataset, train, DataSource, ModelBundle, ModelKind, ModelParams, TrainOptions,
 };
-use reelcast_server::{app, AppState, LoadedModel, ModelSource, ServerSettings};
+use reelcast_server::{app, AppState, LoadedModel, ModelSource, RegisteredVersion, ServerSettings};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -32,12 +32,13 @@ fn other_bundle() -> &'static ModelBundle {
 
 /// A registry stand-in: serves version `current` of `movie_rating_test` through the
 /// alias `champion`; odd versions are [`bundle`], even ones [`other_bundle`]; a version
-/// in `broken` fails to load.
+/// in `broken` fails to load; while `down`, listing versions fails.
 #[derive(Debug, Default)]
 struct FakeRegistry {
     current: Mutex<u64>,
     broken: Mutex<Option<u64>>,
     loads: AtomicUsize,
+    down: AtomicBool,
 }
 
 impl FakeRegistry {
@@ -75,6 +76,27 @@ impl ModelSource for FakeRegistry {
             Some("champion"),
             &self.describe(),
         )))
+    }
+
+    /// Versions 1 to `current` + 1 (the newest not yet promoted), `champion` on `current`.
+    fn versions(&self) -> Result<Option<Vec<RegisteredVersion>>, String> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err("registry at http://127.0.0.1:9/: connection refused".into());
+        }
+        let current = *self.current.lock().unwrap();
+        let listed = (1..=current + 1).rev().map(|version| RegisteredVersion {
+            version,
+            created_at: format!("2026-12-0{version} 10:00:00"),
+            test_rmse: Some(0.70 + version as f64 / 100.0),
+            dataset_version: Some("sample-v1".into()),
+            aliases: if version == current {
+                vec!["champion".into()]
+            } else {
+                vec![]
+            },
+            run_id: format!("run{version}"),
+        });
+        Ok(Some(listed.collect()))
     }
 }
 
@@ -352,4 +374,46 @@ fn reelcast_server_input() -> reelcast_core::MovieInput {
         unreachable!("the_kid is an object")
     };
     reelcast_pipeline::movie_from_json(&obj).unwrap().1
+}
+
+#[tokio::test]
+async fn model_versions_lists_the_registry_and_says_when_it_cannot() {
+    let source = Arc::new(FakeRegistry::default());
+    source.point_at(2);
+    let state = started(source.clone(), "").await;
+    let (status, body) = call(&state, Method::GET, "/model/versions", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["registry"], true);
+    assert_eq!(body["source"], "models:/movie_rating_test@champion");
+    let versions: Vec<u64> = body["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, [3, 2, 1], "newest first");
+    assert_eq!(
+        body["versions"][1]["aliases"],
+        serde_json::json!(["champion"])
+    );
+    assert_eq!(body["versions"][1]["test_rmse"], 0.72);
+
+    source.down.store(true, Ordering::SeqCst);
+    let (status, body) = call(&state, Method::GET, "/model/versions", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "registry_unavailable");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("connection refused"));
+}
+
+#[tokio::test]
+async fn model_versions_of_a_server_without_a_registry_is_empty() {
+    let model = LoadedModel::new(bundle().clone()).unwrap();
+    let state = AppState::with_model(ServerSettings::default(), model);
+    let (status, body) = call(&state, Method::GET, "/model/versions", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["registry"], false);
+    assert_eq!(body["versions"], serde_json::json!([]));
 }
