@@ -11,6 +11,7 @@ use reelcast_registry::{fetch_bundle, parse_model_uri, redact_uri, resolve, Back
 use reelcast_server::{serve, shutdown_signal, AppState, LoadedModel, ModelSource, SourceError};
 
 use crate::args::ServeArgs;
+use crate::commands::bind;
 use crate::commands::tracking::{open_raw, track_options, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
@@ -191,9 +192,13 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
         .context("starting the async runtime")?;
     let result = runtime.block_on(async {
         let addr = format!("{}:{}", server.host, server.port);
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("binding {addr} (in use? pick another with --port)"))?;
+        let listener = match tokio::net::TcpListener::bind(&addr).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                let context = bind::bind_failure(&server.host, server.port, &e);
+                return Err(anyhow::Error::new(e).context(context));
+            }
+        };
         let local = listener.local_addr().context("reading the bound address")?;
         tracing::info!(address = %local, "listening on http://{local}");
         let state = AppState::new(server)
