@@ -18,8 +18,8 @@ pub use predict::{
     PredictQuery, PredictionResponse, RatingInterval,
 };
 pub use service::{
-    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse, PeopleResponse,
-    PersonSuggestion, ReloadResponse, ServiceInfo,
+    ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse,
+    ModelReferenceResponse, PeopleResponse, PersonSuggestion, ReloadResponse, ServiceInfo,
 };
 pub use text::{
     LanguageCode, SentimentLabel, SentimentMethod, TextBatchItem, TextBatchResponse,
