@@ -1,5 +1,7 @@
 //! Progress of long reads on stderr (issue 14: IMDb's full files take a minute or more to
-//! ingest): a one-line spinner on a terminal, a log line every [`LOG_EVERY`] otherwise.
+//! ingest): on a terminal a one-line spinner, which turns into a bar over the bytes of all
+//! the files being read once their sizes are known (issue 18), and a log line every
+//! [`LOG_EVERY`] otherwise.
 //! What is shown comes from [`reads_in_progress`]: the raw files being read and how far.
 
 use std::io::IsTerminal;
@@ -48,12 +50,42 @@ fn report(what: &str, terminal: bool, stopped: &mpsc::Receiver<()>) {
         }
         let line = describe(&reads);
         match &bar {
-            Some(bar) => bar.set_message(format!("{what}: reading {line}")),
+            Some(bar) => {
+                if let Some((read, total)) = overall(&reads) {
+                    show_as_bar(bar);
+                    bar.set_length(total);
+                    bar.set_position(read);
+                }
+                bar.set_message(format!("{what}: reading {line}"));
+            }
             None => tracing::info!("{what}: reading {line}"),
         }
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+}
+
+/// Bytes read and in all of `reads`, when every size is known and not zero: what the bar
+/// shows.
+fn overall(reads: &[ReadProgress]) -> Option<(u64, u64)> {
+    let total = reads
+        .iter()
+        .map(|r| r.total)
+        .sum::<Option<u64>>()
+        .filter(|t| *t > 0)?;
+    let read = reads.iter().map(|r| r.read).sum::<u64>().min(total);
+    Some((read, total))
+}
+
+/// Gives the spinner a bar (once: the style is only set while it has none).
+fn show_as_bar(bar: &ProgressBar) {
+    if bar.length().is_some() {
+        return;
+    }
+    let template = "{spinner} {elapsed:>4} [{bar:30}] {percent:>3}% {wide_msg}";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
     }
 }
 
@@ -94,6 +126,23 @@ mod tests {
             describe(&reads),
             "title.basics.tsv.gz 42% of 100.00 MiB, title.ratings.tsv 7.00 MiB read"
         );
+    }
+
+    #[test]
+    fn issue_18_the_bar_covers_all_reads_once_every_size_is_known() {
+        let read = |read: u64, total: Option<u64>| ReadProgress {
+            name: "f".into(),
+            read,
+            total,
+        };
+
+        assert_eq!(
+            overall(&[read(10, Some(100)), read(30, Some(300))]),
+            Some((40, 400))
+        );
+        assert_eq!(overall(&[read(10, Some(100)), read(30, None)]), None);
+        assert_eq!(overall(&[read(0, Some(0))]), None);
+        assert_eq!(overall(&[read(150, Some(100))]), Some((100, 100)));
     }
 
     #[test]

@@ -49,6 +49,18 @@ pub enum Error {
         /// The header expected (tab-joined).
         expected: String,
     },
+    /// An input file with no line at all, not even IMDb's header (an interrupted copy, a
+    /// file truncated to zero bytes).
+    #[error(
+        "{file} is empty: IMDb's file starts with the header {expected:?}; \
+         re-download it with `reelcast data fetch`"
+    )]
+    EmptyFile {
+        /// File name.
+        file: String,
+        /// The header expected on line 1 (tab-joined).
+        expected: String,
+    },
     /// More rows were skipped than `max_bad_row_ratio` allows.
     #[error(
         "{file}: {bad} of {rows} rows are bad ({ratio:.4}), above max_bad_row_ratio {max_ratio}; \
@@ -161,6 +173,18 @@ pub enum Error {
         expected: String,
         /// Version computed from the CSV bytes.
         actual: String,
+    },
+    /// A base URL that is not an absolute `http://` or `https://` URL.
+    #[error(
+        "base URL {url:?} is not an absolute http(s) URL ({reason}); \
+         give one like {}",
+        crate::fetch::DEFAULT_BASE_URL
+    )]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// An HTTP request failed before a status was received, or mid-body.
     #[error("GET {url}")]

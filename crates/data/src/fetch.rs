@@ -74,6 +74,7 @@ struct FileMeta {
 /// server reports unchanged. `progress` shows a progress bar on stderr when it is a TTY.
 ///
 /// # Errors
+/// [`Error::InvalidBaseUrl`] before anything is requested or created,
 /// [`Error::Http`], [`Error::HttpStatus`] (e.g. 404), [`Error::DownloadInterrupted`],
 /// [`Error::IncompleteDownload`], [`Error::Io`]. A failed download never leaves a partial
 /// file under the real name.
@@ -84,6 +85,7 @@ pub fn fetch(
     files: &[&str],
     progress: bool,
 ) -> Result<Vec<FetchedFile>> {
+    check_base_url(base_url)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let client = Client::builder()
         .user_agent(concat!("reelcast/", env!("CARGO_PKG_VERSION")))
@@ -99,6 +101,21 @@ pub fn fetch(
         .iter()
         .map(|name| fetch_one(&client, &format!("{base}/{name}"), dir, name, progress))
         .collect()
+}
+
+/// Refuses a base URL the client could not request, naming the rule (issue 18: `not-a-url`
+/// surfaced as the client's "builder error: relative URL without a base").
+fn check_base_url(base_url: &str) -> Result<()> {
+    let invalid = |reason: String| Error::InvalidBaseUrl {
+        url: base_url.to_owned(),
+        reason,
+    };
+    let url = reqwest::Url::parse(base_url).map_err(|e| invalid(e.to_string()))?;
+    match url.scheme() {
+        "http" | "https" if url.has_host() => Ok(()),
+        "http" | "https" => Err(invalid("it has no host".to_owned())),
+        other => Err(invalid(format!("scheme {other:?} is not http or https"))),
+    }
 }
 
 fn meta_path(path: &Path) -> PathBuf {
@@ -296,6 +313,26 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_18_a_base_url_must_be_absolute_http() {
+        let cases = [
+            (
+                "not-a-url",
+                "base URL \"not-a-url\" is not an absolute http(s) URL (relative URL without a base); give one like https://datasets.imdbws.com/",
+            ),
+            (
+                "ftp://example.org/",
+                "base URL \"ftp://example.org/\" is not an absolute http(s) URL (scheme \"ftp\" is not http or https); give one like https://datasets.imdbws.com/",
+            ),
+        ];
+        for (url, message) in cases {
+            let err = check_base_url(url).unwrap_err();
+            assert_eq!(err.to_string(), message, "{url}");
+        }
+        check_base_url("http://127.0.0.1:8080").unwrap();
+        check_base_url(DEFAULT_BASE_URL).unwrap();
+    }
 
     #[test]
     fn sidecar_sits_next_to_the_file() {

@@ -20,7 +20,8 @@ impl TsvReader {
     /// Opens `source` and checks that its first line is exactly `header`.
     ///
     /// # Errors
-    /// [`Error::Header`] for a wrong or missing header, plus the errors of [`Source::open`].
+    /// [`Error::EmptyFile`] for a file without a line, [`Error::Header`] for a wrong header,
+    /// plus the errors of [`Source::open`].
     pub(crate) fn open(source: &Source, header: &[&str]) -> Result<Self> {
         let mut reader = Self {
             source: source.open()?,
@@ -29,7 +30,12 @@ impl TsvReader {
         let expected = header.join("\t");
         let found = match reader.next_line()? {
             Some((_, line)) => String::from_utf8_lossy(line).into_owned(),
-            None => String::new(),
+            None => {
+                return Err(Error::EmptyFile {
+                    file: reader.source.name().to_owned(),
+                    expected,
+                })
+            }
         };
         if found != expected {
             return Err(Error::Header {

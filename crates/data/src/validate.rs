@@ -126,6 +126,10 @@ pub struct ValidationReport {
     /// True when every file is within `max_bad_row_ratio`, no tconst is duplicated and the
     /// dataset is not empty. Suspicious values are reported but do not fail validation.
     pub passed: bool,
+    /// Why validation failed, one sentence per broken rule (empty when it passed): files
+    /// over the bad-row threshold, duplicated tconsts, inputs without data rows, filters
+    /// that left no movie (issue 18: a bare "FAILED: 0 rows" said none of this).
+    pub failures: Vec<String>,
     /// People checks, when the dataset has people files (issue 14).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<PeopleValidation>,
@@ -249,9 +253,7 @@ pub fn validate(ingested: &Ingested) -> ValidationReport {
             column(&|m| m.runtime.map(|r| r.minutes().into())),
         ),
     ]);
-    let passed = report.files_over_threshold().is_empty()
-        && duplicate_tconsts.is_empty()
-        && !movies.is_empty();
+    let failures = failures(report, &duplicate_tconsts, movies.is_empty());
     let people = report.people.as_ref().map(|p| {
         let [directors, writers, cast] = people_per_film(movies);
         PeopleValidation {
@@ -281,14 +283,62 @@ pub fn validate(ingested: &Ingested) -> ValidationReport {
         suspicious,
         bad_rows: report.bad_rows.clone(),
         max_bad_row_ratio: report.options.max_bad_row_ratio,
-        passed,
+        passed: failures.is_empty(),
+        failures,
     }
+}
+
+/// The broken rules of [`ValidationReport::failures`], in the order a reader would fix them.
+fn failures(report: &IngestReport, duplicate_tconsts: &[String], no_movies: bool) -> Vec<String> {
+    let max_ratio = report.options.max_bad_row_ratio;
+    let mut out: Vec<String> = report
+        .files_over_threshold()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {} of {} rows are bad ({:.4}), above max_bad_row_ratio {max_ratio}",
+                f.name,
+                f.skipped,
+                f.rows,
+                f.bad_row_ratio()
+            )
+        })
+        .collect();
+    if let Some(first) = duplicate_tconsts.first() {
+        out.push(format!(
+            "{} duplicate tconsts (first {first}): each title must appear once",
+            duplicate_tconsts.len()
+        ));
+    }
+    if no_movies {
+        let empty: Vec<&str> = [&report.basics, &report.ratings]
+            .into_iter()
+            .filter(|f| f.rows == 0)
+            .map(|f| f.name.as_str())
+            .collect();
+        if empty.is_empty() {
+            out.push(format!(
+                "no movies left after the filters ({}); check --title-types, --min-votes and --min-year",
+                report.counts
+            ));
+        } else {
+            out.push(format!(
+                "no movies: {} {} no data rows, only the header",
+                empty.join(" and "),
+                if empty.len() == 1 { "has" } else { "have" }
+            ));
+        }
+    }
+    out
 }
 
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed { "PASSED" } else { "FAILED" };
         writeln!(f, "validation {verdict}: {} rows", self.total_rows)?;
+        for why in &self.failures {
+            writeln!(f, "  failed: {why}")?;
+        }
         writeln!(f, "steps: {}", self.counts)?;
         writeln!(
             f,

@@ -42,12 +42,12 @@ pub use dto::{
     ActiveAlertsResponse, BatchPrediction, BatchRequest, BatchResponse, Contribution, DriftRequest,
     DriftResponse, DriftThresholds, EndpointStats, ErrorBody, ErrorDetail, ErrorResponse,
     FeatureNames, FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, HealthResponse,
-    LanguageCode, LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelStatus,
-    ModelVersionsResponse, MonitoringStatusResponse, MovieBatchResponse, PeopleResponse,
-    PersonSuggestion, PredictionResponse, PredictionStatsResponse, RatingBucket, RatingInterval,
-    RegisteredVersion, ReloadResponse, SentimentLabel, SentimentMethod, ServiceInfo,
-    StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse, TextQuery,
-    TextRequest, TextSentiment, UpstreamStatus, WordWeight,
+    LanguageCode, LatencyQuantiles, LiveMetrics, ModelInfoResponse, ModelReferenceResponse,
+    ModelStatus, ModelVersionsResponse, MonitoringStatusResponse, MovieBatchResponse,
+    PeopleResponse, PersonSuggestion, PredictionResponse, PredictionStatsResponse, RatingBucket,
+    RatingInterval, RegisteredVersion, ReloadResponse, SentimentLabel, SentimentMethod,
+    ServiceInfo, StatusResponse, TextBatchItem, TextBatchResponse, TextPredictionResponse,
+    TextQuery, TextRequest, TextSentiment, UpstreamStatus, WordWeight,
 };
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};

@@ -43,6 +43,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(model::info))
+        .routes(routes!(model::reference))
         .routes(routes!(model::people))
         .routes(routes!(model::versions))
         .routes(routes!(predict::predict_movie))

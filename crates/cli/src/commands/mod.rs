@@ -1,5 +1,6 @@
 //! One module per command; each resolves its arguments and calls one pipeline function.
 
+pub(crate) mod bind;
 pub(crate) mod data;
 pub(crate) mod evaluate;
 pub(crate) mod healthcheck;

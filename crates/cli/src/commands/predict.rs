@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
-use reelcast_pipeline::{movie_from_json, predict_file, round2, write_predictions, FileFormat};
+use reelcast_pipeline::{
+    movie_from_json, predict_file, round2, write_predictions, Band, FileFormat, ModelKind,
+};
 use serde_json::{json, Map, Value};
 
 use crate::args::PredictArgs;
@@ -135,7 +137,7 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
     } else {
         let band = p
             .band
-            .map(|b| format!(" (80% of trees between {:.2} and {:.2})", b.lower, b.upper))
+            .map(|b| band_text(bundle.metadata.model_kind, b))
             .unwrap_or_default();
         println!("predicted rating {:.2}/10{band}", p.rating);
         if !p.imputed.is_empty() {
@@ -149,6 +151,21 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// The band after the rating, named for where it comes from (issue 18: a boosted model's
+/// band was called "80% of trees"): the spread of a forest's trees, or a boosted model's
+/// two quantile models, calibrated to hold about 80% of held-out ratings.
+fn band_text(kind: ModelKind, b: Band) -> String {
+    match kind {
+        ModelKind::RandomForest => {
+            format!(" (80% of trees between {:.2} and {:.2})", b.lower, b.upper)
+        }
+        ModelKind::GradientBoosting => format!(
+            " (10th-90th percentile {:.2} to {:.2}, from the quantile models)",
+            b.lower, b.upper
+        ),
+    }
 }
 
 /// `startYear` -> `start-year`, to name the flag in errors.
@@ -168,6 +185,23 @@ fn kebab(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_18_the_band_is_named_for_the_model_that_gives_it() {
+        let band = Band {
+            lower: 6.5,
+            upper: 8.25,
+        };
+
+        assert_eq!(
+            band_text(ModelKind::RandomForest, band),
+            " (80% of trees between 6.50 and 8.25)"
+        );
+        assert_eq!(
+            band_text(ModelKind::GradientBoosting, band),
+            " (10th-90th percentile 6.50 to 8.25, from the quantile models)"
+        );
+    }
 
     #[test]
     fn people_line_names_the_recognised_and_the_unknown() {

@@ -13,6 +13,7 @@ use reelcast_server::{
 };
 
 use crate::args::ServeArgs;
+use crate::commands::bind;
 use crate::commands::tracking::{format_ms, open_raw, track_options, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
@@ -214,9 +215,13 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
         .context("starting the async runtime")?;
     let result = runtime.block_on(async {
         let addr = format!("{}:{}", server.host, server.port);
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("binding {addr} (in use? pick another with --port)"))?;
+        let listener = match tokio::net::TcpListener::bind(&addr).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                let context = bind::bind_failure(&server.host, server.port, &e);
+                return Err(anyhow::Error::new(e).context(context));
+            }
+        };
         let local = listener.local_addr().context("reading the bound address")?;
         tracing::info!(address = %local, "listening on http://{local}");
         let state = AppState::new(server)

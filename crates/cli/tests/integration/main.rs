@@ -13,6 +13,7 @@ mod data_fetch;
 mod data_ingest;
 mod data_validate;
 mod evaluate;
+mod first_hour;
 mod hardening;
 mod helpers;
 mod mlflow;

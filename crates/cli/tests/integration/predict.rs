@@ -119,6 +119,32 @@ fn a_boosted_model_gives_its_quantile_band() {
 }
 
 #[test]
+fn issue_18_a_boosted_models_text_band_names_its_quantile_models() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &["--model", "gbt"]);
+
+    let run = sandbox
+        .run([
+            "predict",
+            "--start-year",
+            "1994",
+            "--runtime-minutes",
+            "142",
+            "--num-votes",
+            "900",
+        ])
+        .success();
+
+    let first = run.stdout.lines().next().unwrap();
+    assert!(
+        first.contains("/10 (10th-90th percentile ")
+            && first.ends_with("from the quantile models)"),
+        "{first}"
+    );
+    assert!(!first.contains("trees"), "{first}");
+}
+
+#[test]
 fn predict_text_output_shows_rating_band_and_imputed_inputs() {
     let sandbox = Sandbox::new();
     sandbox.train("artifacts", &["--model", "rf"]);

@@ -7,6 +7,7 @@ use reelcast_data::{
 
 use crate::helpers::{
     bad, excerpt_basics, excerpt_ratings, ids, scan, tolerant, with_bad_basics, with_bad_ratings,
+    write_gzip,
 };
 
 /// The only examples recorded, as `file line N: message` strings.
@@ -156,6 +157,37 @@ fn wrong_header_is_a_hard_error() {
         "title.basics.tsv line 1: header \"tconst\\ttitle_type\\tprimaryTitle\\toriginalTitle\\tisAdult\\tstartYear\\tendYear\\truntimeMinutes\\tgenres\" \
          is not \"tconst\\ttitleType\\tprimaryTitle\\toriginalTitle\\tisAdult\\tstartYear\\tendYear\\truntimeMinutes\\tgenres\"; \
          is this the right IMDb file?"
+    );
+}
+
+#[test]
+fn issue_18_an_empty_file_is_called_empty_not_a_wrong_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("title.basics.tsv");
+    std::fs::write(&plain, b"").unwrap();
+    let gzipped = dir.path().join("title.ratings.tsv.gz");
+    write_gzip(&gzipped, b"");
+
+    let plain_err =
+        ingest_lenient(&DataSources::files(&plain, excerpt_ratings()), &tolerant()).unwrap_err();
+    let gzip_err =
+        ingest_lenient(&DataSources::files(excerpt_basics(), &gzipped), &tolerant()).unwrap_err();
+
+    assert!(
+        matches!(plain_err, Error::EmptyFile { .. }),
+        "{plain_err:?}"
+    );
+    assert_eq!(
+        plain_err.to_string(),
+        "title.basics.tsv is empty: IMDb's file starts with the header \
+         \"tconst\\ttitleType\\tprimaryTitle\\toriginalTitle\\tisAdult\\tstartYear\\tendYear\\truntimeMinutes\\tgenres\"; \
+         re-download it with `reelcast data fetch`"
+    );
+    assert!(
+        gzip_err
+            .to_string()
+            .starts_with("title.ratings.tsv.gz is empty: IMDb's file starts with the header"),
+        "{gzip_err}"
     );
 }
 

@@ -188,3 +188,14 @@ fn a_404_names_the_url_and_status() {
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn issue_18_a_relative_base_url_is_refused_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("raw");
+
+    let err = fetch("not-a-url", &target, &["title.basics.tsv.gz"], false).unwrap_err();
+
+    assert!(matches!(err, Error::InvalidBaseUrl { .. }), "{err:?}");
+    assert!(!target.exists());
+}

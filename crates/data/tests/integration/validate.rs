@@ -54,6 +54,76 @@ fn bad_rows_above_threshold_fail_validation_with_examples() {
 }
 
 #[test]
+fn issue_18_header_only_files_fail_validation_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let basics = dir.path().join("title.basics.tsv");
+    let ratings = dir.path().join("title.ratings.tsv");
+    let header = |path: &std::path::Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        format!("{}\n", text.lines().next().unwrap())
+    };
+    std::fs::write(&basics, header(&excerpt_basics())).unwrap();
+    std::fs::write(&ratings, header(&excerpt_ratings())).unwrap();
+
+    let ingested = ingest_lenient(
+        &DataSources::files(&basics, &ratings),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    let report = validate(&ingested);
+
+    assert!(!report.passed);
+    assert_eq!(
+        report.failures,
+        ["no movies: title.basics.tsv and title.ratings.tsv have no data rows, only the header"]
+    );
+    assert!(
+        report.to_string().starts_with(
+            "validation FAILED: 0 rows\n  failed: no movies: title.basics.tsv and title.ratings.tsv have no data rows, only the header\n"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn issue_18_every_broken_rule_is_a_failure_reason() {
+    let over =
+        validate(&ingest_lenient(&with_bad_basics("bad-year"), &IngestOptions::default()).unwrap());
+    let filtered = validate(
+        &ingest_lenient(
+            &DataSources::embedded(),
+            &IngestOptions {
+                min_votes: 4_000_000_000,
+                ..IngestOptions::default()
+            },
+        )
+        .unwrap(),
+    );
+    let passed =
+        validate(&ingest_lenient(&DataSources::embedded(), &IngestOptions::default()).unwrap());
+
+    assert_eq!(over.failures.len(), 1, "{:?}", over.failures);
+    assert!(
+        over.failures[0].starts_with("title.basics.tsv: 1 of ")
+            && over.failures[0].ends_with("above max_bad_row_ratio 0.01"),
+        "{:?}",
+        over.failures
+    );
+    assert_eq!(filtered.failures.len(), 1, "{:?}", filtered.failures);
+    assert!(
+        filtered.failures[0].starts_with("no movies left after the filters (basics rows ")
+            && filtered.failures[0].ends_with("check --title-types, --min-votes and --min-year"),
+        "{:?}",
+        filtered.failures
+    );
+    assert!(passed.failures.is_empty());
+    assert_eq!(
+        serde_json::to_value(&over).unwrap()["failures"],
+        serde_json::json!(over.failures)
+    );
+}
+
+#[test]
 fn validation_never_modifies_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let basics = dir.path().join("title.basics.tsv.gz");

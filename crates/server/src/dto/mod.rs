@@ -19,8 +19,8 @@ pub use predict::{
 };
 pub use service::{
     ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse,
-    ModelVersionsResponse, PeopleResponse, PersonSuggestion, RegisteredVersion, ReloadResponse,
-    ServiceInfo,
+    ModelReferenceResponse, ModelVersionsResponse, PeopleResponse, PersonSuggestion,
+    RegisteredVersion, ReloadResponse, ServiceInfo,
 };
 pub use text::{
     LanguageCode, SentimentLabel, SentimentMethod, TextBatchItem, TextBatchResponse,

@@ -93,9 +93,6 @@ pub struct ModelInfoResponse {
     pub git_sha: Option<String>,
     /// reelcast version that trained it.
     pub reelcast_version: String,
-    /// Training distribution of every feature (bins, fractions, mean, std) for drift checks.
-    #[schema(value_type = Object)]
-    pub reference: Value,
     /// Feature groups the model uses: `basics`, and `crew` when it reads directors,
     /// writers and cast.
     pub feature_groups: Vec<String>,
@@ -103,6 +100,17 @@ pub struct ModelInfoResponse {
     pub people_count: usize,
     /// Each feature's share of the model's split gain (sums to 1), by feature name.
     pub feature_importances: BTreeMap<String, f64>,
+}
+
+/// `GET /model/reference`: the training distribution drift is measured against. Kept out
+/// of `GET /model/info`, which it made several hundred kilobytes long (issue 18).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelReferenceResponse {
+    /// See [`crate::PredictionResponse::model_version`].
+    pub version: String,
+    /// Training distribution of every feature (bins, fractions, mean, std) for drift checks.
+    #[schema(value_type = Object)]
+    pub reference: Value,
 }
 
 /// One person of `GET /model/people`.

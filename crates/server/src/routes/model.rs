@@ -1,4 +1,4 @@
-//! `GET /model/info`, `/model/people`, `/model/versions`.
+//! `GET /model/info`, `GET /model/reference`, `GET /model/people`, `GET /model/versions`.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -6,12 +6,16 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::dto::{ModelInfoResponse, ModelVersionsResponse, PeopleResponse, PersonSuggestion};
+use crate::dto::{
+    ModelInfoResponse, ModelReferenceResponse, ModelVersionsResponse, PeopleResponse,
+    PersonSuggestion,
+};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
-/// The served model: name, version, registry alias and source, training metrics, params, features and the training
-/// data's reference statistics.
+/// The served model: name, version, registry alias and source, training metrics, params,
+/// features and their importances. The training data's reference distribution is at
+/// `GET /model/reference`.
 #[utoipa::path(get, path = "/model/info", tag = "model",
     responses(
         (status = 200, description = "The served model", body = ModelInfoResponse),
@@ -44,7 +48,6 @@ pub(crate) async fn info(
         seed: m.seed,
         git_sha: m.git_sha.clone(),
         reelcast_version: m.reelcast_version.clone(),
-        reference: json(serde_json::to_value(b.features.reference()))?,
         feature_groups: b.feature_groups().iter().map(|g| (*g).to_owned()).collect(),
         people_count: b.people_count(),
         feature_importances: b
@@ -54,6 +57,25 @@ pub(crate) async fn info(
             .cloned()
             .zip(b.model.feature_importances())
             .collect(),
+    }))
+}
+
+/// The served model's training distribution of every feature (bins, fractions, mean,
+/// std), which `POST /monitoring/data-drift/check` and the drift gauges compare traffic with.
+#[utoipa::path(get, path = "/model/reference", tag = "model",
+    responses(
+        (status = 200, description = "The training distribution of every feature", body = ModelReferenceResponse),
+        (status = 503, description = "No model loaded yet", body = crate::dto::ErrorResponse),
+    ))]
+pub(crate) async fn reference(
+    State(state): State<AppState>,
+) -> Result<Json<ModelReferenceResponse>, ApiError> {
+    let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    let reference = serde_json::to_value(model.bundle.features.reference())
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(ModelReferenceResponse {
+        version: model.version.clone(),
+        reference,
     }))
 }
 

@@ -62,11 +62,30 @@ async fn model_info_comes_from_the_bundle() {
         bundle().features.names().len()
     );
     assert_eq!(
-        r.body["reference"]["features"].as_array().unwrap().len(),
+        get_without_model("/model/info").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+#[tokio::test]
+async fn issue_18_the_drift_reference_has_its_own_endpoint_off_model_info() {
+    let info = get("/model/info").await;
+    let reference = get("/model/reference").await;
+
+    assert!(info.body.get("reference").is_none(), "{:?}", info.body);
+    let info_bytes = serde_json::to_vec(&info.body).unwrap().len();
+    assert!(info_bytes < 8_192, "/model/info is {info_bytes} bytes");
+    assert_eq!(reference.status, StatusCode::OK, "{:?}", reference.body);
+    assert_eq!(reference.body["version"], info.body["version"]);
+    assert_eq!(
+        reference.body["reference"]["features"]
+            .as_array()
+            .unwrap()
+            .len(),
         bundle().features.names().len()
     );
     assert_eq!(
-        get_without_model("/model/info").await.status,
+        get_without_model("/model/reference").await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
@@ -88,6 +107,7 @@ async fn root_lists_every_endpoint() {
         "POST /predict/batch",
         "GET /health/ready",
         "GET /model/info",
+        "GET /model/reference",
         "GET /openapi.json",
     ] {
         assert!(endpoints.contains(&e), "{e} missing from {endpoints:?}");
