@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{ModelInfoResponse, PeopleResponse, PersonSuggestion};
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::state::{AppState, LoadedModel};
 
 /// The served model: name, version, registry alias and source, training metrics, params, features and the training
 /// data's reference statistics.
@@ -21,12 +21,18 @@ pub(crate) async fn info(
     State(state): State<AppState>,
 ) -> Result<Json<ModelInfoResponse>, ApiError> {
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    describe(&model)
+        .map(Json)
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// The served model as `GET /model/info` answers it.
+fn describe(model: &LoadedModel) -> serde_json::Result<ModelInfoResponse> {
     let b = &model.bundle;
     let m = &b.metadata;
-    let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| ApiError::internal(&e));
-    Ok(Json(ModelInfoResponse {
+    Ok(ModelInfoResponse {
         name: model.name.clone(),
-        kind: json(serde_json::to_value(m.model_kind))?
+        kind: serde_json::to_value(m.model_kind)?
             .as_str()
             .unwrap_or_default()
             .to_owned(),
@@ -35,8 +41,8 @@ pub(crate) async fn info(
         alias: model.alias.clone(),
         source: model.source.clone(),
         created_at: m.created_at.clone(),
-        metrics: json(serde_json::to_value(&m.metrics))?,
-        params: json(serde_json::from_str(&m.params_json))?,
+        metrics: serde_json::to_value(&m.metrics)?,
+        params: serde_json::from_str(&m.params_json)?,
         features: b.features.names().to_vec(),
         dataset_version: m.dataset_version.clone(),
         n_train: m.n_train,
@@ -44,7 +50,7 @@ pub(crate) async fn info(
         seed: m.seed,
         git_sha: m.git_sha.clone(),
         reelcast_version: m.reelcast_version.clone(),
-        reference: json(serde_json::to_value(b.features.reference()))?,
+        reference: serde_json::to_value(b.features.reference())?,
         feature_groups: b.feature_groups().iter().map(|g| (*g).to_owned()).collect(),
         people_count: b.people_count(),
         feature_importances: b
@@ -54,7 +60,7 @@ pub(crate) async fn info(
             .cloned()
             .zip(b.model.feature_importances())
             .collect(),
-    }))
+    })
 }
 
 /// Query of `GET /model/people`.
