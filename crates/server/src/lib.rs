@@ -4,13 +4,14 @@
 //!
 //! - [`app`]: the router (routes, error shaping, body limit, request timeout);
 //! - [`AppState`]: the served model behind an atomic swap, plus limits;
-//! - [`serve`]: runs the router on a listener until a shutdown signal;
+//! - [`serve`]: runs the router on a listener until a shutdown signal, over
+//!   `reelcast-transport`'s connection handling;
 //! - [`metrics`]: every Prometheus metric name, and the per-state recorder behind
 //!   `GET /metrics` (from `reelcast-monitor`, which holds the monitoring domain: drift,
 //!   feedback, prediction stats, the Alertmanager client);
 //! - [`openapi_json`]: the OpenAPI document, as committed in `openapi.json`.
 //!
-//! Graph: `{pipeline, monitor} -> server -> cli`.
+//! Graph: `{pipeline, monitor, transport} -> server -> cli`.
 //!
 //! ```
 //! use reelcast_server::{app, AppState, ServerSettings};
@@ -32,7 +33,6 @@ mod routes;
 mod scoring;
 mod startup;
 mod state;
-mod transport;
 
 pub use reelcast_monitor::metrics;
 use reelcast_monitor::{alertmanager, drift, feedback, stats};
