@@ -283,7 +283,7 @@ pub struct DriftReport {
 /// PSI of every feature of `matrix` against `reference`, and the status from the largest:
 /// `high` at or above `high`, `low` at or above `low`, else `normal`. NaN values (imputed
 /// inputs) are left out of their column, and crew values of rows naming no known person of
-/// the role (see [`crew_films_column`]); a column with fewer than [`MIN_DRIFT_ROWS`]
+/// the role (see `crew_films_column`); a column with fewer than [`MIN_DRIFT_ROWS`]
 /// other values gets no score.
 pub fn check(reference: &ReferenceProfile, matrix: &[f32], low: f64, high: f64) -> DriftReport {
     let width = reference.features.len();

@@ -184,7 +184,7 @@ pub struct Snapshot {
     pub requests_by_route: BTreeMap<String, u64>,
     /// Per prediction endpoint: (requests, errors, predictions).
     pub endpoints: BTreeMap<&'static str, (u64, u64, u64)>,
-    /// Predicted ratings in [1,2), [2,3) ... [9,10].
+    /// Predicted ratings in unit buckets from 1 to 10 (10 lands in the last).
     pub ratings: [u64; 9],
     /// Mean predicted rating (`None` before any prediction).
     pub rating_mean: Option<f64>,

@@ -91,26 +91,14 @@ pub(crate) async fn drift_check(
     let instead = "send movies, or no body to check recent traffic";
     refuse_unknown(&req.unknown, instead)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
-    let features = &model.bundle.features;
-    let (matrix, source) = match req.movies {
-        Some(movies) => (request_rows(&state, &model, movies)?, "request"),
-        None => {
-            let window = state.drift().checkable(&model.version, features.width())?;
-            (window, "recent_traffic")
-        }
+    let (matrix, source) = drift_rows(&state, &model, req.movies)?;
+    let settings = state.settings();
+    let thresholds = DriftThresholds {
+        low: settings.drift_psi_low,
+        high: settings.drift_psi_high,
     };
-    let (low, high) = (
-        state.settings().drift_psi_low,
-        state.settings().drift_psi_high,
-    );
-    let thresholds = DriftThresholds { low, high };
-    let response = drift::respond(
-        features.reference(),
-        &matrix,
-        thresholds,
-        source,
-        &model.version,
-    );
+    let reference = model.bundle.features.reference();
+    let response = drift::respond(reference, &matrix, thresholds, source, &model.version);
     state.metrics().set_drift(&response.scores);
     Ok(Json(response))
 }
@@ -137,16 +125,22 @@ fn drift_request(headers: &HeaderMap, body: &Bytes) -> Result<DriftRequest, ApiE
     Ok(Json::<DriftRequest>::from_bytes(body)?.0)
 }
 
-/// The feature matrix of the posted movies, checked like a batch (at least 30).
-fn request_rows(
+/// The rows a drift check compares, and where they come from: the posted movies,
+/// checked like a batch (at least 30), else the recent-traffic window (at least 30 rows).
+fn drift_rows(
     state: &AppState,
     model: &LoadedModel,
-    movies: Vec<serde_json::Value>,
-) -> Result<Vec<f32>, ApiError> {
+    movies: Option<Vec<serde_json::Value>>,
+) -> Result<(Vec<f32>, &'static str), ApiError> {
+    let features = &model.bundle.features;
+    let Some(movies) = movies else {
+        let window = state.drift().checkable(&model.version, features.width())?;
+        return Ok((window, "recent_traffic"));
+    };
     let movies = scoring::parse_movies(movies, state.settings().max_batch_size)?;
     drift::check_posted(movies.len())?;
     let inputs: Vec<_> = movies.into_iter().map(|(_, input)| input).collect();
-    Ok(model.bundle.features.transform_batch(&inputs))
+    Ok((features.transform_batch(&inputs), "request"))
 }
 
 /// Alertmanager's active alerts (not silenced, not inhibited), from
