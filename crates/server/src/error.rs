@@ -228,15 +228,6 @@ impl ApiError {
         e
     }
 
-    /// 422 when a list holds no item or more than `max`.
-    pub fn list_size(list: &str, len: usize, max: usize) -> Self {
-        Self::new(
-            ErrorCode::ValidationFailed,
-            format!("{list} has {len} entries; send 1 to {max}"),
-        )
-        .with_field(list)
-    }
-
     /// 503: no model is loaded yet.
     pub fn model_not_loaded() -> Self {
         Self::new(
@@ -270,26 +261,38 @@ pub(crate) fn refuse_unknown(
 ) -> Result<(), ApiError> {
     match unknown.keys().next() {
         None => Ok(()),
-        Some(key) => Err(ApiError::new(
-            ErrorCode::ValidationFailed,
-            format!("unknown field `{key}`; {instead}"),
-        )
-        .with_field(key.clone())),
+        Some(key) => Err(reelcast_monitor::Error::unknown_field(key, instead).into()),
     }
 }
 
 /// Checks that a request list holds 1 to `max` items.
 pub(crate) fn check_list_size<T>(list: &str, items: &[T], max: usize) -> Result<(), ApiError> {
-    if items.is_empty() || items.len() > max {
-        Err(ApiError::list_size(list, items.len(), max))
-    } else {
-        Ok(())
-    }
+    Ok(reelcast_monitor::Error::check_list_size(list, items, max)?)
 }
 
 impl From<Vec<FieldProblem>> for ApiError {
     fn from(problems: Vec<FieldProblem>) -> Self {
         Self::invalid(problems)
+    }
+}
+
+impl From<reelcast_monitor::Error> for ApiError {
+    fn from(e: reelcast_monitor::Error) -> Self {
+        use reelcast_monitor::Error as E;
+        let message = e.to_string();
+        match e {
+            E::Field { field, .. } => {
+                Self::new(ErrorCode::ValidationFailed, message).with_field(field)
+            }
+            E::Items { list, problems } => Self::invalid_items(list, problems),
+            E::NotEnoughTraffic { .. } => Self::new(ErrorCode::NotEnoughTraffic, message),
+            E::AlertmanagerNotConfigured => {
+                Self::new(ErrorCode::AlertmanagerNotConfigured, message)
+            }
+            E::AlertmanagerUnavailable { .. } => {
+                Self::new(ErrorCode::AlertmanagerUnavailable, message)
+            }
+        }
     }
 }
 

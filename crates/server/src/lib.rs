@@ -4,12 +4,14 @@
 //!
 //! - [`app`]: the router (routes, error shaping, body limit, request timeout);
 //! - [`AppState`]: the served model behind an atomic swap, plus limits;
-//! - [`serve`]: runs the router on a listener until a shutdown signal;
+//! - [`serve`]: runs the router on a listener until a shutdown signal, over
+//!   `reelcast-transport`'s connection handling;
 //! - [`metrics`]: every Prometheus metric name, and the per-state recorder behind
-//!   `GET /metrics`;
+//!   `GET /metrics` (from `reelcast-monitor`, which holds the monitoring domain: drift,
+//!   feedback, prediction stats, the Alertmanager client);
 //! - [`openapi_json`]: the OpenAPI document, as committed in `openapi.json`.
 //!
-//! Graph: `pipeline -> server -> cli`.
+//! Graph: `{pipeline, monitor, transport} -> server -> cli`.
 //!
 //! ```
 //! use reelcast_server::{app, AppState, ServerSettings};
@@ -22,21 +24,18 @@
 //! assert!(reelcast_server::openapi_json().contains("/predict/movie"));
 //! ```
 
-mod alertmanager;
 mod body_limit;
 mod cors;
-mod drift;
 mod dto;
 mod error;
-mod feedback;
-pub mod metrics;
 mod openapi;
 mod routes;
 mod scoring;
 mod startup;
 mod state;
-mod stats;
-mod transport;
+
+pub use reelcast_monitor::metrics;
+use reelcast_monitor::{alertmanager, drift, feedback, stats};
 
 pub use dto::{
     ActiveAlertsResponse, BatchPrediction, BatchRequest, BatchResponse, Contribution, DriftRequest,
@@ -51,7 +50,7 @@ pub use dto::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};
+pub use reelcast_monitor::Stats;
 pub use reelcast_pipeline::MovieRequest;
 pub use startup::{app, serve, shutdown_signal, ServerSettings};
 pub use state::{AppState, LoadedModel, ModelSource, ReloadOutcome, SourceError};
-pub use stats::Stats;

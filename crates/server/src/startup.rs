@@ -19,7 +19,6 @@ use crate::dto::ErrorDetail;
 use crate::error::ApiError;
 use crate::openapi::{endpoint_list, router};
 use crate::state::AppState;
-use crate::transport::{self, Limits};
 
 /// The `[server]` settings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -122,6 +121,29 @@ impl Default for ServerSettings {
             body_drain_timeout_seconds: 5.0,
         }
     }
+}
+
+impl ServerSettings {
+    /// The transport's limits; a nonsensical duration falls back to its default.
+    fn transport_limits(&self) -> reelcast_transport::Limits {
+        reelcast_transport::Limits {
+            header_read_timeout: seconds(self.header_read_timeout_seconds, 10),
+            idle_timeout: seconds(self.idle_timeout_seconds, 60),
+            max_connections: self.max_connections,
+            reserved_connections: self.reserved_connections,
+            drain_limit_bytes: self.body_drain_limit_bytes,
+            drain_timeout: seconds(self.body_drain_timeout_seconds, 5),
+        }
+    }
+}
+
+/// `s` seconds, or `default` seconds when `s` is zero, negative or not finite (settings
+/// are checked at load; this is the fallback for a nonsensical value).
+fn seconds(s: f64, default: u64) -> Duration {
+    Duration::try_from_secs_f64(s)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .unwrap_or(Duration::from_secs(default))
 }
 
 async fn not_found() -> ApiError {
@@ -397,12 +419,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let settings = state.settings().clone();
-    let seconds = |s: f64, default: u64| {
-        Duration::try_from_secs_f64(s)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .unwrap_or(Duration::from_secs(default))
-    };
     let background = state.clone();
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(UPKEEP_EVERY);
@@ -436,8 +452,8 @@ pub async fn serve(
             }
         })
     });
-    let limits = Limits::from_settings(&settings);
-    let served = transport::run(listener, app(state), limits, shutdown).await;
+    let limits = settings.transport_limits();
+    let served = reelcast_transport::run(listener, app(state), limits, shutdown).await;
     upkeep.abort();
     drift.abort();
     if let Some(poller) = poller {

@@ -223,7 +223,13 @@ impl AppState {
             .reset(&model.version, model.bundle.features.names());
         self.0.metrics.set_drift_window(0);
         self.0.feedback.reset();
-        self.0.metrics.model_loaded(&ModelLabels::of(&model));
+        let labels = ModelLabels::of(
+            &model.bundle,
+            &model.name,
+            &model.version,
+            model.alias.as_deref(),
+        );
+        self.0.metrics.model_loaded(&labels);
         self.0.metrics.set_live_errors(&self.0.feedback.summary());
         self.0.model.store(Some(Arc::new(model)));
     }

@@ -2,20 +2,19 @@
 //! always a [`MovieRequest`](reelcast_pipeline::MovieRequest), turned into a
 //! [`MovieInput`](reelcast_core::MovieInput) once, with [`TryFrom`].
 
-mod monitoring;
 mod predict;
 mod service;
 mod text;
 
-pub use monitoring::{
+pub use predict::{
+    BatchPrediction, BatchRequest, BatchResponse, Contribution, FeatureNames, MovieBatchResponse,
+    PredictQuery, PredictionResponse, RatingInterval,
+};
+pub use reelcast_monitor::dto::{
     ActiveAlertsResponse, DriftRequest, DriftResponse, DriftThresholds, EndpointStats,
     FeedbackItem, FeedbackPair, FeedbackRequest, FeedbackResponse, LatencyQuantiles, LiveMetrics,
     ModelStatus, MonitoringStatusResponse, PredictionStatsResponse, RatingBucket, StatusResponse,
     UpstreamStatus,
-};
-pub use predict::{
-    BatchPrediction, BatchRequest, BatchResponse, Contribution, FeatureNames, MovieBatchResponse,
-    PredictQuery, PredictionResponse, RatingInterval,
 };
 pub use service::{
     ErrorBody, ErrorDetail, ErrorResponse, HealthResponse, ModelInfoResponse,

@@ -3,10 +3,9 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
-use reelcast_pipeline::round2;
 use serde_json::Value;
 
-use crate::dto::{FeedbackPair, FeedbackRequest, FeedbackResponse, LiveMetrics};
+use crate::dto::{FeedbackRequest, FeedbackResponse};
 use crate::error::ApiError;
 use crate::feedback;
 use crate::state::AppState;
@@ -39,20 +38,11 @@ pub(crate) async fn feedback(
         tokio::task::spawn_blocking(move || feedback::pairs(&scorer.bundle, &items)).await?;
     let live = state.feedback().extend(&pairs);
     state.metrics().record_feedback(pairs.len() as u64, &live);
-    let pairs = pairs.iter().map(|&(p, a)| FeedbackPair {
-        predicted_rating: p,
-        actual_rating: a,
-        error: round2(p - a),
-    });
-    Ok(Json(FeedbackResponse {
-        accepted: pairs.len(),
-        pairs: pairs.collect(),
-        model_version: model.version.clone(),
-        live: LiveMetrics {
-            window_size: live.pairs,
-            rmse: live.rmse,
-            mae: live.mae,
-            training_rmse: model.bundle.metadata.metrics.test.rmse,
-        },
-    }))
+    let training_rmse = model.bundle.metadata.metrics.test.rmse;
+    Ok(Json(feedback::response(
+        &pairs,
+        live,
+        &model.version,
+        training_rmse,
+    )))
 }

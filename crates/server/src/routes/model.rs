@@ -11,7 +11,7 @@ use crate::dto::{
     PersonSuggestion,
 };
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::state::{AppState, LoadedModel};
 
 /// The served model: name, version, registry alias and source, training metrics, params,
 /// features and their importances. The training data's reference distribution is at
@@ -25,12 +25,18 @@ pub(crate) async fn info(
     State(state): State<AppState>,
 ) -> Result<Json<ModelInfoResponse>, ApiError> {
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
+    describe(&model)
+        .map(Json)
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// The served model as `GET /model/info` answers it.
+fn describe(model: &LoadedModel) -> serde_json::Result<ModelInfoResponse> {
     let b = &model.bundle;
     let m = &b.metadata;
-    let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| ApiError::internal(&e));
-    Ok(Json(ModelInfoResponse {
+    Ok(ModelInfoResponse {
         name: model.name.clone(),
-        kind: json(serde_json::to_value(m.model_kind))?
+        kind: serde_json::to_value(m.model_kind)?
             .as_str()
             .unwrap_or_default()
             .to_owned(),
@@ -39,8 +45,8 @@ pub(crate) async fn info(
         alias: model.alias.clone(),
         source: model.source.clone(),
         created_at: m.created_at.clone(),
-        metrics: json(serde_json::to_value(&m.metrics))?,
-        params: json(serde_json::from_str(&m.params_json))?,
+        metrics: serde_json::to_value(&m.metrics)?,
+        params: serde_json::from_str(&m.params_json)?,
         features: b.features.names().to_vec(),
         dataset_version: m.dataset_version.clone(),
         n_train: m.n_train,
@@ -57,7 +63,7 @@ pub(crate) async fn info(
             .cloned()
             .zip(b.model.feature_importances())
             .collect(),
-    }))
+    })
 }
 
 /// The served model's training distribution of every feature (bins, fractions, mean,

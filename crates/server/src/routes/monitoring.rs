@@ -7,10 +7,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
 use axum::Json;
-use time::format_description::well_known::Rfc3339;
 
 use crate::alertmanager;
-use crate::drift::{self, MIN_DRIFT_ROWS};
+use crate::drift;
 use crate::dto::{
     ActiveAlertsResponse, DriftRequest, DriftResponse, DriftThresholds, ModelStatus,
     MonitoringStatusResponse, PredictionStatsResponse, StatusResponse,
@@ -38,23 +37,17 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
     responses((status = 200, description = "Service status", body = StatusResponse)))]
 pub(crate) async fn status(State(state): State<AppState>) -> Json<StatusResponse> {
     let model = state.model();
-    let snap = state.stats().snapshot();
-    let started_at = time::OffsetDateTime::from(state.stats().started_at())
-        .format(&Rfc3339)
-        .unwrap_or_default();
-    Json(StatusResponse {
-        status: status_word(model.is_some()).into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        uptime_seconds: snap.uptime.as_secs_f64(),
-        started_at,
-        requests_total: snap.requests_total,
-        requests_by_endpoint: snap.requests_by_route,
-        model: ModelStatus {
-            loaded: model.is_some(),
-            name: model.as_ref().map(|m| m.name.clone()),
-            version: model.as_ref().map(|m| m.version.clone()),
-        },
-    })
+    let served = ModelStatus {
+        loaded: model.is_some(),
+        name: model.as_ref().map(|m| m.name.clone()),
+        version: model.as_ref().map(|m| m.version.clone()),
+    };
+    let status = status_word(model.is_some());
+    Json(
+        state
+            .stats()
+            .status(status, env!("CARGO_PKG_VERSION"), served),
+    )
 }
 
 /// Prediction statistics since start: totals per endpoint, the mean and histogram of
@@ -95,41 +88,19 @@ pub(crate) async fn drift_check(
 ) -> Result<Json<DriftResponse>, ApiError> {
     let body = body.map_err(|r| ApiError::from_status(r.status()))?;
     let req = drift_request(&headers, &body)?;
-    refuse_unknown(
-        &req.unknown,
-        "send movies, or no body to check recent traffic",
-    )?;
+    let instead = "send movies, or no body to check recent traffic";
+    refuse_unknown(&req.unknown, instead)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
-    let (matrix, source) = match req.movies {
-        Some(movies) => (request_rows(&state, &model, movies)?, "request"),
-        None => (window_rows(&state, &model)?, "recent_traffic"),
-    };
+    let (matrix, source) = drift_rows(&state, &model, req.movies)?;
     let settings = state.settings();
-    let (low, high) = (settings.drift_psi_low, settings.drift_psi_high);
-    let report = drift::check(model.bundle.features.reference(), &matrix, low, high);
-    state.metrics().set_drift(&report.scores);
-    Ok(Json(DriftResponse {
-        status: report.status.to_owned(),
-        max_psi: report.max_psi,
-        n: matrix.len() / model.bundle.features.width().max(1),
-        scores: report.scores,
-        source: source.to_owned(),
-        thresholds: DriftThresholds { low, high },
-        model_version: model.version.clone(),
-    }))
-}
-
-/// The recent-traffic window's rows, or a 409 while it holds too few.
-fn window_rows(state: &AppState, model: &LoadedModel) -> Result<Vec<f32>, ApiError> {
-    let matrix = state.drift().matrix(&model.version);
-    let n = matrix.len() / model.bundle.features.width().max(1);
-    if n < MIN_DRIFT_ROWS {
-        let message = format!(
-            "the recent-traffic window holds {n} movies; a drift check needs at least {MIN_DRIFT_ROWS}: predict more movies first, or POST {{\"movies\": [...]}}"
-        );
-        return Err(ApiError::new(ErrorCode::NotEnoughTraffic, message));
-    }
-    Ok(matrix)
+    let thresholds = DriftThresholds {
+        low: settings.drift_psi_low,
+        high: settings.drift_psi_high,
+    };
+    let reference = model.bundle.features.reference();
+    let response = drift::respond(reference, &matrix, thresholds, source, &model.version);
+    state.metrics().set_drift(&response.scores);
+    Ok(Json(response))
 }
 
 /// No body (or only whitespace) is `{}`; anything else must be a JSON `DriftRequest`.
@@ -154,22 +125,22 @@ fn drift_request(headers: &HeaderMap, body: &Bytes) -> Result<DriftRequest, ApiE
     Ok(Json::<DriftRequest>::from_bytes(body)?.0)
 }
 
-/// The feature matrix of the posted movies, checked like a batch (at least 30).
-fn request_rows(
+/// The rows a drift check compares, and where they come from: the posted movies,
+/// checked like a batch (at least 30), else the recent-traffic window (at least 30 rows).
+fn drift_rows(
     state: &AppState,
     model: &LoadedModel,
-    movies: Vec<serde_json::Value>,
-) -> Result<Vec<f32>, ApiError> {
+    movies: Option<Vec<serde_json::Value>>,
+) -> Result<(Vec<f32>, &'static str), ApiError> {
+    let features = &model.bundle.features;
+    let Some(movies) = movies else {
+        let window = state.drift().checkable(&model.version, features.width())?;
+        return Ok((window, "recent_traffic"));
+    };
     let movies = scoring::parse_movies(movies, state.settings().max_batch_size)?;
-    if movies.len() < MIN_DRIFT_ROWS {
-        let message = format!(
-            "movies has {} entries; a drift check needs at least {MIN_DRIFT_ROWS}",
-            movies.len()
-        );
-        return Err(ApiError::new(ErrorCode::ValidationFailed, message).with_field("movies"));
-    }
+    drift::check_posted(movies.len())?;
     let inputs: Vec<_> = movies.into_iter().map(|(_, input)| input).collect();
-    Ok(model.bundle.features.transform_batch(&inputs))
+    Ok((features.transform_batch(&inputs), "request"))
 }
 
 /// Alertmanager's active alerts (not silenced, not inhibited), from

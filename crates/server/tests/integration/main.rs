@@ -19,3 +19,4 @@ mod openapi;
 mod predict;
 mod reload;
 mod text;
+mod ui;

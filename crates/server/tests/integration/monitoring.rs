@@ -268,6 +268,7 @@ async fn cors_allows_any_origin_without_credentials_by_default() {
 
     let response = app(state()).oneshot(request).await.unwrap();
 
+    assert_eq!(response.status(), StatusCode::OK);
     let h = response.headers();
     assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert!(h.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none());

@@ -15,14 +15,17 @@ use std::time::{Duration, Instant};
 
 use reelcast_features::{Imputed, ReferenceProfile};
 
+use crate::dto::{DriftResponse, DriftThresholds};
+use crate::error::{Error, Result};
+
 /// Fewest rows a drift check accepts: PSI over decile bins is noise below this. A
 /// feature with fewer sent (not imputed) values than this gets no score.
-pub(crate) const MIN_DRIFT_ROWS: usize = 30;
+pub const MIN_DRIFT_ROWS: usize = 30;
 
 /// Fewest window rows from which the background refresh sets the drift gauges. Alerts
 /// read those gauges unattended, and on real films PSI over 30 rows still reaches 1 by
 /// chance (0.14 over 100, 0.04 over 300), so the gauges wait for a steadier sample.
-pub(crate) const MIN_REFRESH_ROWS: usize = 200;
+pub const MIN_REFRESH_ROWS: usize = 200;
 
 /// The inputs a feature column is computed from, one bit per [`Imputed`] field.
 mod source {
@@ -122,7 +125,7 @@ impl Inner {
 /// Feature rows of the last `capacity` predicted movies that arrived less than `max_age`
 /// ago, for one model version; cheap to clone. A capacity of 0 keeps nothing.
 #[derive(Debug, Clone)]
-pub(crate) struct DriftWindow {
+pub struct DriftWindow {
     capacity: usize,
     /// `None`: rows never age out.
     max_age: Option<Duration>,
@@ -132,7 +135,7 @@ pub(crate) struct DriftWindow {
 impl DriftWindow {
     /// A window of `capacity` rows, each kept for `max_age_seconds` (0 or not finite:
     /// kept until evicted by newer rows).
-    pub(crate) fn new(capacity: usize, max_age_seconds: f64) -> Self {
+    pub fn new(capacity: usize, max_age_seconds: f64) -> Self {
         Self {
             capacity,
             max_age: Duration::try_from_secs_f64(max_age_seconds)
@@ -150,7 +153,7 @@ impl DriftWindow {
     }
 
     /// Empties the window for a newly served model whose feature columns are `names`.
-    pub(crate) fn reset(&self, version: &str, names: &[String]) {
+    pub fn reset(&self, version: &str, names: &[String]) {
         let mut inner = self.lock();
         inner.version = version.to_owned();
         inner.width = 0;
@@ -163,14 +166,14 @@ impl DriftWindow {
     }
 
     /// How many of `n` new rows are worth building (the rest would be evicted at once).
-    pub(crate) fn wanted(&self, n: usize) -> usize {
+    pub fn wanted(&self, n: usize) -> usize {
         n.min(self.capacity)
     }
 
     /// [`DriftWindow::push_imputed`] now, with imputed inputs read from the
     /// missing-input indicator columns (for the tests of the window itself).
     #[cfg(test)]
-    pub(crate) fn push(&self, version: &str, matrix: &[f32], width: usize) {
+    pub fn push(&self, version: &str, matrix: &[f32], width: usize) {
         self.push_imputed(version, matrix, width, &[], Instant::now());
     }
 
@@ -179,7 +182,7 @@ impl DriftWindow {
     /// longer served are dropped. `imputed` says what was imputed in the newest rows
     /// (its last entry belongs to the last row); rows without an entry are read from the
     /// missing-input indicator columns. An imputed input's columns are stored as NaN.
-    pub(crate) fn push_imputed(
+    pub fn push_imputed(
         &self,
         version: &str,
         matrix: &[f32],
@@ -230,7 +233,7 @@ impl DriftWindow {
 
     /// The window as one row-major matrix (imputed values NaN), if it holds rows of model
     /// `version`, after the rows older than the maximum age at `now` aged out.
-    pub(crate) fn matrix_at(&self, version: &str, now: Instant) -> Vec<f32> {
+    pub fn matrix_at(&self, version: &str, now: Instant) -> Vec<f32> {
         let mut inner = self.lock();
         inner.age_out(self.max_age, now);
         if inner.version != version {
@@ -240,8 +243,20 @@ impl DriftWindow {
     }
 
     /// [`DriftWindow::matrix_at`] now.
-    pub(crate) fn matrix(&self, version: &str) -> Vec<f32> {
+    pub fn matrix(&self, version: &str) -> Vec<f32> {
         self.matrix_at(version, Instant::now())
+    }
+
+    /// The window's rows of model `version` (`width` columns) for a drift check now, or
+    /// [`Error::NotEnoughTraffic`] while it holds fewer than [`MIN_DRIFT_ROWS`].
+    pub fn checkable(&self, version: &str, width: usize) -> Result<Vec<f32>> {
+        let matrix = self.matrix(version);
+        let rows = matrix.len() / width.max(1);
+        if rows < MIN_DRIFT_ROWS {
+            let min = MIN_DRIFT_ROWS;
+            return Err(Error::NotEnoughTraffic { rows, min });
+        }
+        Ok(matrix)
     }
 }
 
@@ -254,25 +269,23 @@ fn crew_films_column(names: &[&str], feature: &str) -> Option<usize> {
     names.iter().position(|n| *n == films)
 }
 
-/// One drift check's result, before it becomes a DTO.
+/// One drift check's result.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DriftReport {
+pub struct DriftReport {
+    /// `normal`, `low` or `high`, from `max_psi` and the thresholds.
     pub status: &'static str,
+    /// The largest per-feature PSI (0 when no feature has a score).
     pub max_psi: f64,
+    /// PSI per feature, by feature name.
     pub scores: BTreeMap<String, f64>,
 }
 
 /// PSI of every feature of `matrix` against `reference`, and the status from the largest:
 /// `high` at or above `high`, `low` at or above `low`, else `normal`. NaN values (imputed
 /// inputs) are left out of their column, and crew values of rows naming no known person of
-/// the role (see [`crew_films_column`]); a column with fewer than [`MIN_DRIFT_ROWS`]
+/// the role (see `crew_films_column`); a column with fewer than [`MIN_DRIFT_ROWS`]
 /// other values gets no score.
-pub(crate) fn check(
-    reference: &ReferenceProfile,
-    matrix: &[f32],
-    low: f64,
-    high: f64,
-) -> DriftReport {
+pub fn check(reference: &ReferenceProfile, matrix: &[f32], low: f64, high: f64) -> DriftReport {
     let width = reference.features.len();
     let names: Vec<&str> = reference.features.iter().map(|f| f.name.as_str()).collect();
     let scores: BTreeMap<String, f64> = reference
@@ -305,6 +318,40 @@ pub(crate) fn check(
         status,
         max_psi,
         scores,
+    }
+}
+
+/// Checks that `n` posted movies are enough for a drift check: at least
+/// [`MIN_DRIFT_ROWS`].
+pub fn check_posted(n: usize) -> Result<()> {
+    if n < MIN_DRIFT_ROWS {
+        let message =
+            format!("movies has {n} entries; a drift check needs at least {MIN_DRIFT_ROWS}");
+        let field = "movies".to_owned();
+        return Err(Error::Field { field, message });
+    }
+    Ok(())
+}
+
+/// The answer of `POST /monitoring/data-drift/check`: [`check`] of `matrix` (rows from
+/// `source`, `request` or `recent_traffic`) against `reference` with `thresholds`, for
+/// model `version`.
+pub fn respond(
+    reference: &ReferenceProfile,
+    matrix: &[f32],
+    thresholds: DriftThresholds,
+    source: &str,
+    version: &str,
+) -> DriftResponse {
+    let report = check(reference, matrix, thresholds.low, thresholds.high);
+    DriftResponse {
+        status: report.status.to_owned(),
+        max_psi: report.max_psi,
+        n: matrix.len() / reference.features.len().max(1),
+        scores: report.scores,
+        source: source.to_owned(),
+        thresholds,
+        model_version: version.to_owned(),
     }
 }
 
@@ -466,6 +513,22 @@ mod tests {
         assert!(check(features.reference(), &matrix, 0.1, 0.25)
             .scores
             .is_empty());
+    }
+
+    #[test]
+    fn a_window_too_small_for_a_check_says_how_many_rows_it_holds() {
+        let w = DriftWindow::new(100, 0.0);
+        w.reset("v", &names(1));
+        w.push("v", &[1.0; MIN_DRIFT_ROWS - 1], 1);
+        let e = w.checkable("v", 1).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "the recent-traffic window holds 29 movies; a drift check needs at least 30"
+            ),
+            "{e}"
+        );
+        w.push("v", &[1.0], 1);
+        assert_eq!(w.checkable("v", 1).unwrap().len(), MIN_DRIFT_ROWS);
     }
 
     #[test]

@@ -129,14 +129,13 @@ impl Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::startup::ServerSettings;
 
     #[test]
     fn the_watchdog_times_idle_connections_and_heads_from_their_start() {
         let limits = Limits {
             header_read_timeout: Duration::from_millis(100),
             idle_timeout: Duration::from_secs(100),
-            ..Limits::from_settings(&ServerSettings::default())
+            ..Limits::default()
         };
         let activity = Arc::new(Activity::new());
         // A new connection's first head is due from the accept.

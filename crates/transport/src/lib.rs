@@ -1,4 +1,5 @@
-//! The HTTP/1.1 transport under [`serve`](crate::serve) (issue 16): an accept loop that
+//! The HTTP/1.1 transport under reelcast-server's `serve` (issue 16), over any `tower`
+//! service taking axum requests (the server's router): an accept loop that
 //! serves at most `[server] max_connections` at once, plus `reserved_connections` that
 //! answer only `/health/*`, and closes the rest at once; per connection, a watchdog that
 //! closes a connection whose request head is slow (`header_read_timeout_seconds`, with a
@@ -10,6 +11,22 @@
 //! Why not `axum::serve`: it has no header-read timeout, no idle timeout and no
 //! connection cap, and it stalls its accept loop for a second when the process runs out
 //! of file descriptors.
+//!
+//! The transport knows nothing of the API but two things: `/health/*` is what a
+//! reserved connection serves, and its own error answers carry the API's JSON error
+//! shape `{"error": {"code", "message"}}`.
+//!
+//! Graph: no workspace crate; `transport -> server`.
+//!
+//! ```no_run
+//! # async fn run(app: axum::Router) -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let limits = reelcast_transport::Limits::default();
+//! reelcast_transport::run(listener, app, limits, std::future::pending()).await
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -34,9 +51,6 @@ use tokio::time::Instant;
 use tower::util::Oneshot;
 use tower::{Service, ServiceExt as _};
 
-use crate::error::{ApiError, ErrorCode};
-use crate::startup::ServerSettings;
-
 mod activity;
 mod body;
 mod socket;
@@ -45,34 +59,36 @@ use activity::{Activity, Busy, Due};
 use body::RequestBody;
 use socket::Watched;
 
-/// The transport's limits, from [`ServerSettings`].
+/// The transport's limits; the server sets them from its `[server]` settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Limits {
-    header_read_timeout: Duration,
-    idle_timeout: Duration,
-    max_connections: usize,
-    reserved_connections: usize,
-    drain_limit_bytes: u64,
-    drain_timeout: Duration,
+pub struct Limits {
+    /// A request head must arrive complete within this of its first byte, or of the
+    /// accept for a connection's first request; else a 408 and the connection is closed
+    /// (default 10 s).
+    pub header_read_timeout: Duration,
+    /// A keep-alive connection with no request for this long is closed (default 60 s).
+    pub idle_timeout: Duration,
+    /// Most connections served at once, at least 1 (default 1000).
+    pub max_connections: usize,
+    /// Connections beyond `max_connections` still served, one `/health/*` request each
+    /// (others get a 503); beyond these a connection is closed at once (default 16).
+    pub reserved_connections: usize,
+    /// Bytes of an unread request body read and discarded after the answer, so that a
+    /// client still sending reads it; past this the connection is closed (default 32 MiB).
+    pub drain_limit_bytes: u64,
+    /// How long draining may take (default 5 s).
+    pub drain_timeout: Duration,
 }
 
-impl Limits {
-    /// The limits of `settings`; a nonsensical duration (checked at load) falls back to
-    /// its default.
-    pub(crate) fn from_settings(settings: &ServerSettings) -> Self {
-        let seconds = |s: f64, default: u64| {
-            Duration::try_from_secs_f64(s)
-                .ok()
-                .filter(|d| !d.is_zero())
-                .unwrap_or(Duration::from_secs(default))
-        };
+impl Default for Limits {
+    fn default() -> Self {
         Self {
-            header_read_timeout: seconds(settings.header_read_timeout_seconds, 10),
-            idle_timeout: seconds(settings.idle_timeout_seconds, 60),
-            max_connections: settings.max_connections.max(1),
-            reserved_connections: settings.reserved_connections,
-            drain_limit_bytes: settings.body_drain_limit_bytes,
-            drain_timeout: seconds(settings.body_drain_timeout_seconds, 5),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1000,
+            reserved_connections: 16,
+            drain_limit_bytes: 32 * 1024 * 1024,
+            drain_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -96,6 +112,9 @@ const RESERVED_TIMEOUT: Duration = Duration::from_secs(1);
 /// Written, best effort, to a connection refused at accept.
 const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 91\r\nretry-after: 1\r\nconnection: close\r\n\r\n{\"error\":{\"code\":\"service_unavailable\",\"message\":\"too many open connections; retry later\"}}";
 
+/// The body of the 503 a reserved connection answers to anything but `/health/*`.
+const HEALTH_ONLY: &str = "{\"error\":{\"code\":\"service_unavailable\",\"message\":\"too many open connections; only /health/* is served on this one; retry later\"}}";
+
 /// Written to a connection whose request head did not arrive in time.
 const HEAD_TIMEOUT: &[u8] = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: 99\r\nconnection: close\r\n\r\n{\"error\":{\"code\":\"request_timeout\",\"message\":\"the request head did not arrive within the timeout\"}}";
 
@@ -105,7 +124,7 @@ const WARN_EVERY: Duration = Duration::from_secs(10);
 /// Accepts connections on `listener` and serves `app` on each until `shutdown`
 /// completes; then stops accepting, lets every connection finish its request in flight,
 /// and returns once all are closed.
-pub(crate) async fn run<A>(
+pub async fn run<A>(
     listener: TcpListener,
     app: A,
     limits: Limits,
@@ -115,7 +134,7 @@ where
     A: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     A::Future: Send + 'static,
 {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let reserve = Arc::new(Semaphore::new(limits.reserved_connections));
     // Each connection holds a receiver; `closed()` completes once all are dropped.
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -315,14 +334,11 @@ where
     fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
         let busy = self.activity.begin();
         if self.reserved && !request.uri().path().starts_with("/health/") {
-            let mut response = ApiError::new(
-                ErrorCode::ServiceUnavailable,
-                "too many open connections; only /health/* is served on this one; retry later",
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            let mut response = (StatusCode::SERVICE_UNAVAILABLE, HEALTH_ONLY).into_response();
+            let headers = response.headers_mut();
+            let json = HeaderValue::from_static("application/json");
+            headers.insert(header::CONTENT_TYPE, json);
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             // The unread body, if any, is drained as for any other early answer.
             drop(RequestBody::wrap(request, &self.activity, self.limits));
             return ConnectionFuture::Refused {
@@ -378,6 +394,8 @@ mod tests {
 
     #[test]
     fn canned_responses_declare_their_body_length_and_carry_json() {
+        let health_only: serde_json::Value = serde_json::from_str(HEALTH_ONLY).unwrap();
+        assert_eq!(health_only["error"]["code"], "service_unavailable");
         for (label, response) in [("503", REFUSED), ("408", HEAD_TIMEOUT)] {
             let text = std::str::from_utf8(response).unwrap();
             let (head, body) = text.split_once("\r\n\r\n").unwrap();

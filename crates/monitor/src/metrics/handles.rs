@@ -80,13 +80,7 @@ pub(super) fn record_or_register<T>(
 
 impl Metrics {
     /// One finished HTTP request.
-    pub(crate) fn record_http(
-        &self,
-        method: &'static str,
-        route: &str,
-        status: u16,
-        elapsed: Duration,
-    ) {
+    pub fn record_http(&self, method: &'static str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         record_or_register(
             &self.handles.http,
@@ -122,7 +116,7 @@ impl Metrics {
 
     /// Predictions of one request: `count` items scored (movies or texts), `ratings` the
     /// predicted ratings among them, `elapsed` the scoring time.
-    pub(crate) fn record_predictions(
+    pub fn record_predictions(
         &self,
         endpoint: &'static str,
         model_version: &str,

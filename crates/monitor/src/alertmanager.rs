@@ -4,27 +4,19 @@
 use std::time::Duration;
 
 use crate::dto::{ActiveAlertsResponse, UpstreamStatus};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, Result};
 
 /// Alertmanager's active alerts (not silenced, not inhibited) from `{base}/api/v2/alerts`,
-/// unmodified; a 503 naming the cause when `base` is empty or the Alertmanager does not
-/// answer with a JSON list.
-pub(crate) async fn active_alerts(
-    client: &reqwest::Client,
-    base: &str,
-) -> Result<ActiveAlertsResponse, ApiError> {
+/// unmodified; an error naming the cause when `base` is empty or the Alertmanager does
+/// not answer with a JSON list.
+pub async fn active_alerts(client: &reqwest::Client, base: &str) -> Result<ActiveAlertsResponse> {
     let base = base.trim_end_matches('/');
     if base.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::AlertmanagerNotConfigured,
-            "no Alertmanager is configured; set [server] alertmanager_url, e.g. REELCAST__SERVER__ALERTMANAGER_URL=http://127.0.0.1:9093",
-        ));
+        return Err(Error::AlertmanagerNotConfigured);
     }
-    let unavailable = |detail: String| {
-        ApiError::new(
-            ErrorCode::AlertmanagerUnavailable,
-            format!("Alertmanager at {base} did not answer: {detail}"),
-        )
+    let unavailable = |detail: String| Error::AlertmanagerUnavailable {
+        url: base.to_owned(),
+        detail,
     };
     let url = format!("{base}/api/v2/alerts?active=true&silenced=false&inhibited=false");
     let response = client
@@ -49,11 +41,7 @@ pub(crate) async fn active_alerts(
 }
 
 /// `GET {url}/-/healthy` (Prometheus and Alertmanager both answer it) within `timeout`.
-pub(crate) async fn probe(
-    client: &reqwest::Client,
-    url: &str,
-    timeout: Duration,
-) -> UpstreamStatus {
+pub async fn probe(client: &reqwest::Client, url: &str, timeout: Duration) -> UpstreamStatus {
     let url = url.trim_end_matches('/');
     if url.is_empty() {
         return UpstreamStatus {
@@ -115,20 +103,17 @@ mod tests {
         assert_eq!(status.reachable, Some(true));
 
         let e = active_alerts(&client, "").await.unwrap_err();
-        assert_eq!(e.code, ErrorCode::AlertmanagerNotConfigured);
+        assert_eq!(e, Error::AlertmanagerNotConfigured);
         let garbage =
             upstream(Router::new().route("/api/v2/alerts", get(|| async { "nope" }))).await;
         let e = active_alerts(&client, &garbage).await.unwrap_err();
-        assert_eq!(e.code, ErrorCode::AlertmanagerUnavailable);
-        assert!(
-            e.message.contains("not a JSON list of alerts"),
-            "{}",
-            e.message
-        );
+        let message = e.to_string();
+        assert!(matches!(e, Error::AlertmanagerUnavailable { .. }), "{e:?}");
+        assert!(message.contains("not a JSON list of alerts"), "{message}");
         let e = active_alerts(&client, &format!("{garbage}/missing"))
             .await
             .unwrap_err();
-        assert!(e.message.contains("status 404"), "{}", e.message);
+        assert!(e.to_string().contains("status 404"), "{e}");
         assert_eq!(
             probe(&client, "", Duration::from_secs(1)).await.reachable,
             None

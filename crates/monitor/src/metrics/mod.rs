@@ -1,7 +1,7 @@
 //! Prometheus metrics: every name is defined in [`names`](self#constants), once, with its
 //! unit in the name.
 //!
-//! Each [`AppState`](crate::AppState) owns its own recorder (no global one), so that
+//! Each server state owns its own recorder (no global one), so that
 //! states (and tests running in parallel) never see each other's numbers. `GET /metrics`
 //! renders the recorder's handle, then the families kept outside the recorder (see
 //! `scrape.rs`: the recorder cannot drop a series) and the process metrics read from
@@ -47,7 +47,7 @@ use metrics_exporter_prometheus::{
 use reelcast_features::Imputed;
 
 use handles::Handles;
-pub(crate) use model::ModelLabels;
+pub use model::ModelLabels;
 pub use names::{
     ALL, BUILD_INFO, DRIFT_WINDOW_SAMPLES, FEATURE_DRIFT_PSI, FEEDBACK_TOTAL, HTTP_REQUESTS_TOTAL,
     HTTP_REQUEST_DURATION_SECONDS, IMPUTED_INPUTS_TOTAL, LIVE_FEEDBACK_WINDOW_SIZE, LIVE_MAE,
@@ -149,7 +149,7 @@ impl Metrics {
     }
 
     /// Counts, for each predicted movie, the fields that were imputed.
-    pub(crate) fn record_imputed(&self, imputed: &[Imputed]) {
+    pub fn record_imputed(&self, imputed: &[Imputed]) {
         let mut counts = [0u64; IMPUTABLE_FIELDS.len()];
         for row in imputed {
             for (count, set) in counts.iter_mut().zip(row.flags()) {
@@ -164,13 +164,13 @@ impl Metrics {
     }
 
     /// The per-feature PSI of the last drift check (replacing the previous one).
-    pub(crate) fn set_drift(&self, scores: &BTreeMap<String, f64>) {
+    pub fn set_drift(&self, scores: &BTreeMap<String, f64>) {
         self.scrape_state().drift.clone_from(scores);
     }
 
     /// The drift window after ageing: `rows` in it; when it is empty the PSI series are
     /// dropped, since they describe traffic that is no longer there.
-    pub(crate) fn set_drift_window(&self, rows: usize) {
+    pub fn set_drift_window(&self, rows: usize) {
         self.with(|| gauge!(DRIFT_WINDOW_SAMPLES).set(rows as f64));
         if rows == 0 {
             self.scrape_state().drift.clear();
@@ -178,7 +178,7 @@ impl Metrics {
     }
 
     /// A model was swapped in: `reelcast_model_info` shows it alone from now on.
-    pub(crate) fn model_loaded(&self, labels: &ModelLabels) {
+    pub fn model_loaded(&self, labels: &ModelLabels) {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -195,25 +195,25 @@ impl Metrics {
     }
 
     /// A designated version was loaded (`ok`) or failed to load.
-    pub(crate) fn reload_finished(&self, ok: bool) {
+    pub fn reload_finished(&self, ok: bool) {
         let result = if ok { "success" } else { "failure" };
         self.with(|| counter!(MODEL_RELOADS_TOTAL, "result" => result).increment(1));
     }
 
     /// The registry could not be asked which version to serve.
-    pub(crate) fn registry_error(&self) {
+    pub fn registry_error(&self) {
         self.with(|| counter!(REGISTRY_ERRORS_TOTAL).increment(1));
     }
 
     /// `received` feedback pairs were added; `live` is the window after them.
-    pub(crate) fn record_feedback(&self, received: u64, live: &crate::feedback::LiveErrors) {
+    pub fn record_feedback(&self, received: u64, live: &crate::feedback::LiveErrors) {
         self.with(|| counter!(FEEDBACK_TOTAL).increment(received));
         self.set_live_errors(live);
     }
 
     /// Sets the live error gauges from the feedback window (NaN when it is empty, so
     /// that no alert compares a stale number).
-    pub(crate) fn set_live_errors(&self, live: &crate::feedback::LiveErrors) {
+    pub fn set_live_errors(&self, live: &crate::feedback::LiveErrors) {
         self.with(|| {
             gauge!(LIVE_RMSE).set(live.rmse.unwrap_or(f64::NAN));
             gauge!(LIVE_MAE).set(live.mae.unwrap_or(f64::NAN));

@@ -8,20 +8,27 @@ use reelcast_core::MovieInput;
 use reelcast_pipeline::FieldProblem;
 use serde_json::Value;
 
-use crate::dto::FeedbackItem;
-use crate::error::{check_list_size, refuse_unknown, ApiError, ErrorCode};
+use crate::dto::{FeedbackItem, FeedbackPair, FeedbackResponse, LiveMetrics};
+use crate::error::{Error, Result};
 
 /// One checked feedback item: the movie, the client's prediction if it sent one, and the
 /// real rating.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Checked {
+pub struct Checked {
+    /// The movie, checked like a `POST /predict/movie` body.
     pub input: MovieInput,
+    /// The rating the client was given, if it sent one.
     pub predicted: Option<f64>,
+    /// The movie's real rating.
     pub actual: f64,
 }
 
 /// A rating field: a number from 1 to 10.
-fn rating(name: &str, value: Option<&Value>, required: bool) -> Result<Option<f64>, String> {
+fn rating(
+    name: &str,
+    value: Option<&Value>,
+    required: bool,
+) -> std::result::Result<Option<f64>, String> {
     match value {
         None | Some(Value::Null) if required => {
             Err(format!("{name} is required (a rating from 1 to 10)"))
@@ -36,7 +43,7 @@ fn rating(name: &str, value: Option<&Value>, required: bool) -> Result<Option<f6
 }
 
 /// Checks one item: the movie as `POST /predict/movie` does, and both ratings.
-fn check(value: Value) -> Result<Checked, Vec<FieldProblem>> {
+fn check(value: Value) -> std::result::Result<Checked, Vec<FieldProblem>> {
     if !value.is_object() {
         let message = format!("a feedback item must be a JSON object, not {value}");
         return Err(vec![FieldProblem::new("items", message)]);
@@ -68,20 +75,28 @@ fn check(value: Value) -> Result<Checked, Vec<FieldProblem>> {
 
 /// Checks a single item or `{"items": [...]}` (1 to `max`), reporting every bad index
 /// and field.
-pub(crate) fn parse(mut body: Value, max: usize) -> Result<Vec<Checked>, ApiError> {
+pub fn parse(mut body: Value, max: usize) -> Result<Vec<Checked>> {
     let Some(items) = body.as_object_mut().and_then(|obj| obj.remove("items")) else {
         return check(body)
             .map(|item| vec![item])
-            .map_err(ApiError::invalid);
+            .map_err(|problems| Error::Items {
+                list: "",
+                problems: problems.into_iter().map(|p| (None, p)).collect(),
+            });
     };
-    if let Some(rest) = body.as_object() {
-        refuse_unknown(rest, "send only `items`, or one item without it")?;
+    if let Some(key) = body.as_object().and_then(|rest| rest.keys().next()) {
+        return Err(Error::unknown_field(
+            key,
+            "send only `items`, or one item without it",
+        ));
     }
     let Value::Array(items) = items else {
-        let message = "items must be an array of feedback items";
-        return Err(ApiError::new(ErrorCode::ValidationFailed, message).with_field("items"));
+        return Err(Error::Field {
+            field: "items".to_owned(),
+            message: "items must be an array of feedback items".to_owned(),
+        });
     };
-    check_list_size("items", &items, max)?;
+    Error::check_list_size("items", &items, max)?;
     let mut checked = Vec::with_capacity(items.len());
     let mut problems = Vec::new();
     for (i, value) in items.into_iter().enumerate() {
@@ -93,13 +108,16 @@ pub(crate) fn parse(mut body: Value, max: usize) -> Result<Vec<Checked>, ApiErro
     if problems.is_empty() {
         Ok(checked)
     } else {
-        Err(ApiError::invalid_items("items", problems))
+        Err(Error::Items {
+            list: "items",
+            problems,
+        })
     }
 }
 
 /// The (predicted, actual) pair of each item, in order: the client's prediction, or the
 /// bundle's (rounded like an answer) when it sent none.
-pub(crate) fn pairs(bundle: &reelcast_pipeline::ModelBundle, items: &[Checked]) -> Vec<(f64, f64)> {
+pub fn pairs(bundle: &reelcast_pipeline::ModelBundle, items: &[Checked]) -> Vec<(f64, f64)> {
     let missing: Vec<MovieInput> = items
         .iter()
         .filter(|i| i.predicted.is_none())
@@ -124,7 +142,7 @@ pub(crate) fn pairs(bundle: &reelcast_pipeline::ModelBundle, items: &[Checked]) 
 
 /// Live error of the served model over the feedback window.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct LiveErrors {
+pub struct LiveErrors {
     /// Pairs in the window.
     pub pairs: usize,
     /// RMSE over them (`None` when empty).
@@ -135,13 +153,14 @@ pub(crate) struct LiveErrors {
 
 /// The last `capacity` (predicted, actual) pairs for the served model; cheap to clone.
 #[derive(Debug, Clone)]
-pub(crate) struct FeedbackWindow {
+pub struct FeedbackWindow {
     capacity: usize,
     pairs: Arc<Mutex<VecDeque<(f64, f64)>>>,
 }
 
 impl FeedbackWindow {
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// An empty window of `capacity` pairs (0 keeps nothing).
+    pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
             pairs: Arc::new(Mutex::new(VecDeque::with_capacity(capacity.min(4096)))),
@@ -156,14 +175,14 @@ impl FeedbackWindow {
     }
 
     /// Empties the window (a new model is served).
-    pub(crate) fn reset(&self) {
+    pub fn reset(&self) {
         self.lock().clear();
     }
 
     /// Appends pairs, evicting the oldest, and returns the errors over the window after
     /// the append (computed under the same lock, so concurrent posts each see a
     /// consistent window).
-    pub(crate) fn extend(&self, new: &[(f64, f64)]) -> LiveErrors {
+    pub fn extend(&self, new: &[(f64, f64)]) -> LiveErrors {
         let mut pairs = self.lock();
         for &pair in new {
             if self.capacity == 0 {
@@ -178,8 +197,37 @@ impl FeedbackWindow {
     }
 
     /// The errors over the window now.
-    pub(crate) fn summary(&self) -> LiveErrors {
+    pub fn summary(&self) -> LiveErrors {
         summarize(&self.lock())
+    }
+}
+
+/// The answer of `POST /feedback`: the scored `pairs`, in request order, and `live`, the
+/// window after them, beside the served model's `version` and held-out `training_rmse`.
+pub fn response(
+    pairs: &[(f64, f64)],
+    live: LiveErrors,
+    version: &str,
+    training_rmse: f64,
+) -> FeedbackResponse {
+    let pairs: Vec<FeedbackPair> = pairs
+        .iter()
+        .map(|&(p, a)| FeedbackPair {
+            predicted_rating: p,
+            actual_rating: a,
+            error: reelcast_pipeline::round2(p - a),
+        })
+        .collect();
+    FeedbackResponse {
+        accepted: pairs.len(),
+        pairs,
+        model_version: version.to_owned(),
+        live: LiveMetrics {
+            window_size: live.pairs,
+            rmse: live.rmse,
+            mae: live.mae,
+            training_rmse,
+        },
     }
 }
 
@@ -221,11 +269,14 @@ mod tests {
         bad["predicted_rating"] = json!("7");
         bad["genre"] = json!("Drama");
         let e = parse(json!({"items": [one, bad]}), 10).unwrap_err();
-        let fields: Vec<_> = e
-            .details
+        let Error::Items { list, problems } = e else {
+            panic!("{e:?}")
+        };
+        let fields: Vec<_> = problems
             .iter()
-            .map(|d| (d.index, d.field.as_str()))
+            .map(|(index, p)| (*index, p.field.as_str()))
             .collect();
+        assert_eq!(list, "items");
         assert_eq!(
             fields,
             [
@@ -234,11 +285,18 @@ mod tests {
                 (Some(1), "genre")
             ]
         );
-        assert_eq!(e.field.as_deref(), Some("items[1].predicted_rating"));
         let e = parse(json!({"items": []}), 10).unwrap_err();
-        assert_eq!(e.message, "items has 0 entries; send 1 to 10");
+        assert_eq!(e.to_string(), "items has 0 entries; send 1 to 10");
         let e = parse(json!({"items": [1]}), 10).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("items[0]"));
+        assert!(
+            matches!(&e, Error::Items { problems, .. } if problems[0] .0 == Some(0) && problems[0].1.field == "items"),
+            "{e:?}"
+        );
+        let e = parse(json!({"items": [], "x": 1}), 10).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown field `x`; send only `items`, or one item without it"
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::dto::{EndpointStats, LatencyQuantiles, PredictionStatsResponse, RatingBucket};
+use crate::dto::{
+    EndpointStats, LatencyQuantiles, ModelStatus, PredictionStatsResponse, RatingBucket,
+    StatusResponse,
+};
 
 /// Upper bounds of the latency buckets, in seconds (the last bucket is open-ended).
 const LATENCY_BOUNDS: [f64; 20] = [
@@ -16,7 +19,7 @@ const LATENCY_BOUNDS: [f64; 20] = [
 ];
 
 /// The prediction endpoints, as matched routes, and their short names.
-pub(crate) const PREDICTION_ROUTES: [(&str, &str); 3] = [
+pub const PREDICTION_ROUTES: [(&str, &str); 3] = [
     ("/predict/movie", "movie"),
     ("/predict/batch", "batch"),
     ("/predict", "text"),
@@ -91,13 +94,8 @@ impl Stats {
         self.started.elapsed()
     }
 
-    /// Wall-clock start time.
-    pub fn started_at(&self) -> SystemTime {
-        self.started_at
-    }
-
     /// One finished HTTP request on `route` (matched pattern or `unmatched`).
-    pub(crate) fn record_request(&self, route: &str, status: u16, elapsed: Duration) {
+    pub fn record_request(&self, route: &str, status: u16, elapsed: Duration) {
         let mut inner = self.lock();
         inner.requests_total += 1;
         if let Some(n) = inner.requests_by_route.get_mut(route) {
@@ -124,7 +122,7 @@ impl Stats {
 
     /// One request to `endpoint` (`movie`, `batch` or `text`): `count` items scored
     /// (movies or texts) and the predicted ratings among them.
-    pub(crate) fn record_predictions(&self, endpoint: &'static str, count: u64, ratings: &[f64]) {
+    pub fn record_predictions(&self, endpoint: &'static str, count: u64, ratings: &[f64]) {
         let mut inner = self.lock();
         inner.endpoints.entry(endpoint).or_default().predictions += count;
         for r in ratings {
@@ -137,8 +135,26 @@ impl Stats {
         }
     }
 
+    /// The answer of `GET /status`: `status` (as `/health` says it), the server's
+    /// `version` and the served `model`, beside the uptime and request counts.
+    pub fn status(&self, status: &str, version: &str, model: ModelStatus) -> StatusResponse {
+        let snap = self.snapshot();
+        let started_at = time::OffsetDateTime::from(self.started_at)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        StatusResponse {
+            status: status.to_owned(),
+            version: version.to_owned(),
+            uptime_seconds: snap.uptime.as_secs_f64(),
+            started_at,
+            requests_total: snap.requests_total,
+            requests_by_endpoint: snap.requests_by_route,
+            model,
+        }
+    }
+
     /// A consistent copy of everything.
-    pub(crate) fn snapshot(&self) -> Snapshot {
+    pub fn snapshot(&self) -> Snapshot {
         let inner = self.lock();
         Snapshot {
             uptime: self.uptime(),
@@ -159,13 +175,18 @@ impl Stats {
 
 /// A copy of the aggregates.
 #[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
+pub struct Snapshot {
+    /// Time since start.
     pub uptime: Duration,
+    /// HTTP requests answered since start.
     pub requests_total: u64,
+    /// HTTP requests answered since start, by matched route (`unmatched` for others).
     pub requests_by_route: BTreeMap<String, u64>,
     /// Per prediction endpoint: (requests, errors, predictions).
     pub endpoints: BTreeMap<&'static str, (u64, u64, u64)>,
+    /// Predicted ratings in unit buckets from 1 to 10 (10 lands in the last).
     pub ratings: [u64; 9],
+    /// Mean predicted rating (`None` before any prediction).
     pub rating_mean: Option<f64>,
     latency: [u64; LATENCY_BOUNDS.len() + 1],
 }
@@ -192,7 +213,7 @@ impl Snapshot {
 
 impl Snapshot {
     /// The answer of `GET /monitoring/predictions/stats`.
-    pub(crate) fn prediction_stats(&self) -> PredictionStatsResponse {
+    pub fn prediction_stats(&self) -> PredictionStatsResponse {
         let (requests, errors) = self
             .endpoints
             .values()
@@ -269,5 +290,23 @@ mod tests {
         assert_eq!(answer.total_predictions, 3);
         let last = answer.rating_histogram.last().unwrap();
         assert_eq!((last.lower, last.upper, last.count), (9.0, 10.0, 1));
+    }
+
+    #[test]
+    fn status_counts_requests_by_route_and_carries_the_served_model() {
+        let s = Stats::new();
+        s.record_request("/health", 200, Duration::from_millis(1));
+        s.record_request("unmatched", 404, Duration::from_millis(1));
+        s.record_request("/health", 200, Duration::from_millis(1));
+        let model = ModelStatus {
+            loaded: false,
+            name: None,
+            version: None,
+        };
+        let answer = s.status("degraded", "0.1.0", model.clone());
+        assert_eq!(answer.requests_total, 3);
+        assert_eq!(answer.requests_by_endpoint["/health"], 2);
+        assert_eq!((answer.status.as_str(), answer.model), ("degraded", model));
+        assert!(answer.started_at.ends_with('Z'), "{}", answer.started_at);
     }
 }
