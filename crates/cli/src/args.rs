@@ -86,6 +86,10 @@ pub(crate) struct ServeArgs {
     /// and registered on first start].
     #[arg(long, value_name = "URI|PATH")]
     pub model: Option<String>,
+    /// English review-sentiment model file, as written by `reelcast sentiment train
+    /// --out FILE` [default: `[sentiment] model`, else the model shipped in the binary].
+    #[arg(long, value_name = "FILE")]
+    pub sentiment_model: Option<PathBuf>,
     #[command(flatten)]
     pub tracking: TrackingArgs,
 }
