@@ -490,7 +490,7 @@ pub(crate) struct SentimentTrainArgs {
     /// Seed of the validation split that tunes C [default: 42].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Inverse L2 penalty; omit to pick the best of 2, 4, 8, 16 on the validation split.
+    /// Inverse L2 penalty; omit to pick the best of 4, 8, 16, 32 on the validation split.
     #[arg(long)]
     pub c: Option<f64>,
     /// Longest word n-gram, 1 to 3 [default: 2].
