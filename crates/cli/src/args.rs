@@ -86,6 +86,10 @@ pub(crate) struct ServeArgs {
     /// and registered on first start].
     #[arg(long, value_name = "URI|PATH")]
     pub model: Option<String>,
+    /// English review-sentiment model file, as written by `reelcast sentiment train
+    /// --out FILE` [default: `[sentiment] model`, else the model shipped in the binary].
+    #[arg(long, value_name = "FILE")]
+    pub sentiment_model: Option<PathBuf>,
     #[command(flatten)]
     pub tracking: TrackingArgs,
 }
@@ -524,7 +528,7 @@ pub(crate) struct SentimentTrainArgs {
     /// Seed of the validation split that tunes C [default: 42].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Inverse L2 penalty; omit to pick the best of 2, 4, 8, 16 on the validation split.
+    /// Inverse L2 penalty; omit to pick the best of 4, 8, 16, 32 on the validation split.
     #[arg(long)]
     pub c: Option<f64>,
     /// Longest word n-gram, 1 to 3 [default: 2].

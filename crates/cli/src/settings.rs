@@ -21,7 +21,17 @@ pub(crate) struct Settings {
     pub ingest: IngestOptions,
     pub train: TrainSettings,
     pub server: reelcast_server::ServerSettings,
+    pub sentiment: SentimentSettings,
     pub tracking: TrackingSettings,
+}
+
+/// The review-sentiment model `serve` scores text with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SentimentSettings {
+    /// Model file written by `reelcast sentiment train --out`; empty for the model
+    /// shipped in the binary.
+    pub model: PathBuf,
 }
 
 /// Experiment tracking and model registry.
@@ -222,6 +232,7 @@ mod tests {
         assert_eq!(s.train.seed, 42);
         assert_eq!(s.data.base_url, "https://datasets.imdbws.com/");
         assert_eq!(s.server, reelcast_server::ServerSettings::default());
+        assert_eq!(s.sentiment.model, PathBuf::new(), "the shipped model");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Time to score one 1,500-char review with the shipped model (issue 15: <= 50 us).
+//! Time to score one 1,500-char review with the shipped model (issue 15: <= 50 us), with
+//! and without the explanation, and with the VADER lexicon (`?method=lexicon`) beside it.
 //!
 //! The review is the first IMDb review of the committed held-out sample with at least
 //! 1,500 chars, cut to its first 1,500 chars.
@@ -30,6 +31,9 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("score_1500_chars_explained", |b| {
         b.iter(|| model.score(black_box(&text)))
+    });
+    c.bench_function("vader_1500_chars", |b| {
+        b.iter(|| reelcast_sentiment::analyze(black_box(&text)))
     });
 }
 

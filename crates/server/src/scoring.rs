@@ -201,14 +201,19 @@ async fn score_blocking(
     Ok(scored)
 }
 
-/// The sentiment of one text by `query`'s method, or the problem with it, reported as
-/// `field`.
-fn sentiment(field: &str, text: &str, query: &TextQuery) -> Result<TextSentiment, FieldProblem> {
+/// The sentiment of one text by `query`'s method (the state's sentiment model, or the
+/// lexicons), or the problem with it, reported as `field`.
+fn sentiment(
+    state: &AppState,
+    field: &str,
+    text: &str,
+    query: &TextQuery,
+) -> Result<TextSentiment, FieldProblem> {
     let method = match query.method {
         Some(SentimentMethod::Lexicon) => reelcast_sentiment::Method::Lexicon,
         Some(SentimentMethod::Model) | None => reelcast_sentiment::Method::Model,
     };
-    let model = reelcast_sentiment::SentimentModel::embedded();
+    let model = state.sentiment_model();
     reelcast_sentiment::predict(text, model, method, query.explain)
         .map(|p| TextSentiment::from((text, p)))
         .map_err(|e| FieldProblem::new(field, format!("{field}: {e}")))
@@ -226,7 +231,7 @@ pub(crate) fn texts(
     let mut sentiments = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
         let scored = match value.as_str() {
-            Some(text) => sentiment("texts", text, query),
+            Some(text) => sentiment(state, "texts", text, query),
             None => Err(FieldProblem::new(
                 "texts",
                 format!("texts[{index}] is {value}; expected a string"),
@@ -257,7 +262,8 @@ pub(crate) fn text(
     query: &TextQuery,
 ) -> Result<TextPredictionResponse, ApiError> {
     let started = Instant::now();
-    let sentiment = sentiment("text", &req.text, query).map_err(|p| ApiError::invalid(vec![p]))?;
+    let sentiment =
+        sentiment(state, "text", &req.text, query).map_err(|p| ApiError::invalid(vec![p]))?;
     let missing = req.movie.missing_required();
     let input = match MovieInput::try_from(&req.movie) {
         Ok(input) => Some(input),

