@@ -134,8 +134,11 @@ pub struct Credits {
     writers: Vec<u64>,
 }
 
-/// A count from (weight, count) pairs whose weights sum to 100.
-fn count_from(rng: &mut ChaCha8Rng, table: &[(u32, usize)]) -> usize {
+/// (weight, count) pairs whose weights sum to 100.
+type CountTable = [(u32, usize)];
+
+/// A count drawn from a [`CountTable`].
+fn count_from(rng: &mut ChaCha8Rng, table: &CountTable) -> usize {
     let mut r = rng.random_range(0..100);
     for (w, n) in table {
         if r < *w {
@@ -154,7 +157,7 @@ pub fn draw_credits(
     title_type: &str,
     credits: &mut Credits,
 ) {
-    let (directors, writers): (&[(u32, usize)], &[(u32, usize)]) = match title_type {
+    let (directors, writers): (&CountTable, &CountTable) = match title_type {
         "movie" | "tvMovie" => (
             &[(80, 1), (10, 0), (7, 2), (3, 3)],
             &[(40, 1), (20, 0), (25, 2), (10, 3), (4, 4), (1, 9)],
@@ -509,7 +512,14 @@ pub fn name_row(rng: &mut ChaCha8Rng, index: u64, max_tconst: u64, out: &mut Vec
     if !rng.random_bool(0.02) {
         let first = match kind {
             Kind::Other => OTHER_PROFESSIONS[rng.random_range(0..OTHER_PROFESSIONS.len())],
-            k => PROFESSIONS[k as usize],
+            k @ (Kind::Actor
+            | Kind::Actress
+            | Kind::Director
+            | Kind::Writer
+            | Kind::Producer
+            | Kind::Composer
+            | Kind::Cinematographer
+            | Kind::Editor) => PROFESSIONS[k as usize],
         };
         out.extend_from_slice(first.as_bytes());
         let mut previous = first;
