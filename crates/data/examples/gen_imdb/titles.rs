@@ -1,30 +1,12 @@
-//! Deterministic generator of IMDb-format `title.basics.tsv.gz` and `title.ratings.tsv.gz`
-//! at IMDb's real scale, for the ingest benchmark (`bench/ingest.sh`).
-//!
-//! ```text
-//! cargo run --release -p reelcast-data --example gen_imdb -- \
-//!     [--out bench/out] [--basics-rows 12000000] [--ratings-rows 1600000] [--seed 42]
-//! ```
-//!
-//! Shapes follow IMDb's files: ~7% movies, ~76% TV episodes, then shorts, videos, series…;
-//! `\N` where IMDb has them; 0-3 genres; unicode and `"` in titles; vote counts
-//! log-normal (heavy-tailed, minimum 5 as on IMDb) so about a third of rated movies pass
-//! `numVotes >= 50`. Text is produced on this thread and gzip-compressed (fast level) on
-//! two others.
+//! title.basics and title.ratings rows of `gen_imdb` (shapes described in `main.rs`).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::PathBuf;
-use std::sync::mpsc;
-use std::time::Instant;
+use std::io::Write;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 /// (titleType, share of rows, chance of having a rating).
-const TYPES: [(&str, f64, f64); 11] = [
+pub const TYPES: [(&str, f64, f64); 11] = [
     ("tvEpisode", 0.7615, 0.085),
     ("short", 0.088, 0.17),
     ("movie", 0.070, 0.47),
@@ -121,45 +103,8 @@ const WORDS: [&str; 48] = [
     "Ghost",
 ];
 
-struct Args {
-    out: PathBuf,
-    basics_rows: u64,
-    ratings_rows: u64,
-    seed: u64,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        out: PathBuf::from("bench/out"),
-        basics_rows: 12_000_000,
-        ratings_rows: 1_600_000,
-        seed: 42,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<u64>()
-                .map_err(|_| format!("{flag} {value:?} is not a whole number"))
-        };
-        match flag.as_str() {
-            "--out" => args.out = PathBuf::from(&value),
-            "--basics-rows" => args.basics_rows = number()?,
-            "--ratings-rows" => args.ratings_rows = number()?,
-            "--seed" => args.seed = number()?,
-            other => {
-                return Err(format!(
-                    "unknown flag {other:?}; flags: --out --basics-rows --ratings-rows --seed"
-                ))
-            }
-        }
-    }
-    Ok(args)
-}
-
 /// A standard normal draw (Box-Muller).
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
+pub fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
     let u2: f64 = rng.random();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
@@ -186,7 +131,7 @@ fn push_title(rng: &mut ChaCha8Rng, out: &mut Vec<u8>) {
     }
 }
 
-fn null_or<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) {
+pub fn null_or<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) {
     match value {
         Some(v) => {
             let _ = write!(out, "{v}");
@@ -196,7 +141,7 @@ fn null_or<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) {
 }
 
 /// What the rating of a generated title depends on (see [`ratings_row`]).
-struct Traits {
+pub struct Traits {
     year: Option<u32>,
     runtime: Option<u32>,
     adult: bool,
@@ -221,7 +166,7 @@ fn genre_effect(genre: &str) -> f64 {
 }
 
 /// Writes one basics row of type `TYPES[type_index]` and returns what its rating depends on.
-fn basics_row(rng: &mut ChaCha8Rng, id: u64, type_index: usize, out: &mut Vec<u8>) -> Traits {
+pub fn basics_row(rng: &mut ChaCha8Rng, id: u64, type_index: usize, out: &mut Vec<u8>) -> Traits {
     let (title_type, _, _) = TYPES[type_index];
     let episode = title_type == "tvEpisode";
     let movie = title_type == "movie";
@@ -299,7 +244,7 @@ fn basics_row(rng: &mut ChaCha8Rng, id: u64, type_index: usize, out: &mut Vec<u8
 
 /// Writes one ratings row. The rating depends on the title's genres, age, runtime, adult
 /// flag and popularity, plus noise, so generated data carries learnable signal.
-fn ratings_row(rng: &mut ChaCha8Rng, id: u64, movie: bool, traits: &Traits, out: &mut Vec<u8>) {
+pub fn ratings_row(rng: &mut ChaCha8Rng, id: u64, movie: bool, traits: &Traits, out: &mut Vec<u8>) {
     let (mu, sigma) = if movie { (3.0, 2.0) } else { (2.2, 1.6) };
     let votes = 5 + (mu + sigma * normal(rng)).exp().min(3.0e6) as u64;
     let age = traits
@@ -317,95 +262,4 @@ fn ratings_row(rng: &mut ChaCha8Rng, id: u64, movie: bool, traits: &Traits, out:
         + 0.9 * normal(rng))
     .clamp(1.0, 10.0);
     let _ = writeln!(out, "tt{id:07}\t{rating:.1}\t{votes}");
-}
-
-/// A compressor thread: receives text chunks, writes them gzip-compressed to `path`.
-fn compressor(
-    path: PathBuf,
-) -> (
-    mpsc::SyncSender<Vec<u8>>,
-    std::thread::JoinHandle<std::io::Result<u64>>,
-) {
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
-    let handle = std::thread::spawn(move || {
-        let file = BufWriter::with_capacity(1 << 20, File::create(&path)?);
-        let mut gz = GzEncoder::new(file, Compression::fast());
-        let mut raw = 0u64;
-        for chunk in rx {
-            raw += chunk.len() as u64;
-            gz.write_all(&chunk)?;
-        }
-        gz.finish()?.flush()?;
-        Ok(raw)
-    });
-    (tx, handle)
-}
-
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = parse_args()?;
-    std::fs::create_dir_all(&args.out)?;
-    let started = Instant::now();
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let expected_share: f64 = TYPES.iter().map(|(_, share, rated)| share * rated).sum();
-    let rating_scale = args.ratings_rows as f64 / (args.basics_rows as f64 * expected_share);
-    let cumulative: Vec<f64> = TYPES
-        .iter()
-        .scan(0.0, |acc, (_, share, _)| {
-            *acc += share;
-            Some(*acc)
-        })
-        .collect();
-    let total_share = cumulative.last().copied().unwrap_or(1.0);
-
-    let (basics_tx, basics_thread) = compressor(args.out.join("title.basics.tsv.gz"));
-    let (ratings_tx, ratings_thread) = compressor(args.out.join("title.ratings.tsv.gz"));
-    const CHUNK: usize = 4 << 20;
-    let mut basics = Vec::with_capacity(CHUNK + 4096);
-    let mut ratings = Vec::with_capacity(CHUNK + 4096);
-    basics.extend_from_slice(b"tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres\n");
-    ratings.extend_from_slice(b"tconst\taverageRating\tnumVotes\n");
-    let (mut id, mut rated, mut movies) = (0u64, 0u64, 0u64);
-    for _ in 0..args.basics_rows {
-        id += rng.random_range(1..=3);
-        let r = rng.random::<f64>() * total_share;
-        let type_index = cumulative.iter().position(|c| r < *c).unwrap_or(0);
-        let traits = basics_row(&mut rng, id, type_index, &mut basics);
-        let movie = TYPES[type_index].0 == "movie";
-        movies += u64::from(movie);
-        if rng.random_bool((TYPES[type_index].2 * rating_scale).min(1.0)) {
-            ratings_row(&mut rng, id, movie, &traits, &mut ratings);
-            rated += 1;
-        }
-        if basics.len() >= CHUNK {
-            basics_tx.send(std::mem::replace(
-                &mut basics,
-                Vec::with_capacity(CHUNK + 4096),
-            ))?;
-        }
-        if ratings.len() >= CHUNK {
-            ratings_tx.send(std::mem::replace(
-                &mut ratings,
-                Vec::with_capacity(CHUNK + 4096),
-            ))?;
-        }
-    }
-    basics_tx.send(basics)?;
-    ratings_tx.send(ratings)?;
-    drop((basics_tx, ratings_tx));
-    let basics_raw = basics_thread
-        .join()
-        .map_err(|_| "basics compressor panicked")??;
-    let ratings_raw = ratings_thread
-        .join()
-        .map_err(|_| "ratings compressor panicked")??;
-    println!(
-        "wrote {} basics rows ({movies} movies, {} MB uncompressed) and {rated} ratings rows \
-         ({} MB) to {} in {:.1}s",
-        args.basics_rows,
-        basics_raw >> 20,
-        ratings_raw >> 20,
-        args.out.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
