@@ -3,7 +3,7 @@
 Usage: python sk_fit.py DIR SET MODEL [TREES] [MIN_SAMPLES_LEAF] [MAX_FEATURES]
   SET   full | basics | original  (the feature set reelcast exported)
   MODEL rf | hgb | hgb-reelcast (HGB with reelcast's default boosting settings:
-        150 iterations, learning rate 0.07, 15 leaves, min_samples_leaf 20; sklearn
+        150 iterations, learning rate 0.05, 31 leaves, min_samples_leaf 20; sklearn
         has no row subsampling)
 Same fields as `bench_tool fit`: fit_s, rmse, mae, r2, predict_row_us, batch_rows_per_s.
 """
@@ -36,7 +36,7 @@ def main():
         )
     elif model == "hgb-reelcast":
         est = HistGradientBoostingRegressor(
-            max_iter=150, learning_rate=0.07, max_leaf_nodes=15, min_samples_leaf=20,
+            max_iter=150, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=20,
             random_state=42,
         )
     else:

@@ -84,12 +84,12 @@ fn predict(c: &mut Criterion) {
         });
         group.finish();
     }
-    // The served model's shape: 150 boosting rounds of 15-leaf trees, with the 10th-90th
+    // The served model's shape: 150 boosting rounds of 31-leaf trees, with the 10th-90th
     // percentile interval (two quantile ensembles of 50 rounds each).
     let boosting = BoostingParams::default()
         .n_trees(150)
-        .learning_rate(0.07)
-        .max_leaf_nodes(Some(15))
+        .learning_rate(0.05)
+        .max_leaf_nodes(Some(31))
         .check()
         .expect("valid params")
         .fit_with_interval(&train, 0.1, 0.9)

@@ -5,7 +5,12 @@
 //! ```text
 //! cargo run --release -p reelcast-pipeline --example bench_tool -- export --out DIR [--data DIR] [--max-rows N]
 //! cargo run --release -p reelcast-pipeline --example bench_tool -- fit --dir DIR --set full|basics|original --model rf [--trees N] [--min-samples-leaf K] [--max-features F]
+//! cargo run --release -p reelcast-pipeline --example bench_tool -- crew-cv [--seed S] [--folds K]
 //! ```
+//!
+//! `crew-cv` chooses the crew features' settings without touching held-out films: on the
+//! training rows of the seeded split only, each setting is scored by K-fold
+//! cross-validation (features and model fitted on K-1 folds, RMSE on the last).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +20,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use reelcast_core::{MovieInput, MovieRecord};
 use reelcast_data::IngestOptions;
-use reelcast_features::FeatureSpec;
+use reelcast_features::{CrewSpec, FeatureSpec};
 use reelcast_model::{metrics, BoostingParams, Dataset, ForestParams};
 use reelcast_pipeline::{load_dataset, train_test_split, DataSource, ModelParams, TrainedModel};
 
@@ -207,11 +212,68 @@ fn fit(args: &[String]) -> AnyResult<()> {
     Ok(())
 }
 
+fn crew_cv(args: &[String]) -> AnyResult<()> {
+    let seed: u64 = arg(args, "--seed").map_or(Ok(42), |s| s.parse())?;
+    let folds: usize = arg(args, "--folds").map_or(Ok(5), |s| s.parse())?;
+    let movies: Vec<MovieRecord> =
+        load_dataset(&DataSource::Embedded, &IngestOptions::default())?.movies;
+    let split = train_test_split(movies.len(), 0.2, seed)?;
+    let mut rows = split.train.clone();
+    rows.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    let names = HashMap::new();
+    for top_cast in [2u8, 4, 6] {
+        for smoothing in [1.0f32, 3.0, 10.0, 30.0] {
+            let spec = FeatureSpec {
+                crew: Some(CrewSpec {
+                    top_cast,
+                    smoothing,
+                    ..CrewSpec::default()
+                }),
+                ..FeatureSpec::default()
+            };
+            let mut rmses = Vec::new();
+            for k in 0..folds {
+                let (fit_rows, score_rows): (Vec<usize>, Vec<usize>) =
+                    (0..rows.len()).partition(|i| i % folds != k);
+                let pick = |of: &[usize]| -> (Vec<MovieInput>, Vec<f32>) {
+                    of.iter()
+                        .map(|&i| (movies[rows[i]].input(), movies[rows[i]].rating.get()))
+                        .unzip()
+                };
+                let ((fit_in, fit_y), (score_in, score_y)) = (pick(&fit_rows), pick(&score_rows));
+                let fitted = spec.fit_rated(&fit_in, &fit_y, &names)?;
+                let width = fitted.names().len();
+                let data = Dataset::new(
+                    fitted.transform_training(&fit_in, &fit_y),
+                    width,
+                    fit_y,
+                    fitted.names().to_vec(),
+                )?;
+                let model = ModelParams::default().fit(&data)?;
+                let predicted: Vec<f64> = model
+                    .predict_batch(&fitted.transform_batch(&score_in))
+                    .into_iter()
+                    .map(|p| p.clamp(1.0, 10.0))
+                    .collect();
+                rmses.push(metrics::rmse(&predicted, &score_y));
+            }
+            let mean = rmses.iter().sum::<f64>() / rmses.len() as f64;
+            println!(
+                "{}",
+                serde_json::json!({"top_cast": top_cast, "smoothing": smoothing,
+                    "folds": folds, "cv_rmse": mean, "n_train": rows.len()})
+            );
+        }
+    }
+    Ok(())
+}
+
 fn main() -> AnyResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("export") => export(&args),
         Some("fit") => fit(&args),
+        Some("crew-cv") => crew_cv(&args),
         _ => Err("usage: bench_tool export --out DIR [--data DIR] [--max-rows N] | fit --dir DIR --set full|basics|original [--model rf|gbt] [--trees N]".into()),
     }
 }

@@ -25,14 +25,14 @@ impl Default for ModelParams {
 }
 
 impl ModelParams {
-    /// reelcast's default settings for a family, chosen by mean held-out RMSE over five
-    /// seeded splits of the embedded sample (`bench/quality.sh`, `docs/benchmarks.md`):
+    /// reelcast's default settings for a family (`docs/benchmarks.md`, "Model choice"):
     ///
     /// - Random Forest: 100 trees, seed 42, `min_samples_leaf` 3, `max_features` 0.33
-    ///   (scikit-learn's full-depth defaults overfit these features: RMSE 0.776 vs 0.756);
-    /// - gradient boosting: 150 rounds, learning rate 0.07, 15 leaves, `min_samples_leaf`
-    ///   20, rows subsampled at 0.8 per round (RMSE 0.744 vs 0.755 for scikit-learn's
-    ///   HistGradientBoosting defaults).
+    ///   (scikit-learn's full-depth defaults overfit these features);
+    /// - gradient boosting: 150 rounds, learning rate 0.05, 31 leaves, `min_samples_leaf`
+    ///   20, rows subsampled at 0.8 per round: the lowest 5-fold cross-validated RMSE of
+    ///   [`search_grid`] on the embedded sample's training rows with crew features
+    ///   (`reelcast train --search --cv 5`).
     pub fn for_kind(kind: ModelKind) -> Self {
         match kind {
             ModelKind::RandomForest => ModelParams::RandomForest(
@@ -43,8 +43,8 @@ impl ModelParams {
             ModelKind::GradientBoosting => ModelParams::GradientBoosting(
                 BoostingParams::default()
                     .n_trees(150)
-                    .learning_rate(0.07)
-                    .max_leaf_nodes(Some(15))
+                    .learning_rate(0.05)
+                    .max_leaf_nodes(Some(31))
                     .subsample(0.8),
             ),
         }
