@@ -218,7 +218,7 @@ fn crew_cv(args: &[String]) -> AnyResult<()> {
     let movies: Vec<MovieRecord> =
         load_dataset(&DataSource::Embedded, &IngestOptions::default())?.movies;
     let split = train_test_split(movies.len(), 0.2, seed)?;
-    let mut rows = split.train.clone();
+    let mut rows = split.train;
     rows.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
     let names = HashMap::new();
     for top_cast in [2u8, 4, 6] {
