@@ -236,13 +236,17 @@ fn cv_with_one_fold_is_rejected_naming_the_option_and_rule() {
 fn search_scores_every_grid_candidate_and_trains_the_best() {
     let sandbox = Sandbox::new();
 
-    // Boosting's grid (6 candidates) is the faster of the two.
+    // Boosting's grid (12 candidates) is the faster of the two.
     let out = sandbox.train("artifacts", &["--model", "gbt", "--search"]);
 
     let candidates = out["search"]
         .as_array()
         .expect("search candidates in the JSON");
-    assert_eq!(candidates.len(), 6, "2 learning rates x 3 leaf counts");
+    assert_eq!(
+        candidates.len(),
+        12,
+        "2 learning rates x 3 leaf counts x 2 L2 strengths"
+    );
     for c in candidates {
         assert_eq!(
             c["cv"]["folds"].as_array().unwrap().len(),
