@@ -11,6 +11,11 @@ mod telemetry;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: the server's two workers allocate and free on every
+/// request, and glibc's arenas cost more there (docs/benchmarks.md, "HTTP serving").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand, SentimentCommand};
