@@ -180,33 +180,61 @@ pub(crate) fn predict_rows(
 ) -> Vec<f64> {
     let n_rows = rows.len() / n_features;
     let mut out = vec![0.0; n_rows];
+    if n_rows <= BLOCK_ROWS {
+        // One block runs on the calling thread: rayon would only hand it to a pool thread
+        // and wait for it (a server's batch of 100 movies is one block).
+        score_block(
+            trees,
+            compiled,
+            rows,
+            n_features,
+            &finish,
+            &mut Vec::new(),
+            &mut out,
+        );
+        return out;
+    }
     out.par_chunks_mut(BLOCK_ROWS)
         .zip(rows.par_chunks(BLOCK_ROWS * n_features))
         .for_each_init(Vec::new, |padded, (out, block)| {
-            padded.clear();
-            for row in block.chunks_exact(n_features) {
-                padded.extend_from_slice(row);
-                padded.push(PAD);
-            }
-            out.fill(0.0);
-            let stride = n_features + 1;
-            match compiled {
-                Some(c) => {
-                    for &root in &c.roots {
-                        add_tree(&c.nodes, root, padded, stride, out);
-                    }
-                }
-                None => {
-                    for tree in trees {
-                        add_tree(&tree.nodes, 0, padded, stride, out);
-                    }
-                }
-            }
-            for v in out.iter_mut() {
-                *v = finish(*v);
-            }
+            score_block(trees, compiled, block, n_features, &finish, padded, out);
         });
     out
+}
+
+/// Scores the rows of `block` into `out`: pads them into `padded`, adds every tree's leaf
+/// value, then applies `finish`.
+fn score_block(
+    trees: &[Tree],
+    compiled: Option<&Compiled>,
+    block: &[f32],
+    n_features: usize,
+    finish: &impl Fn(f64) -> f64,
+    padded: &mut Vec<f32>,
+    out: &mut [f64],
+) {
+    padded.clear();
+    for row in block.chunks_exact(n_features) {
+        padded.extend_from_slice(row);
+        padded.push(PAD);
+    }
+    out.fill(0.0);
+    let stride = n_features + 1;
+    match compiled {
+        Some(c) => {
+            for &root in &c.roots {
+                add_tree(&c.nodes, root, padded, stride, out);
+            }
+        }
+        None => {
+            for tree in trees {
+                add_tree(&tree.nodes, 0, padded, stride, out);
+            }
+        }
+    }
+    for v in out.iter_mut() {
+        *v = finish(*v);
+    }
 }
 
 /// Adds the leaf value of the tree rooted at `root` to `out` for every padded row (`stride`
@@ -307,17 +335,21 @@ mod tests {
     #[test]
     fn lockstep_walks_match_plain_traversal() {
         let trees: Vec<Tree> = (0..37).map(|t| stump(t % 2, t as f32 * 0.1)).collect();
-        let rows: Vec<f32> = (0..40).map(|i| (i as f32 * 0.37) % 1.3).collect();
         let compiled = Compiled::new(&trees, 2);
         assert!(compiled.is_some());
         let mut buf = Vec::new();
-        for layout in [compiled.as_ref(), None] {
-            let batch = predict_rows(&trees, layout, &rows, 2, |s| s);
-            for (r, row) in rows.chunks_exact(2).enumerate() {
-                let plain = plain_sum(&trees, row);
-                pad_row(row, &mut buf);
-                assert_eq!(sum_row(&trees, layout, &buf), plain, "row {r}");
-                assert_eq!(batch[r], plain, "row {r}");
+        // 20 rows: one block on the calling thread; 2.5 blocks: rayon over the blocks.
+        for n_rows in [20, BLOCK_ROWS * 5 / 2] {
+            let rows: Vec<f32> = (0..n_rows * 2).map(|i| (i as f32 * 0.37) % 1.3).collect();
+            for layout in [compiled.as_ref(), None] {
+                let batch = predict_rows(&trees, layout, &rows, 2, |s| s);
+                assert_eq!(batch.len(), n_rows);
+                for (r, row) in rows.chunks_exact(2).enumerate() {
+                    let plain = plain_sum(&trees, row);
+                    pad_row(row, &mut buf);
+                    assert_eq!(sum_row(&trees, layout, &buf), plain, "row {r}");
+                    assert_eq!(batch[r], plain, "row {r}");
+                }
             }
         }
     }
