@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end `reelcast train` on the embedded sample (ingest, features, fit, evaluate,
-# save bundle and report), timed by hyperfine. Target: under 2 s wall.
+# save bundle and report), timed by hyperfine. Target: under 1 s wall.
 #
 #   bash bench/train.sh
 set -euo pipefail
