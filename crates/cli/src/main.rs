@@ -11,14 +11,15 @@ mod telemetry;
 
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: the server's two workers allocate and free on every
-/// request, and glibc's arenas cost more there (docs/benchmarks.md, "HTTP serving").
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::Parser;
 
 use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand, SentimentCommand};
+
+/// mimalloc instead of glibc's malloc: it backs its heaps with transparent huge pages, and
+/// with them the server's requests take less CPU, at the cost of a larger resident size
+/// (docs/benchmarks.md, "HTTP serving", "Allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use crate::settings::Settings;
 
 /// How a command ended, when it did not fail.
