@@ -543,6 +543,10 @@ pub(crate) struct SentimentTrainArgs {
     /// Weight every training row 1 instead of giving each source the same total weight.
     #[arg(long)]
     pub no_balance_sources: bool,
+    /// Fit on plain TF-IDF columns instead of scaling them by their naive-Bayes
+    /// log-count ratios.
+    #[arg(long)]
+    pub no_naive_bayes: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

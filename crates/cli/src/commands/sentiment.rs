@@ -30,6 +30,7 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
         min_df: a.min_df.unwrap_or(defaults.min_df),
         c: a.c,
         balance_sources: !a.no_balance_sources,
+        naive_bayes: !a.no_naive_bayes,
         ..defaults
     };
     let (model, report) = train(&reviews, &params).context("training the sentiment model")?;

@@ -66,7 +66,7 @@ fn retrains_from_the_committed_subset_well_above_chance_and_deterministically() 
 
 /// Correct labels of the shipped model on the committed held-out sample (300 IMDb, 300
 /// Rotten Tomatoes), as recorded in docs/sentiment.md: a change of weights shows here.
-const SHIPPED_CORRECT: [(Source, usize); 2] = [(Source::Imdb, 270), (Source::RottenTomatoes, 248)];
+const SHIPPED_CORRECT: [(Source, usize); 2] = [(Source::Imdb, 274), (Source::RottenTomatoes, 245)];
 
 #[test]
 fn shipped_model_gives_the_recorded_accuracy_on_the_committed_held_out_sample() {
