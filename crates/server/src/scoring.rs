@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use rayon::prelude::*;
 use reelcast_core::MovieInput;
 use reelcast_features::Imputed;
 use reelcast_pipeline::{round2, FieldProblem, ModelBundle, MovieRequest};
@@ -219,24 +220,37 @@ fn sentiment(
         .map_err(|e| FieldProblem::new(field, format!("{field}: {e}")))
 }
 
-/// The `texts` form of a batch: every text scored, or every bad index reported.
-pub(crate) fn texts(
+/// The `texts` form of a batch: every text scored, or every bad index reported. The
+/// texts are scored off the async workers and in parallel (rayon's pool, one thread per
+/// core): a long review takes tens of microseconds, so a batch of 100 is worth splitting.
+pub(crate) async fn texts(
     state: &AppState,
-    values: &[Value],
-    query: &TextQuery,
+    values: Vec<Value>,
+    query: TextQuery,
 ) -> Result<TextBatchResponse, ApiError> {
-    check_list_size("texts", values, state.settings().max_batch_size)?;
+    check_list_size("texts", &values, state.settings().max_batch_size)?;
     let started = Instant::now();
+    let span = tracing::Span::current();
+    let worker = state.clone();
+    let scored: Vec<Result<TextSentiment, FieldProblem>> = tokio::task::spawn_blocking(move || {
+        span.in_scope(|| {
+            values
+                .par_iter()
+                .enumerate()
+                .map(|(index, value)| match value.as_str() {
+                    Some(text) => sentiment(&worker, "texts", text, &query),
+                    None => Err(FieldProblem::new(
+                        "texts",
+                        format!("texts[{index}] is {value}; expected a string"),
+                    )),
+                })
+                .collect()
+        })
+    })
+    .await?;
     let mut problems = Vec::new();
-    let mut sentiments = Vec::with_capacity(values.len());
-    for (index, value) in values.iter().enumerate() {
-        let scored = match value.as_str() {
-            Some(text) => sentiment(state, "texts", text, query),
-            None => Err(FieldProblem::new(
-                "texts",
-                format!("texts[{index}] is {value}; expected a string"),
-            )),
-        };
+    let mut sentiments = Vec::with_capacity(scored.len());
+    for (index, scored) in scored.into_iter().enumerate() {
         match scored {
             Ok(sentiment) => sentiments.push(TextBatchItem { index, sentiment }),
             Err(p) => problems.push((Some(index), p)),

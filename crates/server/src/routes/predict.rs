@@ -86,9 +86,9 @@ pub(crate) async fn predict_batch(
         (Some(movies), None) => Ok(Json(BatchResponse::Movies(
             scoring::movies(&state, movies).await?,
         ))),
-        (None, Some(texts)) => Ok(Json(BatchResponse::Texts(scoring::texts(
-            &state, &texts, &query,
-        )?))),
+        (None, Some(texts)) => Ok(Json(BatchResponse::Texts(
+            scoring::texts(&state, texts, query).await?,
+        ))),
         (Some(_), Some(_)) => Err(ApiError::new(
             ErrorCode::ValidationFailed,
             "send either movies or texts, not both",
