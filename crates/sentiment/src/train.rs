@@ -602,5 +602,22 @@ mod tests {
             assert!((p - want).abs() < 1e-3, "{}: {p} vs {want}", review.text);
         }
         assert!(scales.iter().any(|&s| s > 0.0) && scales.iter().any(|&s| s < 0.0));
+
+        // Without the scaling, the design holds the unit-norm TF-IDF rows themselves.
+        let plain = Design::build(
+            &refs,
+            &TrainParams {
+                naive_bayes: false,
+                ..params
+            },
+        );
+        assert!(plain.column_scales.is_none());
+        for bounds in plain.x.indptr.windows(2) {
+            let norm2: f64 = plain.x.values[bounds[0]..bounds[1]]
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum();
+            assert!((norm2 - 1.0).abs() < 1e-5, "{norm2}");
+        }
     }
 }
