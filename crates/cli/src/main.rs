@@ -14,13 +14,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand, SentimentCommand};
+use crate::settings::Settings;
 
 /// mimalloc instead of glibc's malloc: it backs its heaps with transparent huge pages, and
 /// with them the server's requests take less CPU, at the cost of a larger resident size
 /// (docs/benchmarks.md, "HTTP serving", "Allocator").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use crate::settings::Settings;
 
 /// How a command ended, when it did not fail.
 pub(crate) enum Outcome {

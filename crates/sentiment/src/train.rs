@@ -1,6 +1,7 @@
 //! Training: the fixed split, the design matrix, tuning `C` on a validation split of the
 //! training rows, the final fit and its held-out report.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -384,14 +385,14 @@ impl Design {
     /// The model of a fit on this design, weights quantised as the file stores them. A
     /// column's scale folds into its weight, so the model scores plain TF-IDF vectors.
     fn clone_into_model(&self, fitted: &Logistic) -> SentimentModel {
-        let folded: Vec<f64> = match &self.column_scales {
+        let folded: Cow<[f64]> = match &self.column_scales {
             Some(scales) => fitted
                 .weights
                 .iter()
                 .zip(scales)
                 .map(|(w, s)| w * s)
                 .collect(),
-            None => fitted.weights.clone(),
+            None => Cow::Borrowed(&fitted.weights),
         };
         let max = folded.iter().fold(0.0f64, |m, w| m.max(w.abs()));
         let step = if max > 0.0 {

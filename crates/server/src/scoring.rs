@@ -175,31 +175,36 @@ pub(crate) async fn movies(
     })
 }
 
-/// Runs the CPU-bound batch path off the async workers, inside the current span; also
-/// returns the feature rows of the last `keep` inputs and what was imputed in them, for
-/// the drift window and the imputation counts.
+/// Runs CPU-bound `work` on tokio's blocking pool, off the async workers, inside the
+/// current span.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let span = tracing::Span::current();
+    Ok(tokio::task::spawn_blocking(move || span.in_scope(work)).await?)
+}
+
+/// Runs the CPU-bound batch path off the async workers; also returns the feature rows of
+/// the last `keep` inputs and what was imputed in them, for the drift window and the
+/// imputation counts.
 async fn score_blocking(
     model: Arc<LoadedModel>,
     inputs: Vec<MovieInput>,
     keep: usize,
 ) -> Result<(Vec<f64>, Vec<f32>, Vec<Imputed>), ApiError> {
-    let span = tracing::Span::current();
-    let scored = tokio::task::spawn_blocking(move || {
-        span.in_scope(|| {
-            let features = &model.bundle.features;
-            let mut matrix = Vec::with_capacity(inputs.len() * features.width());
-            let imputed: Vec<Imputed> = inputs
-                .iter()
-                .map(|input| features.transform(input, &mut matrix))
-                .collect();
-            let ratings = model.bundle.predict_matrix(&matrix);
-            let first = inputs.len() - keep.min(inputs.len());
-            let tail = first * features.width();
-            (ratings, matrix[tail..].to_vec(), imputed)
-        })
+    off_the_workers(move || {
+        let features = &model.bundle.features;
+        let mut matrix = Vec::with_capacity(inputs.len() * features.width());
+        let imputed: Vec<Imputed> = inputs
+            .iter()
+            .map(|input| features.transform(input, &mut matrix))
+            .collect();
+        let ratings = model.bundle.predict_matrix(&matrix);
+        let first = inputs.len() - keep.min(inputs.len());
+        let tail = first * features.width();
+        (ratings, matrix[tail..].to_vec(), imputed)
     })
-    .await?;
-    Ok(scored)
+    .await
 }
 
 /// The sentiment of one text by `query`'s method (the state's sentiment model, or the
@@ -230,22 +235,19 @@ pub(crate) async fn texts(
 ) -> Result<TextBatchResponse, ApiError> {
     check_list_size("texts", &values, state.settings().max_batch_size)?;
     let started = Instant::now();
-    let span = tracing::Span::current();
     let worker = state.clone();
-    let scored: Vec<Result<TextSentiment, FieldProblem>> = tokio::task::spawn_blocking(move || {
-        span.in_scope(|| {
-            values
-                .par_iter()
-                .enumerate()
-                .map(|(index, value)| match value.as_str() {
-                    Some(text) => sentiment(&worker, "texts", text, &query),
-                    None => Err(FieldProblem::new(
-                        "texts",
-                        format!("texts[{index}] is {value}; expected a string"),
-                    )),
-                })
-                .collect()
-        })
+    let scored: Vec<Result<TextSentiment, FieldProblem>> = off_the_workers(move || {
+        values
+            .par_iter()
+            .enumerate()
+            .map(|(index, value)| match value.as_str() {
+                Some(text) => sentiment(&worker, "texts", text, &query),
+                None => Err(FieldProblem::new(
+                    "texts",
+                    format!("texts[{index}] is {value}; expected a string"),
+                )),
+            })
+            .collect()
     })
     .await?;
     let mut problems = Vec::new();
