@@ -165,11 +165,6 @@ impl DriftWindow {
         inner.arrived.clear();
     }
 
-    /// How many of `n` new rows are worth building (the rest would be evicted at once).
-    pub fn wanted(&self, n: usize) -> usize {
-        n.min(self.capacity)
-    }
-
     /// [`DriftWindow::push_imputed`] now, with imputed inputs read from the
     /// missing-input indicator columns (for the tests of the window itself).
     #[cfg(test)]
@@ -382,7 +377,6 @@ mod tests {
         assert!(w.matrix("b").is_empty());
         w.reset("b", &names(2));
         assert!(w.matrix("b").is_empty());
-        assert_eq!(w.wanted(10), 3);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! texts. Each one records its predictions once, in the Prometheus metrics and the
 //! stats, and keeps the newest feature rows in the drift window.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -131,21 +130,25 @@ pub(crate) fn parse_movies(
     }
 }
 
-/// The `movies` form of a batch: validated whole, scored on the bundle's batch path off
-/// the async workers, and the newest rows kept in the drift window.
-pub(crate) async fn movies(
-    state: &AppState,
-    values: Vec<Value>,
-) -> Result<MovieBatchResponse, ApiError> {
+/// The `movies` form of a batch: validated whole, scored on the bundle's batch path, and
+/// the newest rows kept in the drift window.
+///
+/// Scoring runs on the async worker, as the parse of the body before it does: both grow
+/// with the batch at a few microseconds per movie, so even the largest batch
+/// (`[server] max_batch_size`) holds the worker for milliseconds, and requests are served
+/// in arrival order instead of sharing the cores among blocking threads.
+pub(crate) fn movies(state: &AppState, values: Vec<Value>) -> Result<MovieBatchResponse, ApiError> {
     let movies = parse_movies(values, state.settings().max_batch_size)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let started = Instant::now();
-    let keep = state.drift().wanted(movies.len());
-    let (titles, inputs): (Vec<Option<String>>, Vec<MovieInput>) = movies
-        .into_iter()
-        .map(|(req, input)| (req.title().map(str::to_owned), input))
-        .unzip();
-    let (ratings, rows, imputed) = score_blocking(model.clone(), inputs, keep).await?;
+    let features = &model.bundle.features;
+    let width = features.width();
+    let mut matrix = Vec::with_capacity(movies.len() * width);
+    let imputed: Vec<Imputed> = movies
+        .iter()
+        .map(|(_, input)| features.transform(input, &mut matrix))
+        .collect();
+    let ratings = model.bundle.predict_matrix(&matrix);
     record(
         state,
         "batch",
@@ -154,15 +157,14 @@ pub(crate) async fn movies(
         &ratings,
         started,
     );
-    let width = model.bundle.features.width();
-    state.observe_inputs(&model.version, &rows, width, &imputed);
-    let predictions: Vec<BatchPrediction> = titles
-        .into_iter()
+    state.observe_inputs(&model.version, &matrix, width, &imputed);
+    let predictions: Vec<BatchPrediction> = movies
+        .iter()
         .zip(ratings)
         .enumerate()
-        .map(|(index, (title, rating))| BatchPrediction {
+        .map(|(index, ((req, _), rating))| BatchPrediction {
             index,
-            title,
+            title: req.title().map(str::to_owned),
             predicted_rating: round2(rating),
             rating_out_of_10: out_of_10(rating),
         })
@@ -182,29 +184,6 @@ async fn off_the_workers<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let span = tracing::Span::current();
     Ok(tokio::task::spawn_blocking(move || span.in_scope(work)).await?)
-}
-
-/// Runs the CPU-bound batch path off the async workers; also returns the feature rows of
-/// the last `keep` inputs and what was imputed in them, for the drift window and the
-/// imputation counts.
-async fn score_blocking(
-    model: Arc<LoadedModel>,
-    inputs: Vec<MovieInput>,
-    keep: usize,
-) -> Result<(Vec<f64>, Vec<f32>, Vec<Imputed>), ApiError> {
-    off_the_workers(move || {
-        let features = &model.bundle.features;
-        let mut matrix = Vec::with_capacity(inputs.len() * features.width());
-        let imputed: Vec<Imputed> = inputs
-            .iter()
-            .map(|input| features.transform(input, &mut matrix))
-            .collect();
-        let ratings = model.bundle.predict_matrix(&matrix);
-        let first = inputs.len() - keep.min(inputs.len());
-        let tail = first * features.width();
-        (ratings, matrix[tail..].to_vec(), imputed)
-    })
-    .await
 }
 
 /// The sentiment of one text by `query`'s method (the state's sentiment model, or the

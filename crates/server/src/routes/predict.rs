@@ -83,9 +83,9 @@ pub(crate) async fn predict_batch(
     let Json(req) = body?;
     refuse_unknown(&req.unknown, "send movies or texts")?;
     match (req.movies, req.texts) {
-        (Some(movies), None) => Ok(Json(BatchResponse::Movies(
-            scoring::movies(&state, movies).await?,
-        ))),
+        (Some(movies), None) => Ok(Json(BatchResponse::Movies(scoring::movies(
+            &state, movies,
+        )?))),
         (None, Some(texts)) => Ok(Json(BatchResponse::Texts(
             scoring::texts(&state, texts, query).await?,
         ))),

@@ -328,6 +328,10 @@ async fn no_request_fails_while_models_are_swapped_under_load() {
                     }
                     _ => failed += 1,
                 }
+                // An in-process call that never waits on I/O completes without yielding;
+                // without this the clients would hold every worker and the reloads below
+                // would never run.
+                tokio::task::yield_now().await;
             }
             (ok, failed, seen)
         }));
