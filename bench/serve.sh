@@ -68,29 +68,7 @@ for _ in $(seq 1 600); do
 done
 
 # 100 real films from the embedded sample as one batch body.
-python3 - "$work/batch.lua" <<'PY'
-import csv, gzip, json, sys, pathlib
-votes = {}
-with gzip.open("data/sample/title.ratings.tsv.gz", "rt", encoding="utf-8") as f:
-    for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-        votes[r["tconst"]] = int(r["numVotes"])
-rows = []
-with gzip.open("data/sample/title.basics.tsv.gz", "rt", encoding="utf-8") as f:
-    for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-        if len(rows) == 100:
-            break
-        if r["titleType"] != "movie" or r["tconst"] not in votes:
-            continue
-        if "\\N" in (r["startYear"], r["runtimeMinutes"], r["genres"]):
-            continue
-        rows.append({"title": r["primaryTitle"], "startYear": int(r["startYear"]),
-                     "runtimeMinutes": int(r["runtimeMinutes"]),
-                     "numVotes": votes[r["tconst"]], "genres": r["genres"]})
-assert len(rows) == 100, len(rows)
-body = json.dumps({"movies": rows}, separators=(",", ":"))
-pathlib.Path(sys.argv[1]).write_text(
-    'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[' + body + ']==]\n')
-PY
+python3 bench/serve/batch_body.py "$work/batch.lua"
 
 run() { # name url script concurrency server-pid policy round
   local name=$1 url=$2 script=$3 c=$4 pid=$5 policy=$6 round=$7 line before after pre0 pre1
