@@ -33,9 +33,8 @@ pub(crate) async fn feedback(
     let Json(body) = body?;
     let items = feedback::parse(body, state.settings().max_batch_size)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
-    let scorer = model.clone();
-    let pairs =
-        tokio::task::spawn_blocking(move || feedback::pairs(&scorer.bundle, &items)).await?;
+    // Scored on this worker, like a movie batch (see `scoring::movies`).
+    let pairs = feedback::pairs(&model.bundle, &items);
     let live = state.feedback().extend(&pairs);
     state.metrics().record_feedback(pairs.len() as u64, &live);
     let training_rmse = model.bundle.metadata.metrics.test.rmse;
