@@ -38,12 +38,12 @@ for b in "$@"; do bins+=("$(realpath "$b")"); done
 "${bins[0]}" --log-level warn train --out "$work/model" >/dev/null
 : > "$work/empty.lua"
 cat "$work/empty.lua" bench/serve/report.lua > "$work/hello.lua"
+body=bench/serve/movie.lua
 if [ "$ENDPOINT" = batch ]; then
-  python3 bench/serve/batch_body.py "$work/body.lua"
-else
-  cp bench/serve/movie.lua "$work/body.lua"
+  body="$work/batch.lua"
+  python3 bench/serve/batch_body.py "$body"
 fi
-cat "$work/body.lua" bench/serve/report.lua > "$work/movie.lua"
+cat "$body" bench/serve/report.lua > "$work/measured.lua"
 hello_port=$(free_port)
 target/release/examples/hello "127.0.0.1:$hello_port" &
 pids+=($!)
@@ -60,16 +60,16 @@ for round in $(seq 1 "$ROUNDS"); do
     wait_up "http://127.0.0.1:$port/health/ready"
     hello=$(wrk_as "$WRK_POLICY" -t2 -c"$conc" -d"$DURATION" -s "$work/hello.lua" "http://127.0.0.1:$hello_port/" | grep '^RESULT')
     before=$(cpu_ticks "$pid"); user_before=$(user_ticks "$pid")
-    movie=$(wrk_as "$WRK_POLICY" -t2 -c"$conc" -d"$DURATION" -s "$work/movie.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')
+    measured=$(wrk_as "$WRK_POLICY" -t2 -c"$conc" -d"$DURATION" -s "$work/measured.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')
     after=$(cpu_ticks "$pid"); user_after=$(user_ticks "$pid")
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    python3 - "$round" "$bin" "$hello" "$movie" $(( after - before )) $(( user_after - user_before )) <<'PY'
+    python3 - "$round" "$bin" "$hello" "$measured" $(( after - before )) $(( user_after - user_before )) <<'PY'
 import re, sys
-rnd, binary, hello, movie, cpu, user = sys.argv[1:7]
+rnd, binary, hello, measured, cpu, user = sys.argv[1:7]
 field = lambda text, key: float(re.search(key + r"=([\d.]+)", text).group(1))
-h, m, n = field(hello, "rps"), field(movie, "rps"), field(movie, "requests")
+h, m, n = field(hello, "rps"), field(measured, "rps"), field(measured, "requests")
 # /proc clock ticks are 1/100 s.
-print(f"| {rnd} | {binary} | {h:,.0f} | {m:,.0f} | {m / h:.0%} | {field(movie, 'p99'):.2f} "
+print(f"| {rnd} | {binary} | {h:,.0f} | {m:,.0f} | {m / h:.0%} | {field(measured, 'p99'):.2f} "
       f"| {int(cpu) * 1e4 / n:.1f} | {int(user) * 1e4 / n:.1f} |")
 PY
   done
