@@ -1,7 +1,6 @@
-//! Progress of long reads on stderr (issue 14: IMDb's full files take a minute or more to
-//! ingest): on a terminal a one-line spinner, which turns into a bar over the bytes of all
-//! the files being read once their sizes are known (issue 18), and a log line every
-//! [`LOG_EVERY`] otherwise.
+//! Progress of long reads on stderr (IMDb's full files take a minute or more to ingest):
+//! on a terminal a one-line spinner, which turns into a bar over the bytes of all the files
+//! being read once their sizes are known, and a log line every [`LOG_EVERY`] otherwise.
 //! What is shown comes from [`reads_in_progress`]: the raw files being read and how far.
 
 use std::io::IsTerminal;
@@ -129,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_18_the_bar_covers_all_reads_once_every_size_is_known() {
+    fn the_bar_covers_all_reads_once_every_size_is_known() {
         let read = |read: u64, total: Option<u64>| ReadProgress {
             name: "f".into(),
             read,

@@ -275,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_16_bad_connection_limits_are_named() {
+    fn bad_connection_limits_are_named() {
         for (toml, expected) in [
             (
                 "header_read_timeout_seconds = 0",

@@ -109,7 +109,7 @@ pub struct MovieInput {
     /// Adult flag.
     pub is_adult: Option<bool>,
     /// Directors: IMDb person ids (`nm` + digits) or names, resolved through the model's
-    /// people table (issue 14). Empty = not given.
+    /// people table. Empty = not given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub directors: Vec<String>,
     /// Writers, as for `directors`.

@@ -1,4 +1,4 @@
-//! Streaming IMDb's people files (issue 14): `title.crew` (directors and writers per
+//! Streaming IMDb's people files: `title.crew` (directors and writers per
 //! title), `title.principals` (billed people per title) and `name.basics` (people).
 //!
 //! Each reader keeps only the rows a caller asks for (titles of kept movies, people those

@@ -22,7 +22,7 @@ use crate::{Error, ImdbFile, Result};
 /// IMDb's dataset server.
 pub const DEFAULT_BASE_URL: &str = "https://datasets.imdbws.com/";
 /// The files reelcast reads: basics and ratings, and the people files of the crew
-/// features (issue 14); `data fetch` downloads them all unless told `--only`.
+/// features; `data fetch` downloads them all unless told `--only`.
 pub const DEFAULT_FILES: [&str; 5] = [
     ImdbFile::Basics.file_name(),
     ImdbFile::Ratings.file_name(),
@@ -103,8 +103,8 @@ pub fn fetch(
         .collect()
 }
 
-/// Refuses a base URL the client could not request, naming the rule (issue 18: `not-a-url`
-/// surfaced as the client's "builder error: relative URL without a base").
+/// Refuses a base URL the client could not request, naming the rule, so that `not-a-url`
+/// does not surface as the client's "builder error: relative URL without a base".
 fn check_base_url(base_url: &str) -> Result<()> {
     let invalid = |reason: String| Error::InvalidBaseUrl {
         url: base_url.to_owned(),
@@ -315,7 +315,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn issue_18_a_base_url_must_be_absolute_http() {
+    fn a_base_url_must_be_absolute_http() {
         let cases = [
             (
                 "not-a-url",

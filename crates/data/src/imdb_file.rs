@@ -1,6 +1,6 @@
 //! IMDb's five dataset files by their short names (`basics`, `ratings`, `crew`,
 //! `principals`, `names`): the names `data fetch --only` takes, the files it downloads,
-//! and where a directory holds each one (`--imdb-dir`, issue 14).
+//! and where a directory holds each one (`--imdb-dir`).
 
 use std::path::{Path, PathBuf};
 

@@ -16,7 +16,7 @@
 //!   [`dataset_version`].
 //! - [`validate`] builds a [`ValidationReport`] (nulls, statistics, genres, suspicious
 //!   values, bad rows) without modifying anything.
-//! - People (issue 14): [`DataSources::people`] adds `title.crew`, `title.principals` and
+//! - People: [`DataSources::people`] adds `title.crew`, `title.principals` and
 //!   `name.basics` ([`PeopleSources`]); ingest keeps their rows of the kept movies, fills
 //!   each [`MovieRecord`]'s `credits`, counts bad rows by reason like the other files, and
 //!   `write_processed` writes the filtered files beside the CSV under the same manifest.

@@ -119,7 +119,7 @@ pub struct DatasetManifest {
     /// When the dataset was written (RFC 3339, UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    /// The raw people files and what they held, when the ingest had them (issue 14).
+    /// The raw people files and what they held, when the ingest had them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<crate::people::PeopleReport>,
     /// The filtered people files written beside the CSV, with their SHA-256 (part of the

@@ -1,4 +1,4 @@
-//! The people of the kept movies (issue 14): which of title.crew, title.principals and
+//! The people of the kept movies: which of title.crew, title.principals and
 //! name.basics an ingest read, the rows it kept, the counts it reports, and the filtered
 //! copies written beside `movies_with_ratings.csv`.
 

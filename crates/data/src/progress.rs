@@ -1,4 +1,4 @@
-//! How far the raw files being read are, for progress displays (issue 14: an ingest of
+//! How far the raw files being read are, for progress displays (an ingest of
 //! IMDb's full files reads several GB for a minute or more).
 //!
 //! Every [`Source`](crate::Source) counts the raw bytes it has read into a process-wide

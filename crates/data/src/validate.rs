@@ -128,9 +128,9 @@ pub struct ValidationReport {
     pub passed: bool,
     /// Why validation failed, one sentence per broken rule (empty when it passed): files
     /// over the bad-row threshold, duplicated tconsts, inputs without data rows, filters
-    /// that left no movie (issue 18: a bare "FAILED: 0 rows" said none of this).
+    /// that left no movie, so that a failure says which rule it broke.
     pub failures: Vec<String>,
-    /// People checks, when the dataset has people files (issue 14).
+    /// People checks, when the dataset has people files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<PeopleValidation>,
 }

@@ -1,4 +1,4 @@
-//! Crew and cast features (issue 14): who made a film, as rating statistics of its
+//! Crew and cast features: who made a film, as rating statistics of its
 //! people in the training split.
 //!
 //! For each role (directors, writers, top-billed cast) a row gets three columns: the mean

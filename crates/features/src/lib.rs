@@ -6,7 +6,7 @@
 //! bundle. Training and serving both call [`FittedFeatures::transform`], so a server can
 //! never rebuild features its own way.
 //!
-//! Crew features (issue 14): [`FeatureSpec::fit_rated`] also learns each person's
+//! Crew features: [`FeatureSpec::fit_rated`] also learns each person's
 //! training ratings ([`FittedCrew`]); training rows get out-of-fold values from
 //! [`FittedFeatures::transform_training`]; names resolve through the people table
 //! ([`FittedFeatures::resolve_people`], [`FittedCrew::suggest`]).

@@ -6,7 +6,7 @@ use crate::CrewSpec;
 
 /// Version of the feature definitions. Bump when any feature's meaning changes, so a
 /// bundle fitted under an older definition is never fed vectors built under a newer one.
-/// Version 2 adds the crew features (issue 14).
+/// Version 2 adds the crew features.
 pub const FEATURE_SPEC_VERSION: u32 = 2;
 
 /// Which group of features to build.

@@ -428,7 +428,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_18_imputed_titles_do_not_count_as_drift() {
+    fn imputed_titles_do_not_count_as_drift() {
         let features = full_features();
         let width = features.width();
         let w = DriftWindow::new(1000, 0.0);

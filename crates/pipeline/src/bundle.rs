@@ -14,7 +14,7 @@
 //! Format history: 1, the first; 2 adds the boosted model's quantile ensembles and the
 //! test-split band calibration (`TrainMetrics::interval`); 3 (current) adds crew features
 //! (the people table in `FittedFeatures`, crew settings in the feature spec) and the
-//! held-out rule (issue 14). Format-1 and -2 files still load (see `bundle_v1`) as
+//! held-out rule. Format-1 and -2 files still load (see `bundle_v1`) as
 //! basics-only models; a format-1 boosted model has no band.
 //! Saving writes a temporary file beside the target and renames it into place, so a
 //! reader never sees a half-written bundle.

@@ -1,4 +1,4 @@
-//! A fair champion/challenger comparison (issue 14): score two bundles only on films
+//! A fair champion/challenger comparison: score two bundles only on films
 //! neither of them trained on.
 //!
 //! Bundles of format 3 hold out films by a hash of their tconst ([`HeldOutRule::TconstHash`]),

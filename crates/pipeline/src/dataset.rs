@@ -11,7 +11,7 @@ use reelcast_data::{
 
 use crate::{Error, Result};
 
-/// The optional people files given as paths (issue 14).
+/// The optional people files given as paths.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeopleFiles {
     /// title.crew.
@@ -56,7 +56,7 @@ pub enum DataSource {
     /// A directory with `movies_with_ratings.csv` (from `data ingest`) or raw files (the
     /// people files are used when present under IMDb's names).
     Directory(PathBuf),
-    /// Raw IMDb files with people files (issue 14).
+    /// Raw IMDb files with people files.
     RawWithPeople {
         /// title.basics.
         basics: PathBuf,
@@ -71,7 +71,7 @@ impl DataSource {
     /// The raw files IMDb publishes, found in `dir` under IMDb's own names (`.tsv.gz` or
     /// `.tsv`, see [`ImdbFile::find_in`]): `title.basics` and `title.ratings` must be there;
     /// `title.crew`, `title.principals` and `name.basics` are used when present (none:
-    /// [`DataSource::Raw`], basics-only data). This is `--imdb-dir` (issue 14).
+    /// [`DataSource::Raw`], basics-only data). This is `--imdb-dir`.
     ///
     /// # Errors
     /// [`Error::InvalidOption`] (`imdb-dir`) when `dir` is not a directory or lacks
@@ -128,8 +128,8 @@ impl DataSource {
         Ok(Self::raw_files(basics, ratings, people))
     }
 
-    /// Raw files on disk: [`DataSource::Raw`] without people files (basics-only data, as
-    /// before issue 14), else [`DataSource::RawWithPeople`].
+    /// Raw files on disk: [`DataSource::Raw`] without people files (basics-only data), else
+    /// [`DataSource::RawWithPeople`].
     pub fn raw_files(basics: PathBuf, ratings: PathBuf, people: PeopleFiles) -> Self {
         if people == PeopleFiles::default() {
             DataSource::Raw { basics, ratings }

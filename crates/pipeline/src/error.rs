@@ -22,7 +22,7 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// Two models have no held-out film in common to be compared on (issue 14).
+    /// Two models have no held-out film in common to be compared on.
     #[error("no fair comparison: {message}")]
     NoFairComparison {
         /// Why no film is held out from both, and what to do.

@@ -3,7 +3,7 @@
 //! - `predicted_vs_actual.svg`: test-split scatter with the identity line; beyond
 //!   [`MAX_SCATTER_POINTS`] rows, a density grid instead (one shaded square per occupied
 //!   cell), so that the file stays small however large the test split (a point per row
-//!   made 6.3 MB at 65k rows, issue 18);
+//!   would make 6.3 MB at 65k rows);
 //! - `residuals.svg`: histogram of test-split residuals (predicted - actual);
 //! - `feature_importance.svg`: the 15 most important features.
 
@@ -234,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_18_a_large_test_split_is_binned_into_a_small_file() {
+    fn a_large_test_split_is_binned_into_a_small_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("scatter.svg");
         let (actual, predicted) = pairs(65_000);

@@ -51,7 +51,7 @@ pub fn train_test_split(n: usize, test_fraction: f64, seed: u64) -> Result<Split
 #[serde(rename_all = "snake_case")]
 pub enum HeldOutRule {
     /// A film is held out when [`heldout_score`] of its tconst is below the bundle's
-    /// `test_fraction`, whatever the seed or dataset (issue 14): every model trained with
+    /// `test_fraction`, whatever the seed or dataset: every model trained with
     /// the same fraction holds out the same films.
     TconstHash,
     /// A seeded shuffle of the dataset's rows ([`train_test_split`]); bundles of format 1

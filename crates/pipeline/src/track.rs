@@ -106,7 +106,7 @@ pub enum Error {
     },
     /// The run ended FINISHED with all its artifacts, then registering it as a version,
     /// setting its aliases or `--promote-if-better` failed: the run stays FINISHED, and
-    /// the context says what was registered (issue 16).
+    /// the context says what was registered.
     #[error("{context}")]
     Registration {
         /// The FINISHED run.

@@ -18,7 +18,7 @@ pub enum Error {
     #[error("corrupt: {0}")]
     Corrupt(String),
     /// A local file or database operation failed. The message is the context alone: the
-    /// cause is the error's source, so a printed chain names it once (issue 16).
+    /// cause is the error's source, so a printed chain names it once.
     #[error("{context}")]
     Io {
         /// What was being done.
@@ -146,8 +146,8 @@ pub struct ModelVersion {
     /// The run it came from.
     pub run_id: String,
     /// Path inside the run's artifacts of what the version is: the MLflow model folder
-    /// `model` (holding `MLmodel` and the bundle), or in versions registered before
-    /// issue 18 the bundle file itself, `model/model.bundle`.
+    /// `model` (holding `MLmodel` and the bundle), or, for a version registered without a
+    /// model folder, the bundle file itself, `model/model.bundle`.
     pub artifact_path: String,
     /// Unix ms.
     pub created_ms: i64,

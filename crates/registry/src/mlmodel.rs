@@ -1,5 +1,5 @@
 //! MLflow's `MLmodel` file: the YAML description at the top of an MLflow model folder,
-//! read and written here so that a reelcast model version is an MLflow model (issue 18).
+//! read and written here so that a reelcast model version is an MLflow model.
 //!
 //! A version's source is the folder `model/` of its run, holding `MLmodel`, the bundle
 //! (`model.bundle`) and `feature_spec.json`. `MLmodel` names the bundle and its SHA-256 in

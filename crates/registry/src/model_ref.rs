@@ -105,8 +105,8 @@ pub fn resolve(backend: &dyn Backend, model: &ModelRef) -> Result<ModelVersion> 
 ///   is the file its `reelcast` flavor names, checked against the flavor's
 ///   `bundle_sha256` and, when the version has one, the `bundle_sha256` tag; a version
 ///   registered by a plain MLflow client (no tag) is thus verified by `MLmodel` alone;
-/// - a single bundle file (versions registered before issue 18): checked against the
-///   `bundle_sha256` tag, which it must have.
+/// - a single bundle file (versions registered without a model folder): checked against
+///   the `bundle_sha256` tag, which it must have.
 ///
 /// A mismatch, a version that cannot be verified, or a folder that is not a reelcast
 /// model is [`Error::Corrupt`].

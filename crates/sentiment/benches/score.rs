@@ -1,4 +1,4 @@
-//! Time to score one 1,500-char review with the shipped model (issue 15: <= 50 us), with
+//! Time to score one 1,500-char review with the shipped model (target: <= 50 µs), with
 //! and without the explanation, and with the VADER lexicon (`?method=lexicon`) beside it.
 //!
 //! The review is the first IMDb review of the committed held-out sample with at least

@@ -1,7 +1,7 @@
 //! The one error type of this crate.
 
 /// Maximum accepted text length, in Unicode scalar values (`char`s), for the model and the
-/// lexicons alike: 20,000 (issue 15; the longest IMDb review of the corpus has 13,704).
+/// lexicons alike: 20,000 (the longest IMDb review of the corpus has 13,704).
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
 /// Why a text could not be analysed, a model not trained or loaded, or reviews not read.

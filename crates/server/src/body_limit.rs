@@ -1,6 +1,6 @@
 //! [`ContentLengthLimit`]: a request whose declared body is over `[server]
-//! body_limit_bytes` gets its 413 at once, before any byte of the body is read (issue 16:
-//! a `Content-Length` of 10 GB with no body waited for the request timeout). Bodies of
+//! body_limit_bytes` gets its 413 at once, before any byte of the body is read, so that a
+//! `Content-Length` of 10 GB with no body does not wait for the request timeout. Bodies of
 //! unknown length (chunked) are limited as they are read, by `DefaultBodyLimit`; either
 //! way the transport drains what the client still sends (see `reelcast-transport`).
 

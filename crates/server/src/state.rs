@@ -293,7 +293,7 @@ impl AppState {
             }
             Ok(None) => Ok(ReloadOutcome::Unchanged),
             Err(e) => {
-                // On a first load there is no previous model to keep serving (issue 16).
+                // On a first load there is no previous model to keep serving.
                 let serving = if self.model().is_some() {
                     "still serving the previous model"
                 } else {

@@ -1,4 +1,4 @@
-//! The HTTP/1.1 transport under reelcast-server's `serve` (issue 16), over any `tower`
+//! The HTTP/1.1 transport under reelcast-server's `serve`, over any `tower`
 //! service taking axum requests (the server's router): an accept loop that
 //! serves at most `[server] max_connections` at once, plus `reserved_connections` that
 //! answer only `/health/*`, and closes the rest at once; per connection, a watchdog that

@@ -1,5 +1,5 @@
-//! What to tell a user whose `serve` could not bind its address (issue 18: every failure,
-//! `--host 999.1.1.1` included, got the hint "in use? pick another with --port").
+//! What to tell a user whose `serve` could not bind its address: a hint that fits the
+//! cause, so that `--host 999.1.1.1` is not told "in use? pick another with --port".
 
 use std::io::ErrorKind;
 use std::net::IpAddr;
@@ -31,7 +31,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn issue_18_each_bind_failure_gets_its_own_hint() {
+    fn each_bind_failure_gets_its_own_hint() {
         let cases = [
             (
                 "in use",

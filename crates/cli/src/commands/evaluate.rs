@@ -16,7 +16,7 @@ pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
         .with_context(|| format!("loading {source}"))?;
     let prior_only = bundle.feature_groups().contains(&"crew") && !dataset.has_people;
     if prior_only {
-        // Issue 14: scoring still works, every crew feature taking the training prior, so
+        // Scoring still works, every crew feature taking the training prior, so
         // the numbers understate the model.
         eprintln!(
             "warning: {} uses crew features but {source} has no people files: every film's crew features use the prior, so these scores understate the model; pass --crew, --principals and --names (or --imdb-dir DIR) to score it with its crew",

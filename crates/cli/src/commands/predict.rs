@@ -153,9 +153,9 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// The band after the rating, named for where it comes from (issue 18: a boosted model's
-/// band was called "80% of trees"): the spread of a forest's trees, or a boosted model's
-/// two quantile models, calibrated to hold about 80% of held-out ratings.
+/// The band after the rating, named for where it comes from: the spread of a forest's
+/// trees, or a boosted model's two quantile models (not "80% of trees"), calibrated to
+/// hold about 80% of held-out ratings.
 fn band_text(kind: ModelKind, b: Band) -> String {
     match kind {
         ModelKind::RandomForest => {
@@ -187,7 +187,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn issue_18_the_band_is_named_for_the_model_that_gives_it() {
+    fn the_band_is_named_for_the_model_that_gives_it() {
         let band = Band {
             lower: 6.5,
             upper: 8.25,

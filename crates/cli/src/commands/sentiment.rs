@@ -1,4 +1,4 @@
-//! `reelcast sentiment train|evaluate`: the English review-sentiment model (issue 15).
+//! `reelcast sentiment train|evaluate`: the English review-sentiment model.
 
 use std::fs::File;
 use std::io::BufReader;

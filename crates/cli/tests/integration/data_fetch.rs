@@ -11,7 +11,7 @@ use tiny_http::{Header, Response, Server};
 use crate::helpers::{sample_arg, sample_file, sha256, Sandbox, SAMPLE_FILES};
 
 const ETAG: &str = "\"sample-v1\"";
-/// What `data fetch` downloads by default: all five files (issue 14).
+/// What `data fetch` downloads by default: all five files.
 const FILES: [&str; 5] = SAMPLE_FILES;
 
 /// What the server was asked: (path, If-None-Match header) per request.

@@ -1,5 +1,5 @@
 //! `reelcast data ingest`: the processed dataset, its version, the filters' edges, the
-//! bad-row threshold, and the people files (one flag each or `--imdb-dir`, issue 14).
+//! bad-row threshold, and the people files (one flag each or `--imdb-dir`).
 
 use serde_json::Value;
 

@@ -1,4 +1,4 @@
-//! Issue 18, "a new user's first hour": what a newcomer's first mistakes print. Each test
+//! A new user's first hour: what a newcomer's first mistakes print. Each test
 //! runs the binary as a user would and checks that the message names the problem and the
 //! fix, not an internal error.
 
@@ -11,7 +11,7 @@ fn header_of(path: &str) -> String {
 }
 
 #[test]
-fn issue_18_an_empty_tsv_is_called_empty() {
+fn an_empty_tsv_is_called_empty() {
     let sandbox = Sandbox::new();
     let basics = sandbox.write("title.basics.tsv", "");
 
@@ -36,7 +36,7 @@ fn issue_18_an_empty_tsv_is_called_empty() {
 }
 
 #[test]
-fn issue_18_validate_on_header_only_files_says_why_it_failed() {
+fn validate_on_header_only_files_says_why_it_failed() {
     let sandbox = Sandbox::new();
     let basics = sandbox.write("title.basics.tsv", header_of(EXCERPT_BASICS));
     let ratings = sandbox.write("title.ratings.tsv", header_of(EXCERPT_RATINGS));
@@ -69,7 +69,7 @@ fn issue_18_validate_on_header_only_files_says_why_it_failed() {
 }
 
 #[test]
-fn issue_18_a_base_url_that_is_not_a_url_is_named_as_such() {
+fn a_base_url_that_is_not_a_url_is_named_as_such() {
     let sandbox = Sandbox::new();
 
     let message = sandbox
@@ -85,7 +85,7 @@ fn issue_18_a_base_url_that_is_not_a_url_is_named_as_such() {
 }
 
 #[test]
-fn issue_18_serve_on_a_host_that_is_no_address_says_so_not_port_in_use() {
+fn serve_on_a_host_that_is_no_address_says_so_not_port_in_use() {
     let sandbox = Sandbox::new();
 
     let message = sandbox
@@ -100,7 +100,7 @@ fn issue_18_serve_on_a_host_that_is_no_address_says_so_not_port_in_use() {
 }
 
 #[test]
-fn issue_18_a_model_worse_than_the_mean_is_a_warning() {
+fn a_model_worse_than_the_mean_is_a_warning() {
     // 300 films whose ratings are noise unrelated to their year, runtime and votes: the
     // model fits the noise and scores worse on held-out films than the training mean.
     let sandbox = Sandbox::new();

@@ -1,4 +1,4 @@
-//! Issue 16 (hardening) end to end: a failing run never shows the password of its
+//! Hardening end to end: a failing run never shows the password of its
 //! tracking URI; a `train --register` killed with SIGKILL is collected and the registry
 //! keeps working; a registry file that is not SQLite, or is corrupt, fails at once and is
 //! left as it was; `serve` with a corrupt bundle and no model says none is served.
@@ -272,7 +272,7 @@ fn assert_saved_offline(sandbox: &Sandbox, run: &Run, out: &str, shown_uri: &str
 }
 
 #[test]
-fn issue_16_a_run_that_cannot_connect_shows_and_stores_no_password() {
+fn a_run_that_cannot_connect_shows_and_stores_no_password() {
     let sandbox = Sandbox::new();
     let secret = unique_secret();
     // A port that was just free: nothing listens there, so connections are refused.
@@ -315,7 +315,7 @@ fn issue_16_a_run_that_cannot_connect_shows_and_stores_no_password() {
 }
 
 #[test]
-fn issue_16_a_run_the_server_fails_shows_and_stores_no_password_but_sends_it() {
+fn a_run_the_server_fails_shows_and_stores_no_password_but_sends_it() {
     let sandbox = Sandbox::new();
     let secret = unique_secret();
     let basic = format!("Basic {}", base64(format!("{USER}:{secret}").as_bytes()));
@@ -458,7 +458,7 @@ fn show_run(sandbox: &Sandbox, id: &str) -> Value {
 // Liveness is read from /proc, so stale runs are only told apart on Linux.
 #[cfg(target_os = "linux")]
 #[test]
-fn issue_16_a_train_killed_with_sigkill_is_collected_and_the_registry_keeps_working() {
+fn a_train_killed_with_sigkill_is_collected_and_the_registry_keeps_working() {
     let sandbox = Sandbox::new();
     let first = sandbox.train("v1", &["--register"]);
     assert_eq!(first["registered"]["version"], 1);
@@ -578,7 +578,7 @@ fn garbage(len: usize) -> Vec<u8> {
 }
 
 #[test]
-fn issue_16_a_registry_file_that_is_not_sqlite_or_is_corrupt_fails_at_once_unchanged() {
+fn a_registry_file_that_is_not_sqlite_or_is_corrupt_fails_at_once_unchanged() {
     let sandbox = Sandbox::new();
     sandbox.train("real", &["--register"]);
     let real = std::fs::read(sandbox.join("reelcast.db")).unwrap();
@@ -660,7 +660,7 @@ fn issue_16_a_registry_file_that_is_not_sqlite_or_is_corrupt_fails_at_once_uncha
 }
 
 #[test]
-fn issue_16_serve_with_a_corrupt_bundle_and_no_model_says_none_is_served() {
+fn serve_with_a_corrupt_bundle_and_no_model_says_none_is_served() {
     let sandbox = Sandbox::new();
     sandbox.train("a", &[]);
     let bundle = std::fs::read(sandbox.join("a/model.bundle")).unwrap();

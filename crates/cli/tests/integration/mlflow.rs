@@ -134,7 +134,7 @@ fn mlflow_train_registers_the_champion_and_serve_predicts_with_it() {
             "feature_spec.json": sha256_file(&feature_spec),
         },
         "inputs": [{"name": "imdb_movies", "digest": out["dataset_version"], "context": "training"}],
-        // What a user of MLflow's client gets for the champion: the model folder (issue 18).
+        // What a user of MLflow's client gets for the champion: the model folder.
         "model_folder": {
             "uri": format!("models:/{MODEL}@champion"),
             "files": ["model.bundle", "feature_spec.json"],

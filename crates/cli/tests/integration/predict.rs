@@ -119,7 +119,7 @@ fn a_boosted_model_gives_its_quantile_band() {
 }
 
 #[test]
-fn issue_18_a_boosted_models_text_band_names_its_quantile_models() {
+fn a_boosted_models_text_band_names_its_quantile_models() {
     let sandbox = Sandbox::new();
     sandbox.train("artifacts", &["--model", "gbt"]);
 

@@ -1,4 +1,4 @@
-//! The people files of `gen_imdb` (issue 14): `title.crew`, `title.principals` and
+//! The people files of `gen_imdb`: `title.crew`, `title.principals` and
 //! `name.basics` rows in IMDb's layout, with IMDb's `\N`s, list shapes and rough value
 //! distributions (see the real rows in `../shared/data/imdb-excerpt/`).
 //!

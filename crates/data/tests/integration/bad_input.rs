@@ -161,7 +161,7 @@ fn wrong_header_is_a_hard_error() {
 }
 
 #[test]
-fn issue_18_an_empty_file_is_called_empty_not_a_wrong_header() {
+fn an_empty_file_is_called_empty_not_a_wrong_header() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("title.basics.tsv");
     std::fs::write(&plain, b"").unwrap();

@@ -190,7 +190,7 @@ fn a_404_names_the_url_and_status() {
 }
 
 #[test]
-fn issue_18_a_relative_base_url_is_refused_before_anything_is_created() {
+fn a_relative_base_url_is_refused_before_anything_is_created() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("raw");
 

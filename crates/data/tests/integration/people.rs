@@ -1,4 +1,4 @@
-//! The people files (issue 14): IMDb's real title.crew, title.principals and name.basics
+//! The people files: IMDb's real title.crew, title.principals and name.basics
 //! rows of the excerpt, broken copies of them, and the embedded sample's crew.
 
 use reelcast_core::TitleType;

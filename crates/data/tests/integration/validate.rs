@@ -54,7 +54,7 @@ fn bad_rows_above_threshold_fail_validation_with_examples() {
 }
 
 #[test]
-fn issue_18_header_only_files_fail_validation_saying_why() {
+fn header_only_files_fail_validation_saying_why() {
     let dir = tempfile::tempdir().unwrap();
     let basics = dir.path().join("title.basics.tsv");
     let ratings = dir.path().join("title.ratings.tsv");
@@ -86,7 +86,7 @@ fn issue_18_header_only_files_fail_validation_saying_why() {
 }
 
 #[test]
-fn issue_18_every_broken_rule_is_a_failure_reason() {
+fn every_broken_rule_is_a_failure_reason() {
     let over =
         validate(&ingest_lenient(&with_bad_basics("bad-year"), &IngestOptions::default()).unwrap());
     let filtered = validate(

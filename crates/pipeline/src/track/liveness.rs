@@ -117,8 +117,8 @@ pub struct CollectedRun {
 /// are left alone. An experiment that does not exist has nothing to collect.
 ///
 /// The run is ended last, so a collection that fails or is killed part-way leaves the run
-/// RUNNING and stale, and the next one finishes it (issue 16: ending it first left files no
-/// later collection looked at).
+/// RUNNING and stale, and the next one finishes it (a run ended first would leave files no
+/// later collection looks at).
 pub fn collect_stale_runs(
     backend: &dyn Backend,
     experiment: &str,

@@ -1,4 +1,4 @@
-//! What makes a training run's model an MLflow model (issue 18): the folder `model/`
+//! What makes a training run's model an MLflow model: the folder `model/`
 //! (`MLmodel`, the bundle, `feature_spec.json`) that a version points at, the
 //! descriptions of the registered model and its versions, and the training dataset as a
 //! run input.

@@ -57,7 +57,7 @@ pub fn push_pending(dir: &Path, uri: Option<&str>, options: &OpenOptions) -> Res
         now_ms()
     };
     // As in `train`: the run ends FINISHED with all its artifacts before a version points
-    // at it (issue 16).
+    // at it.
     let logged = (|| -> Result<()> {
         // The record's tags replace the pushing process's owner tags but for host and pid.
         let mut logged = record.clone();

@@ -32,7 +32,7 @@ pub struct RegisterRequest {
     /// Registered model name.
     pub model_name: String,
     /// What the version points at inside the run's artifacts: the model folder `model`
-    /// (records older than issue 18: the bundle file `model/model.bundle`).
+    /// (records without this field: the bundle file `model/model.bundle`).
     #[serde(default = "legacy_artifact_path")]
     pub artifact_path: String,
     /// The version's description (data, test RMSE, run).
@@ -74,7 +74,7 @@ pub struct RunRecord {
     /// Artifact files.
     pub artifacts: Vec<ArtifactFile>,
     /// The model folder's `MLmodel`, its run id filled in when logged (absent in records
-    /// older than issue 18).
+    /// older than this field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mlmodel: Option<MlModel>,
     /// Datasets the run used (the training data).

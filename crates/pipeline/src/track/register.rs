@@ -20,11 +20,11 @@ pub struct Registered {
     pub first_champion: bool,
 }
 
-/// Registers the run's model folder (or, for records older than issue 18, its bundle file)
-/// as a new version with its description (after every artifact of the run is logged),
-/// describes the registered model when it has no description, sets the requested alias,
-/// and makes the version champion when the model has none (a registry without a champion
-/// cannot serve).
+/// Registers the run's model folder (or, for a record without an `artifact_path`, its
+/// bundle file) as a new version with its description (after every artifact of the run is
+/// logged), describes the registered model when it has no description, sets the requested
+/// alias, and makes the version champion when the model has none (a registry without a
+/// champion cannot serve).
 pub fn register(
     backend: &dyn Backend,
     request: &RegisterRequest,

@@ -475,7 +475,7 @@ pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<
             result.collected = collected;
             // The run ends FINISHED once all its artifacts are logged and before any version
             // points at it: a kill during registration or promotion leaves a FINISHED run,
-            // never a version on a run that `runs gc` then ends KILLED (issue 16).
+            // never a version on a run that `runs gc` then ends KILLED.
             let logged = record
                 .log(backend.as_ref(), &run_id, &request.out_dir)
                 .and_then(|()| {

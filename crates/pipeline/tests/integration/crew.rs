@@ -1,4 +1,4 @@
-//! Crew features and the fair comparison (issue 14), on the real embedded sample.
+//! Crew features and the fair comparison, on the real embedded sample.
 
 use std::collections::HashSet;
 

@@ -238,7 +238,7 @@ fn a_record_saved_before_model_folders_pushes_as_a_single_file_version_that_load
     offline.open.retries = 0;
     let trained = train_tracked(&request(dir.path(), 3), &offline).unwrap();
     let path = trained.pending.unwrap().path;
-    // What a build older than issue 18 wrote: no MLmodel, inputs or descriptions.
+    // A record written without model folders: no MLmodel, inputs or descriptions.
     let mut record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let object = record.as_object_mut().unwrap();
@@ -399,11 +399,11 @@ fn run_ids_resolve_from_a_unique_prefix_and_ambiguity_is_an_error() {
     assert!(err.to_string().contains("not hex digits"), "{err}");
 }
 
-/// Issue 16: a version is registered only once its run is FINISHED with all its artifacts,
+/// A version is registered only once its run is FINISHED with all its artifacts,
 /// so a kill during registration or promotion never leaves a version on a run that `runs
 /// gc` then ends KILLED; a promotion that fails afterwards leaves the run FINISHED.
 #[test]
-fn issue_16_a_version_is_registered_on_a_finished_run_and_a_failed_promotion_keeps_it_finished() {
+fn a_version_is_registered_on_a_finished_run_and_a_failed_promotion_keeps_it_finished() {
     let dir = tempfile::tempdir().unwrap();
     let uri = sqlite_uri(dir.path());
     let first = train_tracked(&request(dir.path(), 3), &registering(&uri, true)).unwrap();
@@ -460,10 +460,10 @@ fn issue_16_a_version_is_registered_on_a_finished_run_and_a_failed_promotion_kee
     );
 }
 
-/// Issue 16: `runs push` orders things as `train` does: the pushed run is FINISHED before
+/// `runs push` orders things as `train` does: the pushed run is FINISHED before
 /// its version exists, and a registration that fails afterwards leaves it FINISHED.
 #[test]
-fn issue_16_a_push_whose_registration_fails_leaves_its_run_finished_and_the_record_kept() {
+fn a_push_whose_registration_fails_leaves_its_run_finished_and_the_record_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut offline = registering("http://127.0.0.1:1", false);
     offline.open.retries = 0;
@@ -504,12 +504,12 @@ fn issue_16_a_push_whose_registration_fails_leaves_its_run_finished_and_the_reco
     );
 }
 
-/// Issue 16: a collection that fails part-way (here the run's artifact folder cannot be
+/// A collection that fails part-way (here the run's artifact folder cannot be
 /// listed; in the drill, an immutable file or a kill) leaves the run RUNNING and stale,
 /// and the next one removes its files and only then ends it KILLED. The cause is named
 /// once in the error.
 #[test]
-fn issue_16_an_interrupted_stale_run_collection_is_finished_by_the_next_one() {
+fn an_interrupted_stale_run_collection_is_finished_by_the_next_one() {
     let dir = tempfile::tempdir().unwrap();
     let uri = sqlite_uri(dir.path());
     let b = backend(&uri);

@@ -109,7 +109,7 @@ fn training_and_serving_build_identical_feature_rows() {
             "isAdult": m.is_adult,
         });
         let (_, mut served) = movie_from_json(json.as_object().unwrap()).unwrap();
-        // People arrive as nconst lists; their JSON parsing is wired by the server (issue 14).
+        // People arrive as nconst lists; their JSON parsing is wired by the server.
         let own = m.input();
         (served.directors, served.writers, served.cast) = (own.directors, own.writers, own.cast);
         let mut serve_row = Vec::new();

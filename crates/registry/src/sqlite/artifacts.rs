@@ -105,7 +105,7 @@ pub(crate) fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
 /// Removes every file under `dir` that is not in `keep` (unrecorded or half-written files),
 /// then the directories left empty, `dir` included, and returns the files it removed. A
 /// missing `dir` or file is fine: a collection interrupted part-way, or running beside
-/// another one, finishes the job (issue 16).
+/// another one, finishes the job.
 pub(crate) fn remove_files_except(
     dir: &Path,
     keep: &std::collections::BTreeSet<PathBuf>,

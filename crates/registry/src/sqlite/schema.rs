@@ -101,7 +101,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX alias_history_by_alias ON alias_history (name, alias, change_id);
     ",
-    // 2 (issue 18): a version may point at a folder (an MLflow model folder), so its
+    // 2: a version may point at a folder (an MLflow model folder), so its
     // artifact path no longer references one artifact row (SQLite cannot drop a
     // constraint: the table is rebuilt, with foreign keys off, see `migrate`);
     // descriptions of registered models and versions; the datasets a run used.

@@ -1,4 +1,4 @@
-//! Versions whose source is an MLflow model folder (`model/` with `MLmodel`, issue 18),
+//! Versions whose source is an MLflow model folder (`model/` with `MLmodel`),
 //! descriptions and run inputs, in the embedded backend.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Accuracy of `analyze` on the committed labelled review sets (issue 3: ≥ 0.8 each).
+//! Accuracy of `analyze` on the committed labelled review sets (target: ≥ 0.8 each).
 
 mod helpers;
 mod model;
@@ -31,7 +31,7 @@ fn korean_labelled_set_accuracy_is_at_least_0_8() {
 }
 
 #[test]
-fn issue_3_korean_examples() {
+fn korean_examples() {
     let cases = [
         ("훌륭한 영화에요!", Label::Positive),
         ("지루하고 별로였어요", Label::Negative),

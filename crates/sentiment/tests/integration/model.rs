@@ -1,5 +1,5 @@
 //! The trained model: retraining from the committed subset, and the shipped weights on
-//! the committed held-out sample (issue 15).
+//! the committed held-out sample.
 
 use std::io::Read;
 

@@ -103,7 +103,7 @@ pub struct ModelInfoResponse {
 }
 
 /// `GET /model/reference`: the training distribution drift is measured against. Kept out
-/// of `GET /model/info`, which it made several hundred kilobytes long (issue 18).
+/// of `GET /model/info`, which it would make several hundred kilobytes long.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ModelReferenceResponse {
     /// See [`crate::PredictionResponse::model_version`].

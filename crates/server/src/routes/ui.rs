@@ -1,5 +1,5 @@
 //! `GET /ui` and its assets: a page to try predictions, read the served model and watch it
-//! live (issue 17), compiled into the binary so that it works offline with no build step.
+//! live, compiled into the binary so that it works offline with no build step.
 //!
 //! The page is plain HTML, CSS and one script (`crates/server/ui/`). It is served with a
 //! Content-Security-Policy that allows only this server's own script, style, images and

@@ -295,10 +295,10 @@ async fn bad_drift_requests_are_rejected() {
     assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
-/// Issue 18: the drift gauges covered the last N predictions however old, so alerts kept
-/// firing for as long as traffic was gone. Rows now age out after `drift_window_seconds`.
+/// Predictions age out of the drift window after `drift_window_seconds`: once traffic is
+/// gone the drift series end, so alerts do not keep firing on old predictions.
 #[tokio::test]
-async fn issue_18_the_window_ages_out_and_the_drift_series_end() {
+async fn the_window_ages_out_and_the_drift_series_end() {
     let settings = ServerSettings {
         drift_window_seconds: 60.0,
         ..ServerSettings::default()

@@ -1,4 +1,4 @@
-//! Issue 16 at the transport: idle and half-open connections, the connection cap, large
+//! Hardening at the transport: idle and half-open connections, the connection cap, large
 //! bodies, malformed request heads and graceful shutdown, against `serve` on a loopback
 //! port with short timeouts. Every wait is bounded.
 
@@ -166,7 +166,7 @@ fn one_request(server: &Server, head_and_body: &[u8]) -> (u16, Value) {
 const LIVE: &[u8] = b"GET /health/live HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n";
 
 #[test]
-fn issue_16_idle_and_half_open_connections_are_closed() {
+fn idle_and_half_open_connections_are_closed() {
     let server = Server::start(quick(0.5, 0.5));
     let started = Instant::now();
     let idle: Vec<TcpStream> = (0..150).map(|_| server.connect()).collect();
@@ -208,7 +208,7 @@ fn issue_16_idle_and_half_open_connections_are_closed() {
 }
 
 #[test]
-fn issue_16_connection_cap_refuses_the_excess_and_health_live_still_answers() {
+fn connection_cap_refuses_the_excess_and_health_live_still_answers() {
     let settings = ServerSettings {
         max_connections: 40,
         reserved_connections: 2,
@@ -275,7 +275,7 @@ fn issue_16_connection_cap_refuses_the_excess_and_health_live_still_answers() {
 }
 
 #[test]
-fn issue_16_a_declared_body_over_the_limit_gets_413_at_once() {
+fn a_declared_body_over_the_limit_gets_413_at_once() {
     let server = Server::start(quick(10.0, 10.0));
     let mut stream = server.connect();
     let started = Instant::now();
@@ -307,7 +307,7 @@ fn big_batch(bytes: usize) -> Vec<u8> {
 }
 
 #[test]
-fn issue_16_a_client_that_writes_the_whole_body_first_reads_the_413() {
+fn a_client_that_writes_the_whole_body_first_reads_the_413() {
     let server = Server::start(quick(10.0, 10.0));
     let body = big_batch(4 * 1024 * 1024);
     for chunked in [false, true] {
@@ -344,7 +344,7 @@ fn issue_16_a_client_that_writes_the_whole_body_first_reads_the_413() {
 }
 
 #[test]
-fn issue_16_python_http_client_reads_the_413_of_a_10_mb_batch() {
+fn python_http_client_reads_the_413_of_a_10_mb_batch() {
     let server = Server::start(quick(10.0, 10.0));
     let script = r#"
 import http.client, json, sys
@@ -380,7 +380,7 @@ for chunked in (False, True):
 }
 
 #[test]
-fn issue_16_malformed_heads_get_a_json_error_and_a_close() {
+fn malformed_heads_get_a_json_error_and_a_close() {
     let server = Server::start(quick(10.0, 10.0));
     let huge_header = format!(
         "GET /health/live HTTP/1.1\r\nhost: t\r\nx-big: {}\r\n\r\n",

@@ -68,7 +68,7 @@ async fn model_info_comes_from_the_bundle() {
 }
 
 #[tokio::test]
-async fn issue_18_the_drift_reference_has_its_own_endpoint_off_model_info() {
+async fn the_drift_reference_has_its_own_endpoint_off_model_info() {
     let info = get("/model/info").await;
     let reference = get("/model/reference").await;
 

@@ -176,7 +176,7 @@ async fn reload_swaps_in_the_new_alias_target_and_reports_it_everywhere() {
         1.0,
         "{text}"
     );
-    // Issue 18: a replaced version's series ends instead of staying at 0.
+    // A replaced version's series ends rather than staying at 0.
     assert!(
         !text.contains("reelcast_model_info{name=\"movie_rating_test\",version=\"1\""),
         "{text}"

@@ -1,4 +1,4 @@
-//! `GET /ui`, its assets and `GET /` for browsers (issue 17), through the whole app.
+//! `GET /ui`, its assets and `GET /` for browsers, through the whole app.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -211,7 +211,7 @@ async fn the_page_links_only_assets_it_serves_and_has_nothing_inline() {
 }
 
 /// Paths the script may call that are not in the spec yet: the people suggestions of
-/// issue 17's crew inputs, called only when the model reports a `crew` feature group.
+/// the page's crew inputs, called only when the model reports a `crew` feature group.
 const AWAITED: [&str; 1] = ["/model/people"];
 
 #[test]
