@@ -79,6 +79,42 @@ fn imputed_bits(imputed: &Imputed) -> u8 {
     .fold(INDICATOR, |bits, bit| bits | bit)
 }
 
+/// Per feature column, the [`source`] bits of the inputs it is computed from.
+fn sources_of(names: &[String]) -> Vec<u8> {
+    names
+        .iter()
+        .map(|n| column_sources(n).unwrap_or(0))
+        .collect()
+}
+
+/// A feature value as a drift check sees it: NaN when the column (`sources`) comes from
+/// an input the row imputed, or is a missing-input indicator (`bits`, from
+/// [`imputed_bits`]).
+fn as_traffic(value: f32, sources: u8, bits: u8) -> f32 {
+    if sources & bits != 0 {
+        f32::NAN
+    } else {
+        value
+    }
+}
+
+/// Hides in a row-major `matrix` of movies a client posted for a drift check what the
+/// recent-traffic window hides: each row's imputed inputs (`imputed`, one per row) and the
+/// missing-input indicators become NaN, so the same movies get the same verdict whether
+/// they are posted or predicted. `names` are the feature columns.
+pub fn hide_imputed(names: &[String], matrix: &mut [f32], imputed: &[Imputed]) {
+    let sources = sources_of(names);
+    if sources.is_empty() {
+        return;
+    }
+    for (row, flags) in matrix.chunks_exact_mut(sources.len()).zip(imputed) {
+        let bits = imputed_bits(flags);
+        for (value, column) in row.iter_mut().zip(&sources) {
+            *value = as_traffic(*value, *column, bits);
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     /// Version of the model whose features built the rows.
@@ -157,10 +193,7 @@ impl DriftWindow {
         let mut inner = self.lock();
         inner.version = version.to_owned();
         inner.width = 0;
-        inner.sources = names
-            .iter()
-            .map(|n| column_sources(n).unwrap_or(0))
-            .collect();
+        inner.sources = sources_of(names);
         inner.values.clear();
         inner.arrived.clear();
     }
@@ -216,11 +249,9 @@ impl DriftWindow {
                 Some(flags) => imputed_bits(flags),
                 None => inner.bits_from_indicators(row),
             };
-            for (value, sources) in row.iter().zip(0..width) {
-                let hidden = inner.sources[sources] & bits != 0;
-                inner
-                    .values
-                    .push_back(if hidden { f32::NAN } else { *value });
+            for (value, column) in row.iter().zip(0..width) {
+                let value = as_traffic(*value, inner.sources[column], bits);
+                inner.values.push_back(value);
             }
             inner.arrived.push_back(now);
         }

@@ -60,7 +60,11 @@ fn check(value: Value) -> std::result::Result<Checked, Vec<FieldProblem>> {
         problems.push(FieldProblem::new("actual_rating", m));
         None
     });
-    match (MovieInput::try_from(&item.movie), actual) {
+    match (
+        item.movie
+            .to_input_within(&["actual_rating", "predicted_rating"]),
+        actual,
+    ) {
         (Ok(input), Some(actual)) if problems.is_empty() => Ok(Checked {
             input,
             predicted,
@@ -285,6 +289,10 @@ mod tests {
                 (Some(1), "genre")
             ]
         );
+        assert!(problems[2]
+            .1
+            .message
+            .contains("accepted fields are actual_rating, predicted_rating, title"));
         let e = parse(json!({"items": []}), 10).unwrap_err();
         assert_eq!(e.to_string(), "items has 0 entries; send 1 to 10");
         let e = parse(json!({"items": [1]}), 10).unwrap_err();

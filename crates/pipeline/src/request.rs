@@ -170,16 +170,29 @@ fn given(value: &Option<Value>) -> Option<&Value> {
     }
 }
 
-/// A whole number from a JSON number (`1994`, `1994.0`, `1.994e3`) or a string holding one.
-fn whole_number(field: &str, value: &Value) -> Result<i64, String> {
-    let not_whole = || format!("{field} {value} is not a whole number");
-    match value {
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Ok(i),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
-            _ => Err(not_whole()),
-        },
-        Value::String(s) => s.trim().parse().map_err(|_| not_whole()),
+/// A whole number within `min..=max` from a JSON number (`1994`, `1994.0`, `1.994e3`) or
+/// a string holding one (`"1994"`, or `"1994.0"` as CSV files written from float columns
+/// have it). A whole number out of the range is named as such, however large.
+fn whole_number(field: &str, value: &Value, (min, max): (i64, i64)) -> Result<i64, String> {
+    let number = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match number {
+        Some(f) if f.is_finite() && f.fract() == 0.0 => {
+            if (min as f64..=max as f64).contains(&f) {
+                // Exact: the range is far inside f64's whole numbers.
+                Ok(f as i64)
+            } else {
+                // A string shows the number it holds; a JSON number shows as sent.
+                let shown = match value {
+                    Value::String(_) => f.to_string(),
+                    _ => value.to_string(),
+                };
+                Err(format!("{field} {shown} is not between {min} and {max}"))
+            }
+        }
         _ => Err(format!("{field} {value} is not a whole number")),
     }
 }
@@ -197,10 +210,7 @@ fn required<T>(
             "{field} is required: a whole number from {min} to {max}"
         ));
     };
-    let n = whole_number(field, value)?;
-    if !(min..=max).contains(&n) {
-        return Err(format!("{field} {n} is not between {min} and {max}"));
-    }
+    let n = whole_number(field, value, range)?;
     make(n).ok_or_else(|| format!("{field} {n} is not between {min} and {max}"))
 }
 
@@ -325,6 +335,16 @@ impl TryFrom<&MovieRequest> for MovieInput {
     /// Checks every field and reports every problem: the required numbers first, then
     /// the optional fields, then unknown keys.
     fn try_from(req: &MovieRequest) -> Result<Self, Self::Error> {
+        req.to_input_within(&[])
+    }
+}
+
+impl MovieRequest {
+    /// [`MovieInput::try_from`] for a movie flattened into a request that has fields of
+    /// its own, `also` (such as `text` of `POST /predict`): an unknown key's message
+    /// lists them with the movie's fields.
+    pub fn to_input_within(&self, also: &[&str]) -> Result<MovieInput, Vec<FieldProblem>> {
+        let req = self;
         let mut problems = Vec::new();
         let mut check = |field: &str, result: Result<(), String>| {
             if let Err(message) = result {
@@ -372,7 +392,7 @@ impl TryFrom<&MovieRequest> for MovieInput {
             people("writers", &req.writers).map(|p| input.writers = p),
         );
         check("cast", people("cast", &req.cast).map(|p| input.cast = p));
-        let accepted = MovieRequest::FIELDS.join(", ");
+        let accepted = [also, &MovieRequest::FIELDS[..]].concat().join(", ");
         problems.extend(req.unknown.keys().map(|key| {
             FieldProblem::new(
                 key.as_str(),
@@ -492,6 +512,30 @@ mod tests {
         assert_eq!(messages[3], "title has 501 characters; the limit is 500");
         assert!(messages[7]
             .starts_with("unknown field `genre`; the accepted fields are title, startYear"));
+    }
+
+    #[test]
+    fn whole_numbers_come_as_numbers_or_strings_and_huge_ones_are_out_of_range() {
+        let input = convert(json!({
+            "startYear": "1994.0", "runtimeMinutes": 1.42e2, "numVotes": " 2500000 "
+        }))
+        .unwrap();
+        assert_eq!(input.start_year.map(|y| y.get()), Some(1994));
+        assert_eq!(input.votes.map(|v| v.get()), Some(2_500_000));
+        let problems = convert(json!({
+            "startYear": 1e20, "runtimeMinutes": "NaN",
+            "numVotes": 18_446_744_073_709_551_615_u64
+        }))
+        .unwrap_err();
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "startYear 1e+20 is not between 1874 and 2100",
+                "runtimeMinutes \"NaN\" is not a whole number",
+                "numVotes 18446744073709551615 is not between 0 and 4294967295"
+            ]
+        );
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub(crate) fn endpoints(api: &utoipa::openapi::OpenApi) -> Vec<String> {
                 .map(move |(m, _)| format!("{m} {path}"))
         })
         .collect();
-    list.extend(["GET /openapi.json".to_owned(), "GET /docs".to_owned()]);
+    list.extend(["GET /openapi.json", "GET /docs", "GET /ui"].map(str::to_owned));
     list
 }
 

@@ -36,9 +36,12 @@ fn record(
     state.stats().record_predictions(endpoint, count, ratings);
 }
 
-/// `7.3/10`.
+/// `7.3/10`: the rating as shown in `predicted_rating` (hundredths), rounded half up to
+/// tenths, so that the label agrees with the number beside it (7.75 is `7.8/10`, also
+/// when the model's value was 7.746).
 pub(crate) fn out_of_10(rating: f64) -> String {
-    format!("{rating:.1}/10")
+    let tenths = ((rating * 100.0).round() + 5.0).div_euclid(10.0);
+    format!("{:.1}/10", tenths / 10.0)
 }
 
 /// Per-feature contributions and bias for one feature row built by the bundle's own
@@ -240,9 +243,9 @@ pub(crate) async fn texts(
     if !problems.is_empty() {
         return Err(ApiError::invalid_items("texts", problems));
     }
-    let version = state.model().map(|m| m.version.clone());
-    let version = version.as_deref().unwrap_or("none");
-    record(state, "batch", version, sentiments.len(), &[], started);
+    // Texts use no movie model: counted under model_version "none", as `POST /predict`
+    // without movie fields, so that they never count as predicted movies.
+    record(state, "batch", "none", sentiments.len(), &[], started);
     Ok(TextBatchResponse {
         count: sentiments.len(),
         sentiments,
@@ -260,7 +263,7 @@ pub(crate) fn text(
     let sentiment =
         sentiment(state, "text", &req.text, query).map_err(|p| ApiError::invalid(vec![p]))?;
     let missing = req.movie.missing_required();
-    let input = match MovieInput::try_from(&req.movie) {
+    let input = match req.movie.to_input_within(&["text"]) {
         Ok(input) => Some(input),
         Err(problems) => {
             let other: Vec<FieldProblem> = problems
@@ -284,14 +287,18 @@ pub(crate) fn text(
             let reason = "no model is loaded yet: retry when /health/ready answers 200";
             (None, None, reason.to_owned())
         }
-        (None, _) if missing.len() == 3 => {
+        (None, _) if req.movie == MovieRequest::default() => {
             let reason = "no movie features given: send startYear, runtimeMinutes and numVotes to also predict a rating";
             (None, None, reason.to_owned())
         }
         (None, _) => {
+            let (last, rest) = missing.split_last().unwrap_or((&"", &[]));
+            let missing = match rest {
+                [] => (*last).to_owned(),
+                _ => format!("{} and {last}", rest.join(", ")),
+            };
             let reason = format!(
-                "{} missing: send startYear, runtimeMinutes and numVotes together to also predict a rating",
-                missing.join(" and ")
+                "{missing} missing: send startYear, runtimeMinutes and numVotes together to also predict a rating (the other movie fields given are used only with them)"
             );
             (None, None, reason)
         }
@@ -314,4 +321,20 @@ pub(crate) fn text(
         model_version: model.as_ref().map(|m| m.version.clone()),
         text: req.text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::out_of_10;
+
+    #[test]
+    fn the_label_rounds_the_rating_as_shown() {
+        // 7.746 is shown as 7.75, so its label is 7.8, not the 7.7 of the raw value.
+        assert_eq!(out_of_10(7.746), "7.8/10");
+        assert_eq!(out_of_10(7.744), "7.7/10");
+        assert_eq!(out_of_10(8.55), "8.6/10");
+        assert_eq!(out_of_10(8.544), "8.5/10");
+        assert_eq!(out_of_10(1.0), "1.0/10");
+        assert_eq!(out_of_10(10.0), "10.0/10");
+    }
 }

@@ -83,7 +83,7 @@ pub struct ModelInfoResponse {
     pub features: Vec<String>,
     /// Content hash of the training dataset.
     pub dataset_version: String,
-    /// Rows in the training and test splits.
+    /// Rows in the training split.
     pub n_train: usize,
     /// Rows in the test split.
     pub n_test: usize,

@@ -24,7 +24,7 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .unwrap_or_default();
     // Comparing digests rather than the strings keeps the comparison's running time
     // independent of how much of the token a caller guessed right.
@@ -41,6 +41,13 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
         return Some(response);
     }
     None
+}
+
+/// The token of an `Authorization` value in the Bearer scheme, whose name is
+/// case-insensitive (RFC 9110, section 11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Asks the configured model source (registry alias, version or bundle file) for its
@@ -97,4 +104,18 @@ async fn reload_source(state: &AppState) -> Result<ReloadResponse, ApiError> {
         previous_version,
         alias: model.alias.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_name_is_case_insensitive() {
+        assert_eq!(bearer_token("Bearer s3cret"), Some("s3cret"));
+        assert_eq!(bearer_token("bearer s3cret"), Some("s3cret"));
+        assert_eq!(bearer_token("BEARER  s3cret"), Some("s3cret"));
+        assert_eq!(bearer_token("Basic czNjcmV0"), None);
+        assert_eq!(bearer_token("Bearer"), None);
+    }
 }

@@ -139,8 +139,13 @@ fn drift_rows(
     };
     let movies = scoring::parse_movies(movies, state.settings().max_batch_size)?;
     drift::check_posted(movies.len())?;
-    let inputs: Vec<_> = movies.into_iter().map(|(_, input)| input).collect();
-    Ok((features.transform_batch(&inputs), "request"))
+    let mut matrix = Vec::with_capacity(movies.len() * features.width());
+    let imputed: Vec<_> = movies
+        .iter()
+        .map(|(_, input)| features.transform(input, &mut matrix))
+        .collect();
+    drift::hide_imputed(features.names(), &mut matrix, &imputed);
+    Ok((matrix, "request"))
 }
 
 /// Alertmanager's active alerts (not silenced, not inhibited), from

@@ -59,12 +59,14 @@ async fn the_training_sample_is_normal() {
     assert_eq!(r.body["source"], "request");
     assert_eq!(r.body["n"], movies.len());
     let scores = r.body["scores"].as_object().unwrap();
-    // The sample names each film's people: every feature, crew included, gets a score.
+    // The sample names each film's people: every feature, crew included, gets a score,
+    // but the two missing-input indicators, which are never part of drift.
     assert_eq!(
         scores.len(),
-        crate::helpers::bundle().features.names().len(),
+        crate::helpers::bundle().features.names().len() - 2,
         "{scores:?}"
     );
+    assert!(!scores.contains_key("runtime_missing"), "{scores:?}");
     let max = scores
         .values()
         .map(|v| v.as_f64().unwrap())
@@ -352,4 +354,38 @@ async fn movies_naming_no_known_person_leave_the_crew_features_out_of_drift() {
     assert_eq!(r.body["status"], "normal", "{:?}", r.body);
     let scores = r.body["scores"].as_object().unwrap();
     assert!(scores.keys().all(|k| !k.starts_with("crew_")), "{scores:?}");
+}
+
+#[tokio::test]
+async fn posted_movies_leave_unsent_fields_out_of_drift_as_the_window_does() {
+    // The sample's films, sent without title or genres: both are imputed.
+    let movies: Vec<Value> = sample_movies()
+        .into_iter()
+        .map(|mut m| {
+            let fields = m.as_object_mut().unwrap();
+            fields.remove("title");
+            fields.remove("genres");
+            m
+        })
+        .collect();
+    let posted = post("/monitoring/data-drift/check", &json!({ "movies": movies })).await;
+    assert_eq!(posted.status, StatusCode::OK, "{:?}", posted.body);
+    let scores = posted.body["scores"].as_object().unwrap();
+    for unsent in [
+        "title_length",
+        "genre_count",
+        "genre_drama",
+        "start_year_missing",
+    ] {
+        assert!(!scores.contains_key(unsent), "{unsent}: {scores:?}");
+    }
+    assert!(scores.contains_key("log1p_num_votes"), "{scores:?}");
+
+    let s = state();
+    let r = post_to(s.clone(), "/predict/batch", &json!({ "movies": movies })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let window = post_to(s, "/monitoring/data-drift/check", &json!({})).await;
+    assert_eq!(window.status, StatusCode::OK, "{:?}", window.body);
+    assert_eq!(window.body["scores"], posted.body["scores"]);
+    assert_eq!(posted.body["status"], "normal", "{:?}", posted.body);
 }

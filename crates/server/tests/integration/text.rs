@@ -200,6 +200,45 @@ async fn batch_texts_are_scored_in_order() {
 }
 
 #[tokio::test]
+async fn batch_texts_are_not_counted_as_predicted_movies() {
+    let s = state();
+    let r = post_to(
+        s.clone(),
+        "/predict/batch",
+        &json!({"texts": ["fine", "dull"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+    let metrics = s.metrics().render();
+    assert!(
+        metrics.contains("reelcast_predictions_total{endpoint=\"batch\",model_version=\"none\"} 2"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_key_lists_the_texts_own_field_and_movie_fields_without_the_required_three_say_so(
+) {
+    let r = post("/predict", &json!({"text": "great", "TEXT": "x"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the accepted fields are text, title, startYear"),
+        "{message}"
+    );
+
+    let body = json!({"text": "great", "genres": ["Drama"], "directors": ["Charles Chaplin"]});
+    let r = post("/predict", &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let reason = r.body["rating_reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("startYear, runtimeMinutes and numVotes missing"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
 async fn batch_texts_report_every_bad_index() {
     let texts = json!(["good", "", 7, "fine", "x".repeat(20_001)]);
     let r = post("/predict/batch", &json!({ "texts": texts })).await;
