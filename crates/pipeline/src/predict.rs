@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::bundle::ModelBundle;
-use crate::request::{movie_from_json, FieldProblem};
+use crate::request::{movie_from_json, FieldProblem, MovieRequest};
 use crate::{Error, Result};
 
 /// File formats `predict` reads and writes.
@@ -76,19 +76,53 @@ pub struct PredictOutcome {
     pub rejected: Vec<RejectedRow>,
 }
 
+/// The columns every row needs; a CSV header without one of them cannot give a single
+/// prediction, so the file is refused as a whole rather than row by row.
+const REQUIRED_COLUMNS: [&str; 3] = ["startYear", "runtimeMinutes", "numVotes"];
+
+/// What a prediction file's columns (or a JSON item's keys) should be, for the errors
+/// about a file that is empty or has the wrong header: the required ones, then the
+/// optional ones with the spellings [`movie_from_json`] also reads.
+fn expected_columns() -> String {
+    let optional: Vec<&str> = MovieRequest::FIELDS
+        .into_iter()
+        .filter(|f| !REQUIRED_COLUMNS.contains(f))
+        .map(|f| {
+            if f == "title" {
+                "title or primaryTitle"
+            } else {
+                f
+            }
+        })
+        .collect();
+    format!(
+        "the columns {} (required) and tconst or id, {} (optional)",
+        REQUIRED_COLUMNS.join(", "),
+        optional.join(", ")
+    )
+}
+
 fn read_objects(path: &Path) -> Result<Vec<Map<String, Value>>> {
-    let bad = |message: String| Error::PredictInput {
-        path: path.to_path_buf(),
-        message,
-    };
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    match FileFormat::from_path(path) {
+    parse_objects(path, &bytes)
+}
+
+/// The rows of a prediction file, `bytes` read from `path` (which names the format and
+/// the file in errors). A file with no rows, or a CSV header lacking a required column,
+/// is an error: it cannot give one prediction, and passing it as an empty or all-rejected
+/// outcome would let a caller overwrite earlier results with nothing.
+fn parse_objects(path: &Path, bytes: &[u8]) -> Result<Vec<Map<String, Value>>> {
+    let bad = |message: String| Error::PredictInput {
+        path: path.to_path_buf(),
+        message,
+    };
+    let objects: Vec<Map<String, Value>> = match FileFormat::from_path(path) {
         FileFormat::Json => {
             let value: Value =
-                serde_json::from_slice(&bytes).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+                serde_json::from_slice(bytes).map_err(|e| bad(format!("not valid JSON: {e}")))?;
             let items = match value {
                 Value::Array(items) => items,
                 Value::Object(mut obj) => match obj.remove("movies") {
@@ -112,14 +146,34 @@ fn read_objects(path: &Path) -> Result<Vec<Map<String, Value>>> {
                     Value::Object(o) => Ok(o),
                     other => Err(bad(format!("item {i} is {other}, not an object"))),
                 })
-                .collect()
+                .collect::<Result<_>>()?
         }
         FileFormat::Csv => {
-            let mut reader = csv::Reader::from_reader(bytes.as_slice());
+            let mut reader = csv::Reader::from_reader(bytes);
             let headers = reader
                 .headers()
                 .map_err(|e| bad(format!("cannot read the CSV header: {e}")))?
                 .clone();
+            if headers.is_empty() {
+                return Err(bad(format!(
+                    "the file is empty; expected a CSV header row and one movie per row, with {}",
+                    expected_columns()
+                )));
+            }
+            let missing: Vec<&str> = REQUIRED_COLUMNS
+                .into_iter()
+                .filter(|c| !headers.iter().any(|h| h == *c))
+                .collect();
+            if !missing.is_empty() {
+                let found: Vec<&str> = headers.iter().collect();
+                let s = if missing.len() == 1 { "" } else { "s" };
+                return Err(bad(format!(
+                    "the CSV header ({}) lacks the required column{s} {}; expected {}",
+                    found.join(","),
+                    missing.join(", "),
+                    expected_columns()
+                )));
+            }
             reader
                 .records()
                 .map(|record| {
@@ -130,9 +184,22 @@ fn read_objects(path: &Path) -> Result<Vec<Map<String, Value>>> {
                         .map(|(h, v)| (h.to_owned(), Value::String(v.to_owned())))
                         .collect())
                 })
-                .collect()
+                .collect::<Result<_>>()?
         }
+    };
+    if objects.is_empty() {
+        return Err(bad(match FileFormat::from_path(path) {
+            FileFormat::Csv => format!(
+                "no movie rows after the CSV header; expected one movie per row, with {}",
+                expected_columns()
+            ),
+            FileFormat::Json => format!(
+                "no movies in the file; expected an array of movies or {{\"movies\": [...]}} holding at least one, each with {}",
+                REQUIRED_COLUMNS.join(", ")
+            ),
+        }));
     }
+    Ok(objects)
 }
 
 /// Scores every usable row of `inputs` through the bundle's batch path; unusable rows
@@ -182,6 +249,13 @@ pub fn round2(rating: f64) -> f64 {
 }
 
 /// Reads `input` (CSV or JSON by extension) and scores it.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::PredictInput`] when it is not
+/// CSV or JSON of movies as a whole: malformed, no rows, or a CSV header without one of
+/// the required columns `startYear`, `runtimeMinutes`, `numVotes`. Problems of single
+/// rows are not errors: they are [`PredictOutcome::rejected`].
 pub fn predict_file(bundle: &ModelBundle, input: &Path) -> Result<PredictOutcome> {
     Ok(predict_objects(bundle, &read_objects(input)?))
 }
@@ -238,4 +312,105 @@ pub fn write_predictions(outcome: &PredictOutcome, output: &Path) -> Result<()> 
         }
     };
     crate::bundle::write_atomic(output, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXPECTED: &str = "the columns startYear, runtimeMinutes, numVotes (required) and tconst or id, title or primaryTitle, genres, titleType, isAdult, directors, writers, cast (optional)";
+
+    fn parse(name: &str, text: &str) -> Result<Vec<Map<String, Value>>> {
+        parse_objects(Path::new(name), text.as_bytes())
+    }
+
+    #[test]
+    fn a_csv_without_movie_rows_is_an_error_naming_the_file_and_the_columns() {
+        let cases = [
+            (
+                "0-byte file",
+                "",
+                format!("in.csv: the file is empty; expected a CSV header row and one movie per row, with {EXPECTED}"),
+            ),
+            (
+                "blank line",
+                "\n",
+                format!("in.csv: the file is empty; expected a CSV header row and one movie per row, with {EXPECTED}"),
+            ),
+            (
+                "header only",
+                "startYear,runtimeMinutes,numVotes\n",
+                format!("in.csv: no movie rows after the CSV header; expected one movie per row, with {EXPECTED}"),
+            ),
+        ];
+
+        for (label, text, expected) in cases {
+            let message = parse("in.csv", text).unwrap_err().to_string();
+
+            assert_eq!(message, expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn a_csv_header_without_a_required_column_is_an_error_listing_what_is_missing() {
+        let cases = [
+            (
+                "none of them",
+                "title,year,runtime,votes\nHeat,1995,170,700000\n",
+                "the CSV header (title,year,runtime,votes) lacks the required columns startYear, runtimeMinutes, numVotes",
+            ),
+            (
+                "one of them",
+                "startYear,runtimeMinutes,votes\n1995,170,700000\n",
+                "the CSV header (startYear,runtimeMinutes,votes) lacks the required column numVotes",
+            ),
+        ];
+
+        for (label, text, problem) in cases {
+            let message = parse("in.csv", text).unwrap_err().to_string();
+
+            assert_eq!(
+                message,
+                format!("in.csv: {problem}; expected {EXPECTED}"),
+                "{label}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_csv_in_the_processed_dataset_layout_is_read() {
+        let text = format!(
+            "{}\ntt0113277,movie,Heat,Heat,0,1995,\\N,170,\"Action,Crime\",8.3,700000\n",
+            reelcast_data::CSV_COLUMNS.join(",")
+        );
+
+        let rows = parse("movies_with_ratings.csv", &text).unwrap();
+
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["primaryTitle"], "Heat");
+    }
+
+    #[test]
+    fn a_csv_whose_every_row_is_bad_is_read_so_each_row_is_reported() {
+        let rows = parse(
+            "in.csv",
+            "startYear,runtimeMinutes,numVotes\n19x5,90,10\n2001,,10\n",
+        )
+        .unwrap();
+
+        assert_eq!(rows.len(), 2);
+    }
+
+    #[test]
+    fn a_json_file_without_movies_is_an_error_naming_the_file() {
+        for (label, text) in [("array", "[]"), ("movies object", r#"{"movies": []}"#)] {
+            let message = parse("in.json", text).unwrap_err().to_string();
+
+            assert_eq!(
+                message,
+                "in.json: no movies in the file; expected an array of movies or {\"movies\": [...]} holding at least one, each with startYear, runtimeMinutes, numVotes",
+                "{label}"
+            );
+        }
+    }
 }

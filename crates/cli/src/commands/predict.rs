@@ -1,8 +1,14 @@
 //! `reelcast predict`: one movie from flags, or a CSV/JSON file.
+//!
+//! A file run exits 2 (nothing written) when the file cannot be used as a whole: it is
+//! malformed, has no rows, or its CSV header lacks a required column. It exits 1 when the
+//! file is usable but no row could be scored (every row is listed as rejected, and the
+//! outcome is still written), and 0 when at least one row was scored.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use reelcast_pipeline::{
     movie_from_json, predict_file, round2, write_predictions, Band, FileFormat, ModelKind,
 };
@@ -70,7 +76,86 @@ fn people_line(people: &BTreeMap<String, Option<String>>) -> String {
     line
 }
 
+/// Where `--output` writes, checked before any work: `output` itself when it is absent or
+/// a regular file, or the file a symlink leads to (so the link stays a link and the file
+/// it names gets the predictions). A directory, FIFO, socket or device is refused rather
+/// than replaced by a regular file, and so is the `--input` file itself.
+fn output_target(input: &Path, output: &Path) -> Result<PathBuf> {
+    let shown = output.display();
+    let meta = match std::fs::metadata(output) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(output).is_ok() {
+                bail!("--output {shown} is a symlink to a missing file; choose another --output or remove the link");
+            }
+            return Ok(output.to_path_buf());
+        }
+        Err(e) => return Err(e).with_context(|| format!("--output {shown}")),
+    };
+    if !meta.is_file() {
+        bail!(
+            "--output {shown} is {}, not a regular file; --output writes a new file or replaces a regular one",
+            file_kind(&meta.file_type())
+        );
+    }
+    if is_same_file(input, output, &meta) {
+        bail!("--output {shown} would overwrite the input; choose another --output");
+    }
+    // Follows every symlink on the way, so the atomic rename happens in the directory of
+    // the file that is replaced.
+    std::fs::canonicalize(output).with_context(|| format!("--output {shown}"))
+}
+
+/// Whether `output` (an existing file, `output_meta`) is the file at `input`: the same
+/// device and inode, so another spelling, a symlink or a hard link is recognised.
+#[cfg(unix)]
+fn is_same_file(input: &Path, _output: &Path, output_meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(input)
+        .is_ok_and(|i| (i.dev(), i.ino()) == (output_meta.dev(), output_meta.ino()))
+}
+
+/// Whether `output` is the file at `input`, by canonical path.
+#[cfg(not(unix))]
+fn is_same_file(input: &Path, output: &Path, _output_meta: &std::fs::Metadata) -> bool {
+    match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
+        (Ok(i), Ok(o)) => i == o,
+        _ => false,
+    }
+}
+
+/// "a directory", "a FIFO", ...: what a path that is not a regular file is, for errors.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
+    // clap's `requires = "input"` on --output does not fire when a movie flag is given:
+    // the flags conflict with --input, and clap then treats --input as not required.
+    if a.output.is_some() && a.input.is_none() {
+        bail!("--output writes the predictions of an --input file; for one movie from flags, drop --output (add --json and redirect stdout to keep the answer)");
+    }
+    let output = match (&a.input, &a.output) {
+        (Some(input), Some(out)) => Some((out, output_target(input, out)?)),
+        _ => None,
+    };
     let (_, bundle) = load_bundle(a.model.as_deref(), settings)?;
     if let Some(input) = &a.input {
         let outcome = predict_file(&bundle, input)?;
@@ -86,9 +171,9 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
             };
             eprintln!("{place} rejected: {}", problems.join("; "));
         }
-        match &a.output {
-            Some(out) => {
-                write_predictions(&outcome, out)?;
+        match &output {
+            Some((out, target)) => {
+                write_predictions(&outcome, target)?;
                 eprintln!(
                     "{} rows scored, {} rejected; written to {}",
                     outcome.predictions.len(),
@@ -97,6 +182,13 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
                 );
             }
             None => println!("{}", serde_json::to_string_pretty(&outcome)?),
+        }
+        if outcome.predictions.is_empty() {
+            eprintln!(
+                "no row of {} could be scored: every row was rejected",
+                input.display()
+            );
+            return Ok(Outcome::GateFailed);
         }
         return Ok(Outcome::Ok);
     }

@@ -614,3 +614,219 @@ fn people_given_to_a_basics_only_model_are_flagged_as_unused() {
     );
     assert!(run.json().get("people").is_none());
 }
+
+/// The end of every error about a prediction file's columns.
+const EXPECTED_COLUMNS: &str = "the columns startYear, runtimeMinutes, numVotes (required) and tconst or id, title or primaryTitle, genres, titleType, isAdult, directors, writers, cast (optional)";
+
+#[test]
+fn a_file_without_rows_or_required_columns_is_an_error_and_keeps_the_earlier_output() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox.write("movies.csv", MIXED_CSV);
+    sandbox
+        .run(["predict", "--input", "movies.csv", "--output", "keep.csv"])
+        .success();
+    let earlier = sandbox.read("keep.csv");
+    let cases = [
+        (
+            "empty.csv",
+            "",
+            format!("empty.csv: the file is empty; expected a CSV header row and one movie per row, with {EXPECTED_COLUMNS}"),
+        ),
+        (
+            "header.csv",
+            "startYear,runtimeMinutes,numVotes\n",
+            format!("header.csv: no movie rows after the CSV header; expected one movie per row, with {EXPECTED_COLUMNS}"),
+        ),
+        (
+            "wrong.csv",
+            "title,year,runtime,votes\nHeat,1995,170,700000\n",
+            format!("wrong.csv: the CSV header (title,year,runtime,votes) lacks the required columns startYear, runtimeMinutes, numVotes; expected {EXPECTED_COLUMNS}"),
+        ),
+        (
+            "empty.json",
+            "[]",
+            "empty.json: no movies in the file; expected an array of movies or {\"movies\": [...]} holding at least one, each with startYear, runtimeMinutes, numVotes".to_owned(),
+        ),
+    ];
+
+    for (file, contents, expected) in cases {
+        sandbox.write(file, contents);
+
+        let message = sandbox
+            .run(["predict", "--input", file, "--output", "keep.csv"])
+            .error();
+
+        assert_eq!(message, expected, "{file}");
+        assert_eq!(
+            sandbox.read("keep.csv"),
+            earlier,
+            "{file} left keep.csv alone"
+        );
+    }
+}
+
+#[test]
+fn a_file_whose_every_row_is_rejected_lists_them_and_exits_1() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox.write(
+        "bad.csv",
+        "tconst,startYear,runtimeMinutes,numVotes\ntt1,19x5,90,10\ntt2,2001,,10\n",
+    );
+
+    let run = sandbox.run(["predict", "--input", "bad.csv", "--output", "out.json"]);
+
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "row 0 (CSV line 2) rejected: startYear: startYear \"19x5\" is not a whole number\n\
+             row 1 (CSV line 3) rejected: runtimeMinutes: runtimeMinutes is required"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "0 rows scored, 2 rejected; written to out.json\nno row of bad.csv could be scored: every row was rejected"
+        ),
+        "{}",
+        run.stderr
+    );
+    let written: Value = serde_json::from_str(&sandbox.read("out.json")).unwrap();
+    assert_eq!(written["predictions"], serde_json::json!([]));
+    assert_eq!(written["rejected"].as_array().unwrap().len(), 2);
+}
+
+/// Runs `predict --input movies.csv --output OUTPUT` with no model trained: a refused
+/// output is refused before the model is loaded or the input read.
+#[cfg(unix)]
+fn refused_output(sandbox: &Sandbox, output: &str) -> String {
+    sandbox.write("movies.csv", MIXED_CSV);
+    sandbox
+        .run(["predict", "--input", "movies.csv", "--output", output])
+        .error()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_not_a_regular_file_is_refused_before_any_work_and_left_alone() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let sandbox = Sandbox::new();
+    let _socket = std::os::unix::net::UnixListener::bind(sandbox.join("socket.csv")).unwrap();
+    std::fs::create_dir(sandbox.join("dir.csv")).unwrap();
+
+    let socket = refused_output(&sandbox, "socket.csv");
+    let dir = refused_output(&sandbox, "dir.csv");
+
+    assert_eq!(
+        socket,
+        "--output socket.csv is a socket, not a regular file; --output writes a new file or replaces a regular one"
+    );
+    assert!(
+        dir.starts_with("--output dir.csv is a directory, not a regular file"),
+        "{dir}"
+    );
+    let kind = std::fs::symlink_metadata(sandbox.join("socket.csv"))
+        .unwrap()
+        .file_type();
+    assert!(kind.is_socket(), "the socket is still a socket");
+    assert!(sandbox.join("dir.csv").is_dir());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_output_is_refused_and_left_alone() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let sandbox = Sandbox::new();
+    let made = std::process::Command::new("mkfifo")
+        .arg(sandbox.join("fifo.csv"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo on this machine");
+        return;
+    }
+
+    let message = refused_output(&sandbox, "fifo.csv");
+
+    assert!(
+        message.starts_with("--output fifo.csv is a FIFO, not a regular file"),
+        "{message}"
+    );
+    let kind = std::fs::symlink_metadata(sandbox.join("fifo.csv"))
+        .unwrap()
+        .file_type();
+    assert!(kind.is_fifo(), "the FIFO is still a FIFO");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_the_input_is_refused_and_the_input_kept() {
+    let sandbox = Sandbox::new();
+    sandbox.write("movies.csv", MIXED_CSV);
+    std::os::unix::fs::symlink("movies.csv", sandbox.join("link.csv")).unwrap();
+
+    for output in ["movies.csv", "./movies.csv", "link.csv"] {
+        let message = refused_output(&sandbox, output);
+
+        assert_eq!(
+            message,
+            format!("--output {output} would overwrite the input; choose another --output")
+        );
+        assert_eq!(sandbox.read("movies.csv"), MIXED_CSV, "{output}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_output_writes_the_file_it_points_to_and_stays_a_link() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox.write("movies.csv", MIXED_CSV);
+    sandbox.write("results/real.csv", "old results\n");
+    std::os::unix::fs::symlink("results/real.csv", sandbox.join("link.csv")).unwrap();
+
+    let run = sandbox
+        .run(["predict", "--input", "movies.csv", "--output", "link.csv"])
+        .success();
+
+    let link = std::fs::symlink_metadata(sandbox.join("link.csv")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is still a link");
+    assert!(
+        sandbox
+            .read("results/real.csv")
+            .starts_with("row,id,predicted_rating,lower,upper,imputed,people\n0,tt0111161,"),
+        "the target holds the predictions"
+    );
+    assert!(
+        run.stderr
+            .contains("2 rows scored, 4 rejected; written to link.csv"),
+        "{}",
+        run.stderr
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(sandbox.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["real.csv"], "no temporary file is left");
+}
+
+#[test]
+fn output_without_input_is_an_error_not_ignored() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+
+    let message = sandbox
+        .run(
+            ["predict", "--output", "single.json"]
+                .iter()
+                .chain(&SHAWSHANK),
+        )
+        .error();
+
+    assert_eq!(
+        message,
+        "--output writes the predictions of an --input file; for one movie from flags, drop --output (add --json and redirect stdout to keep the answer)"
+    );
+    assert!(!sandbox.join("single.json").exists());
+}
