@@ -312,7 +312,10 @@ pub(crate) fn run(a: ServeArgs, settings: &Settings) -> Result<Outcome> {
 
 /// On a first start with nothing configured: when the registry has no `model` yet (its
 /// champion alias is unset), trains the default model on the embedded sample, logs the
-/// run and registers it as champion, exactly as `reelcast train --register` would.
+/// run and registers it as champion, as `reelcast train --register` would, except that
+/// its bundle and report are kept only as the run's artifacts: `[train] out_dir`
+/// (`artifacts/`, where `predict` and `evaluate` look by default) belongs to
+/// `reelcast train` and is not written.
 fn register_default_if_missing(model: &ModelRef, uri: &str, settings: &Settings) -> Result<()> {
     let args = first_start_train_args();
     let kind =
@@ -323,7 +326,14 @@ fn register_default_if_missing(model: &ModelRef, uri: &str, settings: &Settings)
         .with_context(|| format!("training and registering the default model as {model}"))?;
     if let Some(t) = trained {
         if let (Some(run), Some(r)) = (&t.run_id, &t.registered) {
-            tracing::info!(run_id = %run, version = r.version.version, "registered the default model as {model}");
+            let version = r.version.version;
+            tracing::info!(
+                run_id = %run,
+                version,
+                "registered the default model as {model} (version {version}): its bundle and report are artifacts of run {run} in {} (`reelcast runs show {run}`); {} was not written",
+                t.tracking_uri,
+                request.out_dir.display()
+            );
         }
     }
     Ok(())

@@ -69,7 +69,14 @@ fn serve_trains_on_first_start_answers_and_stops_cleanly_on_sigterm() {
     assert!(kill.success());
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("training the default"), "{stderr}");
-    assert!(sandbox.join("artifacts/model.bundle").is_file());
+    assert!(
+        stderr.contains("its bundle and report are artifacts of run"),
+        "{stderr}"
+    );
+    assert!(
+        !sandbox.join("artifacts").exists(),
+        "the first start wrote into artifacts/, which belongs to `reelcast train`"
+    );
     let models = sandbox.run(["models", "list", "--json"]).success().json();
     assert!(models.to_string().contains("movie_rating_gbt"), "{models}");
 }
@@ -148,6 +155,72 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Every file under `dir` (recursively), by path relative to it, with its bytes.
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_first_start_leaves_the_bundle_and_report_of_reelcast_train_byte_identical() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(["train", "--model", "rf", "--trees", "10"])
+        .success();
+    let before = snapshot(&sandbox.join("artifacts"));
+    assert!(
+        before.contains_key(std::path::Path::new("model.bundle")),
+        "{:?}",
+        before.keys()
+    );
+
+    let server = Server::start(&sandbox, &[], &[]);
+    let info = server.info();
+    drop(server);
+
+    assert_eq!(info["version"], "1", "{info}");
+    assert_eq!(info["alias"], "champion", "{info}");
+    assert_eq!(info["kind"], "gradient_boosting", "{info}");
+    let after = snapshot(&sandbox.join("artifacts"));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "files added to or removed from artifacts/"
+    );
+    for (path, bytes) in &before {
+        assert!(
+            after[path] == *bytes,
+            "artifacts/{} changed after a first-start serve",
+            path.display()
+        );
+    }
+    let predicted = sandbox
+        .run([
+            "predict",
+            "--json",
+            "--start-year",
+            "1994",
+            "--runtime-minutes",
+            "142",
+            "--num-votes",
+            "2500000",
+        ])
+        .json();
+    assert_eq!(predicted["model_name"], "movie_rating_rf", "{predicted}");
 }
 
 /// `reelcast models promote movie_rating_gbt 2 --alias champion`.

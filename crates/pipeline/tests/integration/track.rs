@@ -323,6 +323,47 @@ fn serve_first_start_trains_and_registers_once() {
 }
 
 #[test]
+fn serve_first_start_keeps_its_bundle_in_the_registry_and_leaves_the_out_dir_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let model = ModelRef::Alias {
+        name: "movie_rating_gbt".into(),
+        alias: CHAMPION.into(),
+    };
+    let users = dir.path().join("artifacts");
+    std::fs::create_dir_all(&users).unwrap();
+    std::fs::write(users.join("model.bundle"), b"the user's own model").unwrap();
+
+    let trained =
+        register_default_if_missing(&model, &request(dir.path(), 3), &TrackOptions::new(&uri))
+            .unwrap()
+            .unwrap();
+
+    let listed: Vec<_> = std::fs::read_dir(&users)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(listed, ["model.bundle"], "files written into the out dir");
+    assert_eq!(
+        std::fs::read(users.join("model.bundle")).unwrap(),
+        b"the user's own model"
+    );
+    let staging = trained.model_path.parent().unwrap();
+    assert!(
+        !staging.exists(),
+        "temporary directory {} left behind",
+        staging.display()
+    );
+    let b = backend(&uri);
+    let version = &trained.registered.unwrap().version;
+    let run_id = trained.run_id.unwrap();
+    assert_model_folder(b.as_ref(), version, &run_id);
+    let bytes = fetch_bundle(b.as_ref(), version).unwrap();
+    let served = ModelBundle::from_bytes(&bytes, Path::new("served")).unwrap();
+    assert_eq!(served.metadata.model_name, "movie_rating_gbt");
+}
+
+#[test]
 fn stale_runs_of_gone_processes_are_killed_and_live_or_foreign_ones_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let uri = sqlite_uri(dir.path());
