@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::StepCounts;
+use crate::{DownloadProblem, StepCounts};
 
 /// Everything that can go wrong reading, writing or fetching IMDb data.
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +224,20 @@ pub enum Error {
         expected: u64,
         /// Bytes received.
         received: u64,
+    },
+    /// A download that is not the IMDb file asked for (an HTML page, a cut-off gzip,
+    /// another file); it was discarded and the previous copy, if any, kept.
+    #[error(
+        "GET {url}: {problem}; {name} was not replaced; \
+         check --base-url, or try again if the download was cut short"
+    )]
+    InvalidDownload {
+        /// The URL requested.
+        url: String,
+        /// File name, e.g. `title.basics.tsv.gz`.
+        name: String,
+        /// What is wrong with the body.
+        problem: DownloadProblem,
     },
 }
 

@@ -1,6 +1,7 @@
 //! Downloading IMDb's files: streamed to a temporary file beside the target, hashed on the
-//! way, renamed into place only when complete, and skipped when the server says nothing
-//! changed (ETag / Last-Modified kept in a `<file>.meta.json` sidecar).
+//! way, checked (whole gzip, IMDb's header; see `download_check`), renamed into place only
+//! when complete and valid, and skipped when the server says nothing changed (ETag /
+//! Last-Modified kept in a `<file>.meta.json` sidecar).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Read, Write};
@@ -17,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
+use crate::download_check::check_download;
+use crate::temp_file::temp_file_in;
 use crate::{Error, ImdbFile, Result};
 
 /// IMDb's dataset server.
@@ -76,8 +79,10 @@ struct FileMeta {
 /// # Errors
 /// [`Error::InvalidBaseUrl`] before anything is requested or created,
 /// [`Error::Http`], [`Error::HttpStatus`] (e.g. 404), [`Error::DownloadInterrupted`],
-/// [`Error::IncompleteDownload`], [`Error::Io`]. A failed download never leaves a partial
-/// file under the real name.
+/// [`Error::IncompleteDownload`], [`Error::InvalidDownload`] (a `.gz` body that is not
+/// gzip or ends early, a first line that is not the IMDb file's header), [`Error::Io`]. A
+/// failed download never leaves a partial file under the real name, nor replaces the
+/// file or sidecar already there.
 #[tracing::instrument(skip_all, fields(base_url, dir = %dir.display()))]
 pub fn fetch(
     base_url: &str,
@@ -185,6 +190,8 @@ fn fetch_one(
     }
     let last_modified = header(response.headers(), LAST_MODIFIED);
     let (tmp, sha256, size) = download(response, url, dir, name, length, progress)?;
+    // On failure `tmp` is dropped, which removes it; the old file and sidecar stay as they were.
+    check_download(tmp.path(), url, name)?;
     tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
     let meta = FileMeta {
         url: url.to_owned(),
@@ -228,7 +235,7 @@ fn download(
     length: Option<u64>,
     progress: bool,
 ) -> Result<(NamedTempFile, String, u64)> {
-    let tmp = NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
     let tmp_path = tmp.path().to_owned();
     let mut out = BufWriter::with_capacity(1 << 20, tmp);
     let bar = progress_bar(name, length, progress);
@@ -288,7 +295,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 fn write_meta(path: &Path, meta: &FileMeta) -> Result<()> {
     let target = meta_path(path);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
     let json = serde_json::to_vec_pretty(meta).map_err(|source| Error::Manifest {
         path: target.clone(),
         source,

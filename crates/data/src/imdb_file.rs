@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::basics::BASICS_HEADER;
+use crate::crew::{CREW_HEADER, NAMES_HEADER, PRINCIPALS_HEADER};
+use crate::ratings::RATINGS_HEADER;
 use crate::{Error, Result};
 
 /// One of the IMDb files reelcast reads.
@@ -61,6 +64,29 @@ impl ImdbFile {
             ImdbFile::Crew => "title.crew.tsv.gz",
             ImdbFile::Principals => "title.principals.tsv.gz",
             ImdbFile::Names => "name.basics.tsv.gz",
+        }
+    }
+
+    /// The file IMDb publishes as `name`: its gzip name (`title.basics.tsv.gz`) or the
+    /// plain one (`title.basics.tsv`); `None` for any other name.
+    pub fn from_file_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| {
+            name == f.file_name()
+                || name
+                    .strip_suffix(".tsv")
+                    .is_some_and(|stem| stem == f.stem())
+        })
+    }
+
+    /// The columns of the file's first line, in order (what ingest checks and `data fetch`
+    /// expects of a download).
+    pub const fn header(self) -> &'static [&'static str] {
+        match self {
+            ImdbFile::Basics => &BASICS_HEADER,
+            ImdbFile::Ratings => &RATINGS_HEADER,
+            ImdbFile::Crew => &CREW_HEADER,
+            ImdbFile::Principals => &PRINCIPALS_HEADER,
+            ImdbFile::Names => &NAMES_HEADER,
         }
     }
 
@@ -178,7 +204,26 @@ mod tests {
     }
 
     #[test]
-    fn file_names_are_the_embedded_samples() {
+    fn knows_a_file_by_its_gzip_or_plain_name_only() {
+        for file in ImdbFile::ALL {
+            let plain = format!("{}.tsv", file.stem());
+            assert_eq!(ImdbFile::from_file_name(file.file_name()), Some(file));
+            assert_eq!(ImdbFile::from_file_name(&plain), Some(file), "{plain}");
+        }
+        for other in [
+            "title.akas.tsv.gz",
+            "title.basics",
+            "basics",
+            "title.basics.tsv.gz.tmp",
+        ] {
+            assert_eq!(ImdbFile::from_file_name(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn file_names_and_headers_are_the_embedded_samples() {
+        use std::io::BufRead as _;
+
         use crate::EmbeddedFile;
         let embedded = [
             EmbeddedFile::Basics,
@@ -190,6 +235,10 @@ mod tests {
         for (file, e) in ImdbFile::ALL.into_iter().zip(embedded) {
             assert_eq!(file.file_name(), e.file_name(), "{file}");
             assert_eq!(format!("{}.tsv.gz", file.stem()), file.file_name());
+            let mut text = std::io::BufReader::new(flate2::read::GzDecoder::new(e.bytes()));
+            let mut first = String::new();
+            text.read_line(&mut first).unwrap();
+            assert_eq!(first.trim_end(), file.header().join("\t"), "{file}");
         }
     }
 }

@@ -20,7 +20,8 @@
 //!   `name.basics` ([`PeopleSources`]); ingest keeps their rows of the kept movies, fills
 //!   each [`MovieRecord`]'s `credits`, counts bad rows by reason like the other files, and
 //!   `write_processed` writes the filtered files beside the CSV under the same manifest.
-//! - [`fetch`] downloads IMDb's files with conditional requests and atomic renames;
+//! - [`fetch`] downloads IMDb's files with conditional requests and atomic renames, and
+//!   replaces a file only with a download that is whole gzip under IMDb's header;
 //!   [`ImdbFile`] names the five files (`basics`, `ratings`, `crew`, `principals`,
 //!   `names`) and finds them in a directory under IMDb's names.
 //! - [`reads_in_progress`]: how far the raw files being read are, for progress displays.
@@ -42,6 +43,7 @@
 
 mod basics;
 mod crew;
+mod download_check;
 mod embedded;
 mod error;
 mod fetch;
@@ -57,10 +59,12 @@ mod progress;
 mod ratings;
 mod report;
 mod source;
+mod temp_file;
 mod tsv;
 mod validate;
 
 pub use crew::{nconst_numeric, nconst_text};
+pub use download_check::DownloadProblem;
 pub use embedded::EmbeddedFile;
 pub use error::{Error, Result};
 pub use fetch::{fetch, sha256_file, FetchStatus, FetchedFile, DEFAULT_BASE_URL, DEFAULT_FILES};

@@ -17,6 +17,7 @@ use crate::hash::HashingWriter;
 use crate::id_map::IdMap;
 use crate::report::{BadRows, FileReport};
 use crate::source::Source;
+use crate::temp_file::temp_file_in;
 use crate::{Error, Result};
 
 /// Principal categories that count as cast.
@@ -343,7 +344,7 @@ pub(crate) fn write_people_files(
     write_tables(
         tables,
         |_| {
-            let tmp = NamedTempFile::new_in(dir)?;
+            let tmp = temp_file_in(dir)?;
             Ok(HashingWriter::new(BufWriter::with_capacity(1 << 20, tmp)))
         },
         |name, rows, w| {

@@ -6,7 +6,6 @@ use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use reelcast_core::{GenreSet, MovieRecord, Rating, Runtime, TitleId, TitleType, Votes, Year};
-use tempfile::NamedTempFile;
 use time::OffsetDateTime;
 
 use crate::hash::{HashingReader, HashingWriter};
@@ -15,6 +14,7 @@ use crate::manifest::{DatasetManifest, DatasetVersion, MANIFEST_SCHEMA_VERSION};
 use crate::people::{
     attach_credits, movie_index, read_people_files, table_digests, write_people_files, PeopleTables,
 };
+use crate::temp_file::temp_file_in;
 use crate::{Error, Result};
 
 /// The dataset file name.
@@ -141,7 +141,7 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
     let csv_path = dir.join(DATASET_FILE);
     let manifest_path = dir.join(MANIFEST_FILE);
 
-    let tmp = NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
     let out = HashingWriter::new(BufWriter::with_capacity(1 << 20, tmp));
     let csv_err = |source| Error::Csv {
         path: csv_path.clone(),
@@ -174,7 +174,7 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
         people: report.people.clone(),
         people_files,
     };
-    let mut manifest_tmp = NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut manifest_tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
     serde_json::to_writer_pretty(&mut manifest_tmp, &manifest).map_err(|source| {
         Error::Manifest {
             path: manifest_path.clone(),

@@ -20,7 +20,7 @@ const IN_FLIGHT: usize = 4;
 /// Buffer size for raw (compressed) bytes.
 const RAW_BUFFER: usize = 128 * 1024;
 /// The two bytes every gzip member starts with (RFC 1952).
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// A raw IMDb file: a path on disk or one of the embedded sample's files.
 #[derive(Debug, Clone, PartialEq, Eq)]

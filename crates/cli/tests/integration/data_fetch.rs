@@ -2,6 +2,7 @@
 //! real files (no test uses the internet).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -11,6 +12,8 @@ use tiny_http::{Header, Response, Server};
 use crate::helpers::{sample_arg, sample_file, sha256, Sandbox, SAMPLE_FILES};
 
 const ETAG: &str = "\"sample-v1\"";
+/// The ETag of a server with a new (bad) version of the files.
+const NEW_ETAG: &str = "\"sample-v2\"";
 /// What `data fetch` downloads by default: all five files.
 const FILES: [&str; 5] = SAMPLE_FILES;
 
@@ -28,6 +31,12 @@ struct TestServer {
 
 impl TestServer {
     fn start(files: BTreeMap<String, Vec<u8>>) -> Self {
+        Self::start_with_etag(files, ETAG)
+    }
+
+    /// Like [`TestServer::start`], with `etag` on every file (a new ETag is a new version
+    /// of the files, downloaded over the copies fetched with the old one).
+    fn start_with_etag(files: BTreeMap<String, Vec<u8>>, etag: &'static str) -> Self {
         let server = Arc::new(Server::http("127.0.0.1:0").expect("binding 127.0.0.1:0"));
         let port = server.server_addr().to_ip().expect("an IP address").port();
         let log = Log::default();
@@ -44,15 +53,15 @@ impl TestServer {
                 seen.lock()
                     .expect("log lock")
                     .push((path.clone(), if_none_match.clone()));
-                let etag = Header::from_bytes("ETag", ETAG).expect("a valid header");
+                let header = Header::from_bytes("ETag", etag).expect("a valid header");
                 let response = match files.get(&path) {
                     None => Response::from_string("not found").with_status_code(404),
-                    Some(_) if if_none_match.as_deref() == Some(ETAG) => {
+                    Some(_) if if_none_match.as_deref() == Some(etag) => {
                         Response::from_data(Vec::new())
                             .with_status_code(304)
-                            .with_header(etag)
+                            .with_header(header)
                     }
-                    Some(body) => Response::from_data(body.clone()).with_header(etag),
+                    Some(body) => Response::from_data(body.clone()).with_header(header),
                 };
                 let _ = request.respond(response);
             }
@@ -323,4 +332,115 @@ fn fetch_from_a_server_without_the_files_names_the_url_and_status() {
         )
     );
     assert!(!sandbox.join("raw/title.basics.tsv.gz").exists());
+}
+
+/// The files in `dir` with their bytes, sorted by name.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = std::fs::read(e.path()).unwrap();
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn fetch_refuses_a_bad_download_and_keeps_the_good_copy_byte_for_byte() {
+    let sample = |name: &str| std::fs::read(sample_file(name)).unwrap();
+    let cases = [
+        (
+            "truncated gzip",
+            "basics",
+            "title.basics.tsv.gz",
+            sample("title.basics.tsv.gz")[..20_000].to_vec(),
+            "gzip stream truncated after 20000 bytes".to_owned(),
+        ),
+        (
+            "html page",
+            "ratings",
+            "title.ratings.tsv.gz",
+            b"<!DOCTYPE html>\n<html><head><title>503</title></head></html>\n".to_vec(),
+            "not gzip: starts with `<!DOCTYPE`".to_owned(),
+        ),
+        (
+            "another file's header",
+            "ratings",
+            "title.ratings.tsv.gz",
+            sample("title.crew.tsv.gz"),
+            "header is \"tconst\\tdirectors\\twriters\", expected \"tconst\\taverageRating\\tnumVotes\"".to_owned(),
+        ),
+    ];
+    for (label, only, name, body, problem) in cases {
+        let sandbox = Sandbox::new();
+        let good = TestServer::sample();
+        fetch_json(&sandbox, &good.url, &["--only", "basics,ratings"]);
+        let raw = sandbox.join("raw");
+        let before = snapshot(&raw);
+        let bad = TestServer::start_with_etag(BTreeMap::from([(name.to_owned(), body)]), NEW_ETAG);
+
+        let run = sandbox.run([
+            "data",
+            "fetch",
+            "--base-url",
+            &bad.url,
+            "--dir",
+            "raw",
+            "--only",
+            only,
+            "--no-progress",
+        ]);
+
+        assert_eq!(
+            run.error(),
+            format!(
+                "fetching IMDb datasets from {url}: GET {url}{name}: {problem}; {name} was not replaced; check --base-url, or try again if the download was cut short",
+                url = bad.url
+            ),
+            "{label}"
+        );
+        assert!(!run.stdout.contains("next:"), "{label}: {}", run.stdout);
+        assert_eq!(bad.requests().len(), 1, "{label}: downloaded");
+        let after = snapshot(&raw);
+        assert!(
+            after == before,
+            "{label}: raw/ changed: {:?} -> {:?}",
+            before.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            after.iter().map(|(n, _)| n).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// The permission bits of `path` and of a file `File::create` makes in a new directory
+/// under `dir`, in octal (equal when `path` was written like an ordinary file, whatever
+/// the umask).
+#[cfg(unix)]
+pub(crate) fn mode_and_created_mode(path: &Path, dir: &Path) -> (String, String) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| {
+        let bits = std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        format!("{bits:o}")
+    };
+    let probe = tempfile::tempdir_in(dir).unwrap();
+    let created = probe.path().join("probe");
+    std::fs::File::create(&created).unwrap();
+    (mode(path), mode(&created))
+}
+
+#[cfg(unix)]
+#[test]
+fn fetched_files_and_sidecars_get_the_mode_of_a_created_file() {
+    let sandbox = Sandbox::new();
+    let server = TestServer::sample();
+
+    fetch_json(&sandbox, &server.url, &["--only", "ratings"]);
+
+    for name in ["title.ratings.tsv.gz", "title.ratings.tsv.gz.meta.json"] {
+        let (mode, created) =
+            mode_and_created_mode(&sandbox.join("raw").join(name), sandbox.path());
+        assert_eq!(mode, created, "{name}");
+    }
 }

@@ -430,3 +430,25 @@ fn people_flags_need_basics_and_ratings() {
         run.stderr
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ingested_files_get_the_mode_of_a_created_file() {
+    let sandbox = Sandbox::new();
+
+    sandbox.run(["data", "ingest", "--out", "out"]).success();
+
+    let manifest: Value = serde_json::from_str(&sandbox.read("out/manifest.json")).unwrap();
+    let people = people_files(&manifest).into_iter().map(|(name, _)| name);
+    let written: Vec<String> = ["movies_with_ratings.csv", "manifest.json"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain(people)
+        .collect();
+    assert_eq!(written.len(), 5, "{written:?}");
+    for name in written {
+        let path = sandbox.join("out").join(&name);
+        let (mode, created) = crate::data_fetch::mode_and_created_mode(&path, sandbox.path());
+        assert_eq!(mode, created, "{name}");
+    }
+}

@@ -9,9 +9,11 @@ use std::thread::JoinHandle;
 use reelcast_data::{fetch, sha256_file, Error, FetchStatus};
 use tiny_http::{Header, Response, Server};
 
-use crate::helpers::excerpt_ratings;
+use crate::helpers::{excerpt_basics, excerpt_ratings, gzip};
 
 const ETAG: &str = "\"v1\"";
+/// The ETag of [`Mode::Replaced`]: a new version of the file.
+const NEW_ETAG: &str = "\"v2\"";
 
 #[derive(Clone, Copy)]
 enum Mode {
@@ -21,6 +23,8 @@ enum Mode {
     IgnoresConditional,
     /// 404 for everything.
     NotFound,
+    /// 200 with a new ETag whatever the request says: the file changed on the server.
+    Replaced,
 }
 
 struct TestServer {
@@ -74,6 +78,13 @@ fn serve(request: tiny_http::Request, mode: Mode, body: &[u8], sent: &AtomicUsiz
             .unwrap(),
         Mode::Normal | Mode::IgnoresConditional => {
             sent.fetch_add(1, Ordering::SeqCst);
+            request
+                .respond(Response::from_data(body.to_vec()).with_header(etag))
+                .unwrap();
+        }
+        Mode::Replaced => {
+            sent.fetch_add(1, Ordering::SeqCst);
+            let etag = Header::from_bytes("ETag", NEW_ETAG).unwrap();
             request
                 .respond(Response::from_data(body.to_vec()).with_header(etag))
                 .unwrap();
@@ -198,4 +209,123 @@ fn a_relative_base_url_is_refused_before_anything_is_created() {
 
     assert!(matches!(err, Error::InvalidBaseUrl { .. }), "{err:?}");
     assert!(!target.exists());
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_bad_download_is_refused_and_the_old_file_and_sidecar_survive_byte_for_byte() {
+    const NAME: &str = "title.ratings.tsv.gz";
+    let good = gzip(&fixture_bytes());
+    let cases = [
+        (
+            "truncated gzip",
+            good[..good.len() / 2].to_vec(),
+            format!("gzip stream truncated after {} bytes", good.len() / 2),
+        ),
+        (
+            "html page",
+            b"<!DOCTYPE html>\n<html><body>Service Unavailable</body></html>\n".to_vec(),
+            "not gzip: starts with `<!DOCTYPE`".to_owned(),
+        ),
+        (
+            "another file's header",
+            gzip(&std::fs::read(excerpt_basics()).unwrap()),
+            "header is \"tconst\\ttitleType\\tprimaryTitle\\toriginalTitle\\tisAdult\\tstartYear\\tendYear\\truntimeMinutes\\tgenres\", expected \"tconst\\taverageRating\\tnumVotes\"".to_owned(),
+        ),
+    ];
+    for (label, body, problem) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let first = TestServer::start(Mode::Normal, good.clone());
+        fetch(&first.url, dir.path(), &[NAME], false).unwrap();
+        let file = dir.path().join(NAME);
+        let sidecar = dir.path().join(format!("{NAME}.meta.json"));
+        let (old_file, old_sidecar) = (
+            std::fs::read(&file).unwrap(),
+            std::fs::read(&sidecar).unwrap(),
+        );
+        let bad = TestServer::start(Mode::Replaced, body);
+
+        let err = fetch(&bad.url, dir.path(), &[NAME], false).unwrap_err();
+
+        assert!(
+            matches!(err, Error::InvalidDownload { .. }),
+            "{label}: {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "GET {}{NAME}: {problem}; {NAME} was not replaced; check --base-url, or try again if the download was cut short",
+                bad.url
+            ),
+            "{label}"
+        );
+        assert_eq!(
+            bad.bodies_sent.load(Ordering::SeqCst),
+            1,
+            "{label}: downloaded"
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            old_file,
+            "{label}: the file survives"
+        );
+        assert_eq!(
+            std::fs::read(&sidecar).unwrap(),
+            old_sidecar,
+            "{label}: the sidecar survives"
+        );
+        assert_eq!(
+            names_in(dir.path()),
+            [NAME.to_owned(), format!("{NAME}.meta.json")],
+            "{label}: no temporary file left"
+        );
+    }
+}
+
+#[test]
+fn a_bad_first_download_leaves_nothing() {
+    let server = TestServer::start(
+        Mode::Normal,
+        b"<html>\n<head><title>Moved</title></head>\n</html>\n".to_vec(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+
+    let err = fetch(&server.url, dir.path(), &["title.basics.tsv.gz"], false).unwrap_err();
+
+    assert!(
+        err.to_string().starts_with(&format!(
+            "GET {}title.basics.tsv.gz: not gzip: starts with `<html>`; ",
+            server.url
+        )),
+        "{err}"
+    );
+    assert!(names_in(dir.path()).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fetched_file_and_its_sidecar_get_the_mode_of_a_created_file() {
+    use crate::helpers::{created_mode, mode};
+
+    let server = TestServer::start(Mode::Normal, gzip(&fixture_bytes()));
+    let dir = tempfile::tempdir().unwrap();
+
+    let fetched = fetch(&server.url, dir.path(), &["title.ratings.tsv.gz"], false).unwrap();
+
+    let expected = created_mode(dir.path());
+    assert_eq!(mode(&fetched[0].path), expected, "the file");
+    assert_eq!(
+        mode(&dir.path().join("title.ratings.tsv.gz.meta.json")),
+        expected,
+        "the sidecar"
+    );
 }

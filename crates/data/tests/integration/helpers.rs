@@ -54,9 +54,31 @@ pub fn ids(ingested: &Ingested) -> Vec<&str> {
 
 /// Gzips `bytes` into `path`.
 pub fn write_gzip(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, gzip(bytes)).unwrap();
+}
+
+/// `bytes` gzipped.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let file = std::fs::File::create(path).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(bytes).unwrap();
-    gz.finish().unwrap();
+    gz.finish().unwrap()
+}
+
+/// A file's permission bits, in octal (readable in an assert message).
+#[cfg(unix)]
+pub fn mode(path: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode();
+    format!("{:o}", mode & 0o777)
+}
+
+/// The permission bits `File::create` gives a new file in `dir` (0666 minus the umask),
+/// in octal.
+#[cfg(unix)]
+pub fn created_mode(dir: &Path) -> String {
+    let probe = tempfile::tempdir_in(dir).unwrap();
+    let path = probe.path().join("probe");
+    std::fs::File::create(&path).unwrap();
+    mode(&path)
 }

@@ -175,3 +175,25 @@ fn missing_processed_dir_suggests_ingest() {
         "not found; create the processed dataset with `reelcast data ingest --out DIR`"
     ));
 }
+
+#[cfg(unix)]
+#[test]
+fn written_files_get_the_mode_of_a_created_file() {
+    use crate::helpers::{created_mode, mode};
+
+    let dir = tempfile::tempdir().unwrap();
+    let ingested = ingest(&DataSources::embedded(), &IngestOptions::default()).unwrap();
+
+    let manifest = write_processed(dir.path(), &ingested).unwrap();
+
+    let expected = created_mode(dir.path());
+    let people = manifest.people_files.iter().map(|f| f.name.as_str());
+    let written: Vec<&str> = [DATASET_FILE, MANIFEST_FILE]
+        .into_iter()
+        .chain(people)
+        .collect();
+    assert_eq!(written.len(), 5, "{written:?}");
+    for name in written {
+        assert_eq!(mode(&dir.path().join(name)), expected, "{name}");
+    }
+}
