@@ -222,8 +222,12 @@ fn text<'a>(field: &str, value: &'a Option<Value>) -> Result<Option<&'a str>, St
     }
 }
 
+/// The title, trimmed; one of only whitespace is not given (imputed, as `""` is).
 fn title(value: &Option<Value>) -> Result<Option<String>, String> {
-    let Some(t) = text("title", value)? else {
+    let Some(t) = text("title", value)?
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
         return Ok(None);
     };
     let n = t.chars().count();
@@ -238,6 +242,11 @@ fn title(value: &Option<Value>) -> Result<Option<String>, String> {
 fn genres(value: &Option<Value>) -> Result<Option<GenreSet>, String> {
     match given(value) {
         None => Ok(None),
+        Some(Value::Array(items)) if items.len() > Genre::ALL.len() => Err(format!(
+            "genres has {} entries; IMDb has {} genres",
+            items.len(),
+            Genre::ALL.len()
+        )),
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
@@ -535,6 +544,24 @@ mod tests {
                 "runtimeMinutes \"NaN\" is not a whole number",
                 "numVotes 18446744073709551615 is not between 0 and 4294967295"
             ]
+        );
+    }
+
+    #[test]
+    fn a_blank_title_is_not_given_and_genres_hold_at_most_every_genre_once() {
+        let base = json!({"startYear": 1995, "runtimeMinutes": 170, "numVotes": 700000});
+        let mut blank = base.clone();
+        blank["title"] = json!("   ");
+        assert_eq!(convert(blank).unwrap().title, None);
+        let mut padded = base.clone();
+        padded["title"] = json!(" Heat ");
+        assert_eq!(convert(padded).unwrap().title.as_deref(), Some("Heat"));
+        let mut many = base;
+        many["genres"] = json!(vec!["Drama"; 29]);
+        let problems = convert(many).unwrap_err();
+        assert_eq!(
+            problems[0].message,
+            "genres has 29 entries; IMDb has 28 genres"
         );
     }
 

@@ -7,8 +7,8 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Why a text could not be analysed, a model not trained or loaded, or reviews not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// The text is empty or only whitespace.
-    #[error("text is empty: it must contain at least 1 non-whitespace char")]
+    /// The text is empty or only whitespace, control or zero-width chars.
+    #[error("text is empty: it must contain at least 1 visible char (not only whitespace, control or zero-width chars)")]
     EmptyText,
     /// The text is longer than [`MAX_TEXT_CHARS`].
     #[error("text has {chars} chars: it must have at most {max} chars")]
@@ -18,6 +18,9 @@ pub enum Error {
         /// The limit, [`MAX_TEXT_CHARS`].
         max: usize,
     },
+    /// The text's letters are mostly of a script other than Latin and Hangul.
+    #[error("text is mostly in a script other than Latin or Hangul: reviews are scored in English or Korean")]
+    UnsupportedScript,
     /// A row of a review CSV is malformed.
     #[error("line {line}: {message}")]
     ReviewCsv {
@@ -63,7 +66,7 @@ mod tests {
     fn messages_name_the_value_and_the_rule() {
         assert_eq!(
             Error::EmptyText.to_string(),
-            "text is empty: it must contain at least 1 non-whitespace char"
+            "text is empty: it must contain at least 1 visible char (not only whitespace, control or zero-width chars)"
         );
         assert_eq!(
             Error::TextTooLong {

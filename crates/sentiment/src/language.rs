@@ -14,21 +14,26 @@ pub enum Language {
 
 /// Picks the language by counting letters per script: Hangul (syllables and jamo)
 /// against Latin. Mixed text goes to the majority script; a tie, or text with no
-/// letters of either script (digits, emoji), goes to English, whose VADER lexicon
-/// also scores emoticons and emoji.
-pub fn detect(text: &str) -> Language {
-    let (mut hangul, mut latin) = (0usize, 0usize);
+/// letters at all (digits, emoji), goes to English, whose VADER lexicon also scores
+/// emoticons and emoji. `None` when letters of other scripts (Cyrillic, Arabic, Han,
+/// Kana, ...) outnumber both: neither scorer can read such a text.
+pub fn detect(text: &str) -> Option<Language> {
+    let (mut hangul, mut latin, mut other) = (0usize, 0usize, 0usize);
     for c in text.chars() {
         if is_hangul(c) {
             hangul += 1;
         } else if is_latin(c) {
             latin += 1;
+        } else if c.is_alphabetic() {
+            other += 1;
         }
     }
-    if hangul > latin {
-        Language::Ko
+    if other > hangul.max(latin) {
+        None
+    } else if hangul > latin {
+        Some(Language::Ko)
     } else {
-        Language::En
+        Some(Language::En)
     }
 }
 
@@ -64,9 +69,26 @@ mod tests {
             ("accented latin", "Amélie était très belle", Language::En),
             ("no letters", "10/10 !!!", Language::En),
             ("laughter jamo", "ㅋㅋㅋㅋ ok", Language::Ko),
+            (
+                "english with a japanese title",
+                "I loved 千と千尋",
+                Language::En,
+            ),
         ];
         for (label, text, want) in cases {
-            assert_eq!(detect(text), want, "case {label}");
+            assert_eq!(detect(text), Some(want), "case {label}");
+        }
+    }
+
+    #[test]
+    fn text_mostly_in_another_script_is_neither_language() {
+        for text in [
+            "مذهل فيلم رائع",
+            "素晴らしい映画",
+            "Отличный фильм",
+            "Great фильм отличный",
+        ] {
+            assert_eq!(detect(text), None, "{text}");
         }
     }
 }

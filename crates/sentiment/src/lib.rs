@@ -76,20 +76,12 @@ pub struct Sentiment {
 /// Analyses a review text.
 ///
 /// # Errors
-/// [`Error::EmptyText`] if `text` is empty or whitespace only, and
-/// [`Error::TextTooLong`] if it has more than [`MAX_TEXT_CHARS`] chars.
+/// [`Error::EmptyText`] if `text` has no visible char, [`Error::TextTooLong`] if it has
+/// more than [`MAX_TEXT_CHARS`] chars, and [`Error::UnsupportedScript`] if its letters
+/// are mostly neither Latin nor Hangul.
 pub fn analyze(text: &str) -> Result<Sentiment> {
-    if text.trim().is_empty() {
-        return Err(Error::EmptyText);
-    }
-    let chars = text.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(Error::TextTooLong {
-            chars,
-            max: MAX_TEXT_CHARS,
-        });
-    }
-    let language = detect(text);
+    crate::model::check_text(text)?;
+    let language = detect(text).ok_or(Error::UnsupportedScript)?;
     let compound = match language {
         Language::En => english::compound(text),
         Language::Ko => korean::compound(text),

@@ -186,7 +186,7 @@ pub(crate) fn tf(count: u32) -> f64 {
 
 /// Refuses empty and over-long texts, like [`crate::analyze`].
 pub(crate) fn check_text(text: &str) -> Result<()> {
-    if text.trim().is_empty() {
+    if text.chars().all(invisible) {
         return Err(Error::EmptyText);
     }
     // Byte length bounds char count from above: most texts skip the count.
@@ -200,6 +200,14 @@ pub(crate) fn check_text(text: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whitespace, control chars and the zero-width format chars (ZWSP, ZWNJ, ZWJ, word
+/// joiner, BOM): a text of only these says nothing.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 #[cfg(test)]

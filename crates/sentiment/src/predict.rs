@@ -73,8 +73,9 @@ pub struct Prediction {
 /// [`Method::Lexicon`]); `explain` adds the model's strongest terms.
 ///
 /// # Errors
-/// [`crate::Error::EmptyText`] and [`crate::Error::TextTooLong`] (over
-/// [`crate::MAX_TEXT_CHARS`] chars), for both methods.
+/// [`crate::Error::EmptyText`], [`crate::Error::TextTooLong`] (over
+/// [`crate::MAX_TEXT_CHARS`] chars) and [`crate::Error::UnsupportedScript`], for both
+/// methods.
 pub fn predict(
     text: &str,
     model: &SentimentModel,
@@ -82,7 +83,7 @@ pub fn predict(
     explain: bool,
 ) -> Result<Prediction> {
     check_text(text)?;
-    let language = detect(text);
+    let language = detect(text).ok_or(crate::Error::UnsupportedScript)?;
     if method == Method::Lexicon || language == Language::Ko {
         let s = crate::analyze(text)?;
         return Ok(Prediction {

@@ -327,14 +327,15 @@ pub(crate) fn split_serde_message(text: &str) -> (Option<String>, String) {
         Some((p, r)) if !p.contains(' ') => (Some(p.to_owned()).filter(|p| p != "."), r),
         _ => (None, text),
     };
-    let missing = rest
-        .strip_prefix("missing field `")
+    let named = ["missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| rest.strip_prefix(prefix))
         .and_then(|r| r.strip_suffix('`'))
         .map(|f| match &path {
             Some(p) => format!("{p}.{f}"),
             None => f.to_owned(),
         });
-    (missing.or(path), rest.to_owned())
+    (named.or(path), rest.to_owned())
 }
 
 impl From<JsonRejection> for ApiError {
@@ -388,6 +389,7 @@ mod tests {
             ),
             ("missing field `text` at line 1 column 2", Some("text")),
             ("items[2]: missing field `actual_rating`", Some("items[2].actual_rating")),
+            ("duplicate field `startYear` at line 1 column 30", Some("startYear")),
         ];
         for (text, field) in cases {
             assert_eq!(split_serde_message(text).0.as_deref(), field, "{text}");

@@ -296,8 +296,9 @@ where
 }
 
 /// The outermost service of [`app`]: gives framework-made errors the API's JSON shape,
-/// then counts and times every request once, labelled by method, matched route
-/// (`unmatched` when no route matched) and status.
+/// then counts and times every request once, labelled by method, matched route (for a
+/// request answered before routing, its path when that is a route, else `unmatched`)
+/// and status.
 #[derive(Debug, Clone)]
 pub(crate) struct Observe<S> {
     inner: S,
@@ -318,13 +319,30 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let method = method_label(request.method());
+        let unrouted = unrouted_label(request.uri().path());
         ObserveFuture {
             started: Instant::now(),
             inner: self.inner.call(request),
             method,
+            unrouted,
             state: self.state.clone(),
         }
     }
+}
+
+/// The route label of a request answered before routing (a 413 of the body limit, a CORS
+/// preflight): its path when that is one of the API's routes without parameters, so that
+/// the endpoint's series counts it, else `unmatched` (the label set stays bounded).
+fn unrouted_label(path: &str) -> &'static str {
+    static ROUTES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            crate::openapi::endpoint_list()
+                .iter()
+                .filter_map(|e| e.split_once(' ').map(|(_, path)| path))
+                .filter(|path| !path.contains('{'))
+                .collect()
+        });
+    ROUTES.get(path).copied().unwrap_or("unmatched")
 }
 
 pin_project! {
@@ -333,6 +351,8 @@ pin_project! {
         #[pin]
         inner: F,
         method: &'static str,
+        // The route label when no route matched.
+        unrouted: &'static str,
         started: Instant,
         state: AppState,
     }
@@ -351,7 +371,7 @@ where
         let route = response
             .extensions()
             .get::<MatchedPath>()
-            .map_or("unmatched", MatchedPath::as_str);
+            .map_or(*this.unrouted, MatchedPath::as_str);
         let status = response.status().as_u16();
         let state = &*this.state;
         state

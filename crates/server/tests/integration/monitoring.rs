@@ -337,3 +337,27 @@ async fn fields_the_client_did_not_send_are_counted_as_imputed() {
     );
     assert_eq!(year, 0.0, "{metrics}");
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_counts_under_its_route() {
+    let state = state_with(ServerSettings {
+        body_limit_bytes: 1_000,
+        ..ServerSettings::default()
+    });
+    let big = serde_json::json!({"title": "x".repeat(2_000)});
+    let r = post_to(state.clone(), "/predict/movie", &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
+    let r = post_to(state.clone(), "/no/such/page", &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
+
+    let text = scrape(state).await;
+    let counted = |route: &str| {
+        sample(
+            &text,
+            "http_requests_total",
+            &[&format!("route=\"{route}\""), "status=\"413\""],
+        )
+    };
+    assert_eq!(counted("/predict/movie"), 1.0, "{text}");
+    assert_eq!(counted("unmatched"), 1.0, "{text}");
+}

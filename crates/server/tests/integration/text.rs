@@ -104,6 +104,16 @@ async fn bad_texts_and_features_get_422_naming_the_field() {
         (json!({"text": ""}), "text", "validation_failed"),
         (json!({"text": "   "}), "text", "validation_failed"),
         (
+            json!({"text": "\u{200B}\u{0000}"}),
+            "text",
+            "validation_failed",
+        ),
+        (
+            json!({"text": "مذهل فيلم رائع"}),
+            "text",
+            "validation_failed",
+        ),
+        (
             json!({"text": "a".repeat(20_001)}),
             "text",
             "validation_failed",
