@@ -15,7 +15,7 @@ use crate::dto::{
     SentimentMethod, TextBatchItem, TextBatchResponse, TextPredictionResponse, TextQuery,
     TextRequest, TextSentiment,
 };
-use crate::error::{check_list_size, ApiError};
+use crate::error::{check_list_size, ApiError, ErrorCode};
 use crate::state::{AppState, LoadedModel};
 
 /// Records one request's predictions: `count` items scored, `ratings` the predicted
@@ -140,7 +140,20 @@ pub(crate) fn parse_movies(
 /// with the batch at a few microseconds per movie, so even the largest batch
 /// (`[server] max_batch_size`) holds the worker for milliseconds, and requests are served
 /// in arrival order instead of sharing the cores among blocking threads.
-pub(crate) fn movies(state: &AppState, values: Vec<Value>) -> Result<MovieBatchResponse, ApiError> {
+pub(crate) fn movies(
+    state: &AppState,
+    values: Vec<Value>,
+    query: &TextQuery,
+) -> Result<MovieBatchResponse, ApiError> {
+    // The batch's query options are the texts'; a movie's explanation has its own endpoint.
+    let text_only = [
+        ("explain", query.explain),
+        ("method", query.method.is_some()),
+    ];
+    if let Some((option, _)) = text_only.iter().find(|(_, given)| *given) {
+        let message = format!("{option} applies to texts; for one movie's feature contributions use POST /predict/movie?explain=true");
+        return Err(ApiError::new(ErrorCode::ValidationFailed, message).with_field(*option));
+    }
     let movies = parse_movies(values, state.settings().max_batch_size)?;
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let started = Instant::now();

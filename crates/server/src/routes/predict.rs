@@ -70,7 +70,7 @@ pub(crate) async fn predict_text(
         (status = 400, description = "Malformed JSON", body = crate::dto::ErrorResponse),
         (status = 413, description = "Body over the size limit", body = crate::dto::ErrorResponse),
         (status = 415, description = "Not application/json", body = crate::dto::ErrorResponse),
-        (status = 422, description = "Both or neither of movies and texts, or every bad index and field", body = crate::dto::ErrorResponse),
+        (status = 422, description = "Both or neither of movies and texts, explain or method with movies, or every bad index and field", body = crate::dto::ErrorResponse),
         (status = 503, description = "No model loaded yet (movies only)", body = crate::dto::ErrorResponse),
     ))]
 #[tracing::instrument(level = "debug", skip_all)]
@@ -84,7 +84,7 @@ pub(crate) async fn predict_batch(
     refuse_unknown(&req.unknown, "send movies or texts")?;
     match (req.movies, req.texts) {
         (Some(movies), None) => Ok(Json(BatchResponse::Movies(scoring::movies(
-            &state, movies,
+            &state, movies, &query,
         )?))),
         (None, Some(texts)) => Ok(Json(BatchResponse::Texts(
             scoring::texts(&state, texts, query).await?,

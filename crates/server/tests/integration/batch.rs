@@ -119,3 +119,19 @@ async fn a_movie_missing_several_required_fields_names_each_of_them() {
     assert_eq!(fields, [(1, "startYear"), (1, "numVotes")]);
     assert_eq!(r.field(), "movies[1].startYear");
 }
+
+#[tokio::test]
+async fn the_texts_query_options_are_refused_with_movies() {
+    let body = json!({"movies": [the_kid()]});
+    for (query, field) in [("explain=true", "explain"), ("method=lexicon", "method")] {
+        let r = post(&format!("/predict/batch?{query}"), &body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert_eq!(r.field(), field);
+        assert!(r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/predict/movie?explain=true"));
+    }
+    let r = post("/predict/batch?explain=false", &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
