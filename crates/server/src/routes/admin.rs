@@ -1,7 +1,7 @@
 //! `POST /model/reload`: the admin endpoint that swaps in the model source's current model.
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sha2::{Digest, Sha256};
@@ -61,11 +61,26 @@ fn bearer_token(value: &str) -> Option<&str> {
         (status = 200, description = "Reloaded, or already serving the source's model", body = ReloadResponse),
         (status = 401, description = "Missing or wrong bearer token", body = crate::dto::ErrorResponse),
         (status = 403, description = "Disabled: no admin token configured", body = crate::dto::ErrorResponse),
+        (status = 422, description = "A request body: the endpoint takes none", body = crate::dto::ErrorResponse),
         (status = 503, description = "The load failed (the previous model is still served) or there is no model source", body = crate::dto::ErrorResponse),
     ))]
-pub(crate) async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(response) = refusal(&state, &headers) {
+pub(crate) async fn reload(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Some(response) = refusal(&state, &parts.headers) {
         return response;
+    }
+    // What is loaded is the configured source's; a body asking for something else would
+    // be ignored, so any body other than nothing or `{}` is refused.
+    let body = match axum::body::to_bytes(body, state.settings().body_limit_bytes).await {
+        Ok(body) => body,
+        Err(_) => return ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE).into_response(),
+    };
+    let body = String::from_utf8_lossy(&body);
+    if !matches!(body.trim(), "" | "{}") {
+        let message = "POST /model/reload takes no body: it loads the model [server] model (or --model) names; to serve another version, move its alias (`reelcast models promote`) and reload";
+        return ApiError::new(ErrorCode::ValidationFailed, message)
+            .with_field("body")
+            .into_response();
     }
     match reload_source(&state).await {
         Ok(answer) => Json(answer).into_response(),

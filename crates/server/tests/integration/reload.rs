@@ -269,6 +269,38 @@ async fn reload_needs_the_bearer_token_and_is_off_without_one() {
 }
 
 #[tokio::test]
+async fn a_body_is_refused_rather_than_ignored_and_the_scheme_is_case_insensitive() {
+    let registry = Arc::new(FakeRegistry::default());
+    registry.point_at(1);
+    let state = started(registry.clone(), "right").await;
+    registry.point_at(2);
+
+    let body = Body::from(r#"{"version": "99"}"#);
+    let (status, answer) = call(
+        &state,
+        Method::POST,
+        "/model/reload",
+        Some("Bearer right"),
+        body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"]["field"], "body");
+    assert_eq!(state.model().unwrap().version, "1", "nothing was swapped");
+
+    let (status, answer) = call(
+        &state,
+        Method::POST,
+        "/model/reload",
+        Some("bearer right"),
+        Body::from("{}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(state.model().unwrap().version, "2");
+}
+
+#[tokio::test]
 async fn a_state_without_a_source_says_so() {
     let state = crate::helpers::state_with(settings("t"));
     let (status, body) = reload(&state, Some("Bearer t")).await;
