@@ -6,6 +6,7 @@ use reelcast_core::{
 };
 
 use crate::id_map::IdMap;
+use crate::options::IngestOptions;
 use crate::report::{BadRowReason, BadRows};
 use crate::source::{Source, SourceDigest};
 use crate::tsv::{count_fields, describe_utf8_error, non_null, second_field, split_str, TsvReader};
@@ -79,11 +80,12 @@ pub(crate) struct BasicsScan {
 /// A row problem: why, and the message naming the value and the rule.
 type RowProblem = (BadRowReason, String);
 
-/// Streams title.basics, keeping good rows whose titleType is in `title_types`.
+/// Streams title.basics, keeping good rows whose titleType passes `options`' title-type
+/// filter.
 ///
 /// # Errors
 /// Header, I/O and gzip errors; bad rows are counted, not raised.
-pub(crate) fn read_basics(source: &Source, title_types: &[TitleType]) -> Result<BasicsScan> {
+pub(crate) fn read_basics(source: &Source, options: &IngestOptions) -> Result<BasicsScan> {
     let mut tsv = TsvReader::open(source, &BASICS_HEADER)?;
     let name = tsv.name().to_owned();
     let gzip = tsv.is_gzip();
@@ -102,12 +104,7 @@ pub(crate) fn read_basics(source: &Source, title_types: &[TitleType]) -> Result<
             continue;
         }
         // Cheap byte comparison first: most rows are not movies and are never decoded.
-        let type_field = second_field(line);
-        let Some(title_type) = title_types
-            .iter()
-            .copied()
-            .find(|t| t.name().as_bytes() == type_field)
-        else {
+        let Some(title_type) = options.title_type_kept(second_field(line)) else {
             continue;
         };
         let text = match std::str::from_utf8(line) {

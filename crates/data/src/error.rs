@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::{DownloadProblem, StepCounts};
+use crate::{DownloadProblem, Filter, StepCounts};
 
 /// Everything that can go wrong reading, writing or fetching IMDb data.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +108,23 @@ pub enum Error {
         option: &'static str,
         /// What is wrong with it.
         message: String,
+    },
+    /// A filter looser than the one a processed dataset was ingested with: the titles it
+    /// would add are not in the dataset (see [`crate::IngestOptions::resolve_against`]).
+    #[error(
+        "{filter} {requested} is looser than the {ingested} this processed dataset was \
+         ingested with, so the titles it would add are not in it; {}, or read them \
+         directly with --imdb-dir",
+        reingest_hint(*filter, requested)
+    )]
+    LooserFilter {
+        /// The filter.
+        filter: Filter,
+        /// Its requested value, as the flag takes it (`false`/`true` for
+        /// `--drop-null-years`).
+        requested: String,
+        /// The value the dataset was ingested with.
+        ingested: String,
     },
     /// A processed dataset file (CSV or manifest) does not exist.
     #[error("{} not found; create the processed dataset with `reelcast data ingest --out DIR`", path.display())]
@@ -248,6 +265,22 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// How to make a dataset with `filter` at `value` (`--drop-null-years` takes no value).
+fn reingest_hint(filter: Filter, value: &str) -> String {
+    match (filter, value) {
+        (Filter::DropNullYears, "false") => {
+            "re-ingest the raw files without --drop-null-years".to_owned()
+        }
+        (Filter::DropNullYears, _) => {
+            "re-ingest the raw files with `reelcast data ingest --drop-null-years`".to_owned()
+        }
+        _ => format!(
+            "re-ingest the raw files with `reelcast data ingest {} {value}`",
+            filter.flag()
+        ),
     }
 }
 

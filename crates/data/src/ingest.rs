@@ -1,5 +1,6 @@
 //! Ingest: stream title.basics and title.ratings in parallel, inner-join on `tconst`,
-//! filter by votes and year, and report what happened at each step.
+//! filter by votes and year (the predicates of [`IngestOptions`]), and report what
+//! happened at each step.
 
 use reelcast_core::MovieRecord;
 use serde::Serialize;
@@ -110,7 +111,7 @@ pub fn ingest_lenient(sources: &DataSources, options: &IngestOptions) -> Result<
     // Two cores: ratings (small) on a helper thread while this thread streams basics.
     let (basics, ratings) = std::thread::scope(|scope| {
         let ratings = scope.spawn(|| read_ratings(&sources.ratings));
-        let basics = read_basics(&sources.basics, &options.title_types);
+        let basics = read_basics(&sources.basics, options);
         let ratings = ratings
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -159,7 +160,7 @@ fn join_and_filter(basics: BasicsScan, ratings: RatingsScan, options: &IngestOpt
             continue;
         };
         counts.after_join += 1;
-        if votes.get() < options.min_votes {
+        if !options.keeps_votes(votes) {
             continue;
         }
         counts.after_votes_filter += 1;

@@ -13,7 +13,10 @@
 //! - [`write_processed`] / [`read_processed`]: `movies_with_ratings.csv` (the original's 11
 //!   columns) + `manifest.json` ([`DatasetManifest`]), written atomically; the
 //!   [`DatasetVersion`] is a hash of the CSV bytes, also computable in memory with
-//!   [`dataset_version`].
+//!   [`dataset_version`]. [`ProcessedDataset::narrow`] applies stricter filters to a
+//!   processed dataset, giving the rows and version a raw ingest with them gives; the
+//!   filters themselves are [`IngestOptions`]' predicates ([`IngestOptions::keeps`]),
+//!   shared by both paths.
 //! - [`validate`] builds a [`ValidationReport`] (nulls, statistics, genres, suspicious
 //!   values, bad rows) without modifying anything.
 //! - People: [`DataSources::people`] adds `title.crew`, `title.principals` and
@@ -52,6 +55,7 @@ mod id_map;
 mod imdb_file;
 mod ingest;
 mod manifest;
+mod narrow;
 mod options;
 mod people;
 mod processed;
@@ -73,7 +77,7 @@ pub use ingest::{ingest, ingest_lenient, DataSources, Ingested};
 pub use manifest::{
     DatasetManifest, DatasetVersion, InvalidDatasetVersion, MANIFEST_SCHEMA_VERSION,
 };
-pub use options::IngestOptions;
+pub use options::{Filter, IngestOptions};
 pub use people::{
     PeopleCounts, PeopleReport, PeopleSources, PeopleTables, ProcessedFile, CAST_CATEGORIES,
     CREW_FILE, NAMES_FILE, PRINCIPALS_FILE,

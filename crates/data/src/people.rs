@@ -119,13 +119,10 @@ pub(crate) fn read_people(
         (crew, principals)
     });
     let (crew, principals) = (crew?, principals?);
-    let mut wanted: IdMap<()> = IdMap::default();
-    for row in crew.iter().flat_map(|s| &s.rows) {
-        wanted.extend(row.directors.iter().chain(&row.writers).map(|n| (*n, ())));
-    }
-    for row in principals.iter().flat_map(|s| &s.rows) {
-        wanted.insert(row.nconst, ());
-    }
+    let wanted = named_people(
+        crew.iter().flat_map(|s| &s.rows),
+        principals.iter().flat_map(|s| &s.rows),
+    );
     let names = sources
         .names
         .as_ref()
@@ -151,6 +148,40 @@ pub(crate) fn read_people(
         names: names.map(|s| s.rows),
     };
     Ok((tables, files, bad))
+}
+
+/// The people whose name.basics rows are kept: everyone the kept title.crew rows name as
+/// director or writer and everyone the kept title.principals rows name, in any category.
+fn named_people<'a>(
+    crew: impl Iterator<Item = &'a CrewRow>,
+    principals: impl Iterator<Item = &'a PrincipalRow>,
+) -> IdMap<()> {
+    let mut wanted: IdMap<()> = IdMap::default();
+    for row in crew {
+        wanted.extend(row.directors.iter().chain(&row.writers).map(|n| (*n, ())));
+    }
+    for row in principals {
+        wanted.insert(row.nconst, ());
+    }
+    wanted
+}
+
+impl PeopleTables {
+    /// Keeps the rows of the titles in `kept` (numeric tconsts) and the names they
+    /// mention: the tables [`read_people`] would have read for those titles, as its
+    /// rules are per title and the names follow from the kept rows.
+    pub(crate) fn retain_titles(&mut self, kept: &IdMap<usize>) {
+        if let Some(rows) = &mut self.crew {
+            rows.retain(|r| kept.contains_key(&r.tconst));
+        }
+        if let Some(rows) = &mut self.principals {
+            rows.retain(|r| kept.contains_key(&r.tconst));
+        }
+        let wanted = named_people(self.crew.iter().flatten(), self.principals.iter().flatten());
+        if let Some(rows) = &mut self.names {
+            rows.retain(|r| wanted.contains_key(&r.nconst));
+        }
+    }
 }
 
 /// Fills each movie's [`Credits`] from `tables` and counts what was found. `index` maps

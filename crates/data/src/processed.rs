@@ -14,6 +14,7 @@ use crate::manifest::{DatasetManifest, DatasetVersion, MANIFEST_SCHEMA_VERSION};
 use crate::people::{
     attach_credits, movie_index, read_people_files, table_digests, write_people_files, PeopleTables,
 };
+use crate::report::{BadRows, FileReport, IngestReport};
 use crate::temp_file::temp_file_in;
 use crate::{Error, Result};
 
@@ -90,19 +91,28 @@ fn rating_text(rating: Rating) -> String {
     }
 }
 
-/// The dataset version `movies` would get if written, computed without touching disk
-/// (the same CSV bytes go through a hashing writer).
+/// The SHA-256 (lower-case hex) of the CSV `movies` would be written as, computed
+/// without touching disk (the same CSV bytes go through a hashing writer).
 ///
 /// # Errors
 /// Never in practice (the sink cannot fail); typed for symmetry with writing.
-pub fn dataset_version(movies: &[MovieRecord]) -> Result<DatasetVersion> {
+pub(crate) fn csv_sha256(movies: &[MovieRecord]) -> Result<String> {
     let hashing =
         write_csv(HashingWriter::new(io::sink()), movies).map_err(|source| Error::Csv {
             path: PathBuf::from("<memory>"),
             source,
         })?;
     let (digest, _) = hashing.finish();
-    Ok(DatasetVersion::from_sha256(&digest.sha256))
+    Ok(digest.sha256)
+}
+
+/// The dataset version `movies` would get if written, computed without touching disk
+/// (the same CSV bytes go through a hashing writer).
+///
+/// # Errors
+/// Never in practice (the sink cannot fail); typed for symmetry with writing.
+pub fn dataset_version(movies: &[MovieRecord]) -> Result<DatasetVersion> {
+    Ok(DatasetVersion::from_sha256(&csv_sha256(movies)?))
 }
 
 /// The dataset version an ingest would get if written: [`dataset_version`] of its movies
@@ -111,19 +121,14 @@ pub fn dataset_version(movies: &[MovieRecord]) -> Result<DatasetVersion> {
 /// # Errors
 /// Never in practice (the sinks cannot fail); typed for symmetry with writing.
 pub fn ingested_version(ingested: &Ingested) -> Result<DatasetVersion> {
-    let hashing =
-        write_csv(HashingWriter::new(io::sink()), &ingested.movies).map_err(|source| {
-            Error::Csv {
-                path: PathBuf::from("<memory>"),
-                source,
-            }
-        })?;
-    let (digest, _) = hashing.finish();
     let people = match &ingested.people {
         Some(tables) => table_digests(tables)?,
         None => Vec::new(),
     };
-    Ok(DatasetVersion::combined(&digest.sha256, &people))
+    Ok(DatasetVersion::combined(
+        &csv_sha256(&ingested.movies)?,
+        &people,
+    ))
 }
 
 /// Writes `movies_with_ratings.csv` and `manifest.json` into `dir` (created if missing),
@@ -241,6 +246,33 @@ pub fn read_processed(dir: &Path) -> Result<ProcessedDataset> {
         manifest,
         people,
     })
+}
+
+impl ProcessedDataset {
+    /// The ingest report its manifest records: the raw inputs' hashes and row counts,
+    /// the step counts, the bad-row counts (without the located examples, which only a
+    /// raw ingest has), the options and the people counts. [`IngestReport::check`] on it
+    /// applies the bad-row gate and the empty-dataset check to the processed dataset.
+    ///
+    /// # Errors
+    /// [`Error::ManifestInputs`] when the manifest does not list the two raw inputs.
+    pub fn report(&self) -> Result<IngestReport> {
+        let manifest = &self.manifest;
+        let [basics, ratings] =
+            <[FileReport; 2]>::try_from(manifest.inputs.clone()).map_err(|inputs| {
+                Error::ManifestInputs {
+                    found: inputs.len(),
+                }
+            })?;
+        Ok(IngestReport {
+            basics,
+            ratings,
+            counts: manifest.counts,
+            bad_rows: BadRows::from_counts(&manifest.bad_rows),
+            options: manifest.options.clone(),
+            people: manifest.people.clone(),
+        })
+    }
 }
 
 fn open_processed(path: &Path) -> Result<File> {

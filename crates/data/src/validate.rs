@@ -11,7 +11,7 @@ use crate::ingest::Ingested;
 use crate::people::{people_per_film, PeopleCounts};
 use crate::processed::ProcessedDataset;
 use crate::report::{BadRowReason, BadRows, FileReport, IngestReport, StepCounts};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Runtimes above this many minutes are flagged (a few real art films run longer; most
 /// such values are data-entry errors).
@@ -135,30 +135,17 @@ pub struct ValidationReport {
     pub people: Option<PeopleValidation>,
 }
 
-/// Builds the report for a processed directory: its rows as written, with the input
-/// hashes, step counts and bad-row counts its manifest recorded (the located bad-row
-/// examples exist only in a raw ingest's report).
+/// Builds the report for a processed directory: its rows, with the input hashes, step
+/// counts, bad-row counts and options of [`ProcessedDataset::report`] (the located
+/// bad-row examples exist only in a raw ingest's report). For stricter filters than the
+/// ingest's, [narrow](ProcessedDataset::narrow) the dataset first.
 ///
 /// # Errors
-/// [`Error::ManifestInputs`] when the manifest does not list the two raw inputs.
+/// [`crate::Error::ManifestInputs`] when the manifest does not list the two raw inputs.
 pub fn validate_processed(dataset: &ProcessedDataset) -> Result<ValidationReport> {
-    let manifest = &dataset.manifest;
-    let [basics, ratings] =
-        <[FileReport; 2]>::try_from(manifest.inputs.clone()).map_err(|inputs| {
-            Error::ManifestInputs {
-                found: inputs.len(),
-            }
-        })?;
     let ingested = Ingested {
         movies: dataset.movies.clone(),
-        report: IngestReport {
-            basics,
-            ratings,
-            counts: manifest.counts,
-            bad_rows: BadRows::from_counts(&manifest.bad_rows),
-            options: manifest.options.clone(),
-            people: manifest.people.clone(),
-        },
+        report: dataset.report()?,
         people: dataset.people.clone(),
     };
     Ok(validate(&ingested))

@@ -168,9 +168,13 @@ impl std::fmt::Display for DataSource {
 pub struct LoadedDataset {
     /// Joined, filtered movies.
     pub movies: Vec<MovieRecord>,
-    /// Content hash, equal for the same rows whether read raw or processed.
+    /// Content hash, equal for the same rows whether read raw or processed (a processed
+    /// directory narrowed by stricter filters gets the version a raw ingest with those
+    /// filters gets).
     pub version: String,
-    /// The ingest report, when the rows came from raw files in this run.
+    /// The ingest report: this run's, when the rows came from raw files, or the one a
+    /// processed directory's manifest records (narrowed with the rows; its bad rows are
+    /// counted without examples).
     pub report: Option<IngestReport>,
     /// True when the data has people files (the movies' `credits` are filled).
     pub has_people: bool,
@@ -213,7 +217,15 @@ pub fn raw_sources(source: &DataSource) -> Result<Option<DataSources>> {
 }
 
 /// Loads the movies: ingests raw files with `options`, or reads a processed directory
-/// (whose manifest already records the options it was made with).
+/// and [narrows](reelcast_data::ProcessedDataset::narrow) it to `options` (a setting left
+/// at its default, and not marked [requested](IngestOptions::requested), takes the value
+/// the directory was ingested with; a requested row filter must be at least as strict).
+/// Either way the bad-row gate and the empty-dataset check apply.
+///
+/// # Errors
+/// [`reelcast_data::Error::LooserFilter`] (wrapped in [`Error::Data`]) for a filter looser
+/// than a processed directory's, [`reelcast_data::Error::TooManyBadRows`],
+/// [`reelcast_data::Error::EmptyDataset`], and the errors of reading the data.
 #[tracing::instrument(skip_all, fields(source = %source))]
 pub fn load_dataset(source: &DataSource, options: &IngestOptions) -> Result<LoadedDataset> {
     let loaded = match raw_sources(source)? {
@@ -230,12 +242,14 @@ pub fn load_dataset(source: &DataSource, options: &IngestOptions) -> Result<Load
             let DataSource::Directory(dir) = source else {
                 unreachable!("only a directory can hold a processed dataset")
             };
-            let processed = read_processed(dir)?;
+            let processed = read_processed(dir)?.narrow(options)?;
+            let report = processed.report()?;
+            report.check()?;
             LoadedDataset {
                 version: processed.manifest.dataset_version.to_string(),
                 has_people: processed.people.is_some(),
                 movies: processed.movies,
-                report: None,
+                report: Some(report),
             }
         }
     };

@@ -66,14 +66,13 @@ pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&manifest)?);
     } else {
-        let c = &ingested.report.counts;
-        println!("{}", serde_json::to_string_pretty(c)?);
         println!(
             "wrote {} movies to {} (dataset {})",
             manifest.rows,
             out.display(),
             manifest.dataset_version
         );
+        println!("steps: {}", ingested.report.counts);
         if let Some(people) = &ingested.report.people {
             let p = &people.counts;
             println!(
@@ -103,7 +102,10 @@ pub(crate) fn validate(a: ValidateArgs, settings: &Settings) -> Result<Outcome> 
                 .data
                 .as_deref()
                 .expect("only --data names a processed directory");
-            validate_processed(&read_processed(dir).with_context(|| format!("reading {source}"))?)?
+            let dataset = read_processed(dir)
+                .and_then(|d| d.narrow(&options))
+                .with_context(|| format!("reading {source}"))?;
+            validate_processed(&dataset)?
         }
     };
     if a.json {

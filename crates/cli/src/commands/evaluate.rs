@@ -5,15 +5,24 @@ use reelcast_pipeline::{evaluate, load_dataset};
 use serde_json::json;
 
 use crate::args::EvaluateArgs;
-use crate::commands::{data_source, ingest_options, load_bundle};
+use crate::commands::{data_source, ingest_options, is_bad_row_gate, load_bundle};
 use crate::settings::Settings;
 use crate::Outcome;
 
 pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
     let (model_path, bundle) = load_bundle(a.model.as_deref(), settings)?;
     let source = data_source(&a.data)?;
-    let dataset = load_dataset(&source, &ingest_options(&a.data.filters, settings)?)
-        .with_context(|| format!("loading {source}"))?;
+    let dataset = match load_dataset(&source, &ingest_options(&a.data.filters, settings)?)
+        .with_context(|| format!("loading {source}"))
+    {
+        Ok(dataset) => dataset,
+        // The data over the bad-row limit is a failed gate, as in `data ingest`: exit 1.
+        Err(e) if is_bad_row_gate(&e) => {
+            eprintln!("error: {e:#}");
+            return Ok(Outcome::GateFailed);
+        }
+        Err(e) => return Err(e),
+    };
     let prior_only = bundle.feature_groups().contains(&"crew") && !dataset.has_people;
     if prior_only {
         // Scoring still works, every crew feature taking the training prior, so

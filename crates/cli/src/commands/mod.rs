@@ -16,13 +16,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use reelcast_core::TitleType;
-use reelcast_data::IngestOptions;
+use reelcast_data::{Filter, IngestOptions};
 use reelcast_pipeline::{DataSource, ModelBundle, PeopleFiles};
 
 use crate::args::{DataArgs, FilterArgs, RawFileArgs};
 use crate::settings::Settings;
 
 /// Resolves filter flags over the `[ingest]` settings, rejecting unknown title types.
+/// Each flag given is marked [requested](IngestOptions::requested), so on a processed
+/// directory it applies even at its default value (a setting neither flagged nor set
+/// away from its default takes the directory's value).
 pub(crate) fn ingest_options(f: &FilterArgs, settings: &Settings) -> Result<IngestOptions> {
     let mut options = settings.ingest.clone();
     if let Some(raw_types) = &f.title_types {
@@ -33,19 +36,44 @@ pub(crate) fn ingest_options(f: &FilterArgs, settings: &Settings) -> Result<Inge
                 Err(e) => bail!("--title-types: {e}; use IMDb's spelling, e.g. movie,tvMovie"),
             }
         }
+        options.requested.insert(Filter::TitleTypes);
     }
     if let Some(ratio) = f.max_bad_row_ratio {
         if !(0.0..=1.0).contains(&ratio) {
             bail!("--max-bad-row-ratio: {ratio} is not between 0 and 1");
         }
         options.max_bad_row_ratio = ratio;
+        options.requested.insert(Filter::MaxBadRowRatio);
     }
-    options.min_votes = f.min_votes.unwrap_or(options.min_votes);
-    options.min_year = f.min_year.unwrap_or(options.min_year);
+    if let Some(min_votes) = f.min_votes {
+        options.min_votes = min_votes;
+        options.requested.insert(Filter::MinVotes);
+    }
+    if let Some(min_year) = f.min_year {
+        options.min_year = min_year;
+        options.requested.insert(Filter::MinYear);
+    }
     if f.drop_null_years {
         options.keep_null_year = false;
+        options.requested.insert(Filter::DropNullYears);
     }
     Ok(options)
+}
+
+/// True when `e` is a failed data gate (more bad rows than `--max-bad-row-ratio`
+/// allows), which exits 1 like `data validate`, not 2.
+pub(crate) fn is_bad_row_gate(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<reelcast_data::Error>(),
+            Some(reelcast_data::Error::TooManyBadRows { .. })
+        ) || matches!(
+            cause.downcast_ref::<reelcast_pipeline::Error>(),
+            Some(reelcast_pipeline::Error::Data(
+                reelcast_data::Error::TooManyBadRows { .. }
+            ))
+        )
+    })
 }
 
 /// Loads `--model` or, without it, `{train.out_dir}/model.bundle`; errors suggest how

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use crate::args::{FeaturesArg, ModelArg, TrainArgs};
 use crate::commands::tracking::{self, print_registered, registered_json};
-use crate::commands::{data_source, ingest_options};
+use crate::commands::{data_source, ingest_options, is_bad_row_gate};
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -46,7 +46,15 @@ pub(crate) fn run(a: TrainArgs, settings: &Settings) -> Result<Outcome> {
             tracing::warn!(error = %format!("{e:#}"), "could not write the metrics textfile");
         }
     }
-    result.map(|(outcome, _)| outcome)
+    match result {
+        Ok((outcome, _)) => Ok(outcome),
+        // The data over the bad-row limit is a failed gate, as in `data ingest`: exit 1.
+        Err(e) if is_bad_row_gate(&e) => {
+            eprintln!("error: {e:#}");
+            Ok(Outcome::GateFailed)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The training request of the flags over `[train]` and `[ingest]`.

@@ -96,6 +96,29 @@ fn ingest_text_output_reports_rows_directory_and_version() {
 }
 
 #[test]
+fn ingest_without_json_prints_a_human_summary_and_no_json() {
+    let sandbox = Sandbox::new();
+
+    let run = sandbox.run(["data", "ingest", "--out", "out"]).success();
+
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("wrote 6091 movies to out (dataset ds-"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        lines[1],
+        "steps: basics rows 6208, after type filter 6173, ratings rows 6197, after join 6163, after votes filter 6091, after year filter 6091"
+    );
+    assert!(
+        !run.stdout.contains(['{', '}', '"']),
+        "no JSON without --json: {}",
+        run.stdout
+    );
+}
+
+#[test]
 fn dataset_version_is_the_same_from_the_manifest_the_directory_and_the_embedded_sample() {
     let sandbox = Sandbox::new();
     let manifest = sandbox

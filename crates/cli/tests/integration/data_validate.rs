@@ -381,3 +381,95 @@ fn data_directory_conflicts_with_the_people_flags() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
 }
+
+#[test]
+fn a_stricter_filter_on_a_processed_directory_reports_the_narrowed_counts() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(["data", "ingest", "--out", "processed"])
+        .success();
+    sandbox
+        .run([
+            "data",
+            "ingest",
+            "--title-types",
+            "movie,short",
+            "--out",
+            "with-shorts",
+        ])
+        .success();
+    // (label, processed directory, filter flags).
+    let cases: [(&str, &str, &[&str]); 2] = [
+        ("min votes", "processed", &["--min-votes", "100000"]),
+        ("title types", "with-shorts", &["--title-types", "short"]),
+    ];
+
+    for (label, dir, filters) in cases {
+        let mut processed = vec!["data", "validate", "--json", "--data", dir];
+        processed.extend_from_slice(filters);
+        let mut raw = vec!["data", "validate", "--json"];
+        raw.extend_from_slice(filters);
+
+        let narrowed = sandbox.run(&processed).json();
+        let raw = sandbox.run(&raw).json();
+
+        assert!(
+            num(&raw, "total_rows") < SAMPLE_MOVIES as f64,
+            "{label}: {}",
+            raw["total_rows"]
+        );
+        assert_eq!(narrowed["total_rows"], raw["total_rows"], "{label}");
+        assert_eq!(
+            narrowed["counts"]["after_year_filter"], raw["total_rows"],
+            "{label}"
+        );
+        for key in ["nulls", "stats", "genres", "people"] {
+            assert_eq!(narrowed[key], raw[key], "{label}: {key}");
+        }
+    }
+    let text = sandbox
+        .run([
+            "data",
+            "validate",
+            "--data",
+            "processed",
+            "--min-votes",
+            "100000",
+        ])
+        .success();
+    assert!(
+        text.stdout.starts_with("validation PASSED: 435 rows\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("after join 6163, after votes filter 435, after year filter 435"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn a_filter_looser_than_a_processed_directorys_is_an_error() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(["data", "ingest", "--out", "processed"])
+        .success();
+
+    let message = sandbox
+        .run([
+            "data",
+            "validate",
+            "--data",
+            "processed",
+            "--title-types",
+            "movie,tvSeries",
+        ])
+        .error();
+
+    assert_eq!(
+        message,
+        "reading processed: --title-types movie,tvSeries is looser than the movie this processed dataset was ingested with, so the titles it would add are not in it; re-ingest the raw files with `reelcast data ingest --title-types movie,tvSeries`, or read them directly with --imdb-dir"
+    );
+}

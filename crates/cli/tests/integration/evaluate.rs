@@ -225,3 +225,56 @@ fn a_basics_only_model_is_scored_without_a_warning() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     assert_eq!(run.json()["crew_features_from_prior"], false);
 }
+
+#[test]
+fn a_stricter_filter_on_a_processed_directory_scores_the_films_of_the_raw_files() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    sandbox
+        .run(["data", "ingest", "--out", "processed"])
+        .success();
+
+    let processed = sandbox
+        .run([
+            "evaluate",
+            "--json",
+            "--data",
+            "processed",
+            "--min-votes",
+            "100000",
+        ])
+        .json();
+    let raw = sandbox
+        .run(["evaluate", "--json", "--min-votes", "100000"])
+        .json();
+
+    assert!(num(&raw, "n") < SAMPLE_MOVIES as f64, "{raw:#}");
+    assert_eq!(processed["n"], raw["n"]);
+    assert_eq!(processed["dataset_version"], raw["dataset_version"]);
+    assert_eq!(processed["rmse"], raw["rmse"]);
+}
+
+#[test]
+fn data_over_the_bad_row_limit_fails_the_gate_with_exit_1() {
+    let sandbox = Sandbox::new();
+    sandbox.train("artifacts", &[]);
+    let basics = crate::helpers::bad("bad-year", "title.basics.tsv");
+
+    let run = sandbox.run([
+        "evaluate",
+        "--basics",
+        &basics,
+        "--ratings",
+        EXCERPT_RATINGS,
+    ]);
+
+    assert_eq!(run.code, 1, "a failed gate exits 1: {}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: loading {basics} + {EXCERPT_RATINGS}: title.basics.tsv: 1 of 75 rows are bad (0.0133), above max_bad_row_ratio 0.01"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "no scores");
+}

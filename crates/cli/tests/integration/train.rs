@@ -479,3 +479,141 @@ fn a_missing_imdb_dir_is_named_and_fetch_is_suggested() {
         "--imdb-dir: nope is not a directory; download IMDb's files into it with `reelcast data fetch --dir nope`"
     );
 }
+
+/// Films a `train --json` result was trained and tested on.
+fn films(trained: &Value) -> f64 {
+    num(trained, "n_train") + num(trained, "n_test")
+}
+
+#[test]
+fn stricter_filters_on_a_processed_directory_train_on_the_films_of_the_raw_files() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(["data", "ingest", "--out", "processed"])
+        .success();
+    sandbox.copy_sample("imdb", &SAMPLE_FILES);
+    let cases: [&[&str]; 2] = [
+        &["--min-votes", "100000"],
+        &["--min-year", "2010", "--drop-null-years"],
+    ];
+
+    for filters in cases {
+        let label = filters.join(" ");
+        let mut processed = vec!["--data", "processed"];
+        processed.extend_from_slice(filters);
+        let mut raw = vec!["--imdb-dir", "imdb"];
+        raw.extend_from_slice(filters);
+
+        let from_processed = sandbox.train("a", &processed);
+        let from_raw = sandbox.train("b", &raw);
+
+        assert!(
+            films(&from_raw) < SAMPLE_MOVIES as f64,
+            "{label}: the filter drops films"
+        );
+        assert_eq!(films(&from_processed), films(&from_raw), "{label}");
+        assert_eq!(
+            from_processed["dataset_version"], from_raw["dataset_version"],
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn a_processed_directory_keeps_its_own_filters_unless_config_asks_for_stricter_ones() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox
+        .run([
+            "data",
+            "ingest",
+            "--min-votes",
+            "1000",
+            "--out",
+            "processed",
+            "--json",
+        ])
+        .json();
+    let train = |env: &[(&str, &str)]| {
+        sandbox
+            .run_with_env(
+                [
+                    "train",
+                    "--json",
+                    "--trees",
+                    "20",
+                    "--out",
+                    "a",
+                    "--data",
+                    "processed",
+                ],
+                env,
+            )
+            .json()
+    };
+
+    let no_flag = train(&[]);
+    let env_default = train(&[("REELCAST__INGEST__MIN_VOTES", "50")]);
+    let env_stricter = train(&[("REELCAST__INGEST__MIN_VOTES", "100000")]);
+
+    assert_eq!(no_flag["dataset_version"], manifest["dataset_version"]);
+    assert_eq!(films(&no_flag), num(&manifest, "rows"));
+    assert_eq!(
+        env_default["dataset_version"], manifest["dataset_version"],
+        "a setting at its default takes the directory's"
+    );
+    assert!(
+        films(&env_stricter) < films(&no_flag),
+        "REELCAST__INGEST__MIN_VOTES=100000 narrows: {} films",
+        films(&env_stricter)
+    );
+}
+
+#[test]
+fn a_filter_looser_than_a_processed_directorys_is_refused_naming_flag_values_and_fix() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run([
+            "data",
+            "ingest",
+            "--min-votes",
+            "1000",
+            "--out",
+            "processed",
+        ])
+        .success();
+
+    let flag = sandbox
+        .run(["train", "--data", "processed", "--min-votes", "50"])
+        .error();
+    let env = sandbox
+        .run_with_env(
+            ["train", "--data", "processed"],
+            &[("REELCAST__INGEST__MIN_VOTES", "500")],
+        )
+        .error();
+
+    assert_eq!(
+        flag,
+        "loading processed: --min-votes 50 is looser than the 1000 this processed dataset was ingested with, so the titles it would add are not in it; re-ingest the raw files with `reelcast data ingest --min-votes 50`, or read them directly with --imdb-dir"
+    );
+    assert!(
+        env.starts_with("loading processed: --min-votes 500 is looser than the 1000 "),
+        "{env}"
+    );
+    assert!(!sandbox.join("artifacts").exists(), "nothing trained");
+}
+
+#[test]
+fn data_over_the_bad_row_limit_fails_the_gate_with_exit_1_like_data_ingest() {
+    let sandbox = Sandbox::new();
+    let basics = crate::helpers::bad("bad-year", "title.basics.tsv");
+
+    let run = sandbox.run(["train", "--basics", &basics, "--ratings", EXCERPT_RATINGS]);
+
+    assert_eq!(run.code, 1, "a failed gate exits 1: {}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        format!("error: loading {basics} + {EXCERPT_RATINGS}: title.basics.tsv: 1 of 75 rows are bad (0.0133), above max_bad_row_ratio 0.01; run `reelcast data validate` with the same inputs to see them by reason and line, or raise --max-bad-row-ratio")
+    );
+    assert!(!sandbox.join("artifacts").exists(), "nothing trained");
+}

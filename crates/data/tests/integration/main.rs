@@ -11,6 +11,7 @@ mod excerpt;
 mod fetch;
 mod filters;
 mod helpers;
+mod narrow;
 mod people;
 mod processed;
 mod sample;

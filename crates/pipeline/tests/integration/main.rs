@@ -5,6 +5,7 @@
 
 mod bundle;
 mod crew;
+mod dataset;
 mod helpers;
 mod interval;
 mod predict;
