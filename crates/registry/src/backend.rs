@@ -230,6 +230,9 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn get_run(&self, run_id: &str) -> Result<Run>;
     /// The runs of `experiment`, newest first, at most `limit`.
     fn list_runs(&self, experiment: &str, limit: usize) -> Result<Vec<Run>>;
+    /// The runs of every experiment, newest first, at most `limit`: where a run id given
+    /// by a prefix is looked up. Empty when there is no experiment.
+    fn list_all_runs(&self, limit: usize) -> Result<Vec<Run>>;
 
     /// Registers a new version of `name` (creating the registered model when needed)
     /// pointing at `run_id`'s artifact `artifact_path` (a file, or a folder such as an

@@ -10,7 +10,8 @@
 //! artifacts); registered models hold versions that point at their source run; aliases
 //! (`champion`, `challenger`) name versions.
 //!
-//! On top of the trait: [`open`] picks a backend from a URI; [`parse_model_uri`] and
+//! On top of the trait: [`open`] picks a backend from a URI ([`open_existing`] for
+//! commands that only read: it creates nothing); [`parse_model_uri`] and
 //! [`resolve`] turn `models:/NAME@ALIAS` / `models:/NAME/VERSION` into a version;
 //! [`fetch_bundle`] downloads its bundle, from an MLflow model folder ([`mlmodel`]) or a
 //! single file, and verifies its checksum; [`rollback`] moves `champion` back through its
@@ -52,6 +53,7 @@ mod backend;
 pub mod mlflow;
 pub mod mlmodel;
 mod model_ref;
+mod names;
 mod open;
 mod redact;
 mod rollback;
@@ -64,6 +66,7 @@ pub use backend::{
 pub use model_ref::{
     fetch_bundle, parse_model_uri, resolve, sha256_hex, ModelRef, BUNDLE_SHA256_TAG,
 };
-pub use open::{default_artifact_root, open, sqlite_path, OpenOptions};
+pub use names::{check_alias, check_model_name};
+pub use open::{default_artifact_root, open, open_existing, sqlite_path, OpenOptions};
 pub use redact::{has_userinfo, redact_text, redact_uri, strip_userinfo, REDACTED};
 pub use rollback::{champion_stack, rollback, rollback_target, CHAMPION};

@@ -58,12 +58,42 @@ pub fn default_artifact_root(db_path: &Path) -> PathBuf {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn open(uri: &str, opts: &OpenOptions) -> Result<Box<dyn Backend>> {
+    open_with(uri, opts, SqliteBackend::open)
+}
+
+/// Opens the backend a tracking URI names for commands that only read (listing and
+/// showing runs and models): like [`open`], but an embedded registry is opened only when
+/// its file exists and is a registry ([`SqliteBackend::open_existing`]); nothing is
+/// created, and any other file is left as it was. An MLflow server is opened as by
+/// [`open`].
+///
+/// Errors: [`Error::NotFound`] when the database file does not exist,
+/// [`Error::Corrupt`] when it is not a registry, and those of [`open`].
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let uri = format!("sqlite:///{}", dir.path().join("typo.db").display());
+/// let err = reelcast_registry::open_existing(&uri, &Default::default()).unwrap_err();
+/// assert!(matches!(err, reelcast_registry::Error::NotFound(_)), "{err}");
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 0, "nothing created");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn open_existing(uri: &str, opts: &OpenOptions) -> Result<Box<dyn Backend>> {
+    open_with(uri, opts, SqliteBackend::open_existing)
+}
+
+/// Opens `uri`, an embedded database with `open_sqlite(database, artifact root)`.
+fn open_with(
+    uri: &str,
+    opts: &OpenOptions,
+    open_sqlite: fn(&Path, &Path) -> Result<SqliteBackend>,
+) -> Result<Box<dyn Backend>> {
     if let Some(db) = sqlite_path(uri) {
         let root = opts
             .artifact_root
             .clone()
             .unwrap_or_else(|| default_artifact_root(&db));
-        return Ok(Box::new(SqliteBackend::open(&db, &root)?));
+        return Ok(Box::new(open_sqlite(&db, &root)?));
     }
     if uri.starts_with("http://") || uri.starts_with("https://") {
         return Ok(Box::new(crate::mlflow::MlflowBackend::connect(
@@ -115,6 +145,8 @@ mod tests {
     #[test]
     fn unknown_schemes_are_refused_with_examples() {
         let err = open("postgres://x", &OpenOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("sqlite:///./reelcast.db"), "{err}");
+        let err = open_existing("postgres://x", &OpenOptions::default()).unwrap_err();
         assert!(err.to_string().contains("sqlite:///./reelcast.db"), "{err}");
     }
 }

@@ -11,12 +11,15 @@
 //!   under `path/`), checked to exist when it is inserted with its tags and description
 //!   in one transaction: a process killed at any moment leaves either a complete version
 //!   whose artifacts are on disk, or no version. Registered artifacts are never replaced.
+//! - [`SqliteBackend::open_existing`], for commands that only read, opens only a file
+//!   that is a registry already: it creates nothing and leaves any other file as it was.
 //! - The schema is versioned (`PRAGMA user_version`, see `schema.rs`); a database written
 //!   by a newer build is refused.
 
 mod artifacts;
 mod models;
 mod read;
+mod registry_file;
 mod runs;
 mod schema;
 
@@ -26,7 +29,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use registry_file::{check_header, check_registry_tables, not_a_registry, Header};
 
 use crate::{
     AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
@@ -97,9 +102,11 @@ fn version_i64(version: u64) -> Result<i64> {
 
 impl SqliteBackend {
     /// Opens (creating when missing) the database at `db_path` and the artifact directory
-    /// `artifact_root`, and applies pending schema migrations.
+    /// `artifact_root`, and applies pending schema migrations. An empty file becomes a new
+    /// registry.
     ///
     /// Errors: [`Error::Invalid`] for a database written by a newer reelcast,
+    /// [`Error::Corrupt`] for a file that is not a SQLite database (left as it was),
     /// [`Error::Io`] when the directories cannot be created.
     pub fn open(db_path: &Path, artifact_root: &Path) -> Result<Self> {
         if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -112,12 +119,44 @@ impl SqliteBackend {
             context: format!("creating {}", artifact_root.display()),
             source,
         })?;
-        let describe = format!("database {}", db_path.display());
         check_header(db_path)?;
-        let mut conn =
-            Connection::open(db_path).map_err(|e| sql_error(&format!("opening {describe}"), e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| sql_error("setting the busy timeout", e))?;
+        let conn = connect(db_path, OpenFlags::default())?;
+        Self::set_up(conn, db_path, artifact_root)
+    }
+
+    /// Opens the registry at `db_path` for commands that only read: only when the file
+    /// exists and is a reelcast registry. Nothing is created (not the database, its
+    /// directory or `artifact_root`), and a file that is not a registry is left as it was.
+    /// A registry of an older schema is migrated, as [`SqliteBackend::open`] does.
+    ///
+    /// Errors: [`Error::NotFound`] (`registry database PATH not found`) when the file does
+    /// not exist; [`Error::Corrupt`] naming the path when it is empty, not a SQLite
+    /// database, or a SQLite database without the registry's tables; otherwise those of
+    /// [`SqliteBackend::open`].
+    pub fn open_existing(db_path: &Path, artifact_root: &Path) -> Result<Self> {
+        match check_header(db_path)? {
+            Header::Missing => {
+                return Err(Error::NotFound(format!(
+                    "registry database {}",
+                    db_path.display()
+                )))
+            }
+            Header::Empty => {
+                return Err(not_a_registry(db_path, "is empty, not a reelcast registry"))
+            }
+            Header::Sqlite | Header::Unreadable => {}
+        }
+        // Without SQLITE_OPEN_CREATE: a file removed since the check is not made again.
+        let flags = OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE;
+        let conn = connect(db_path, flags)?;
+        check_registry_tables(&conn, db_path)?;
+        Self::set_up(conn, db_path, artifact_root)
+    }
+
+    /// Configures a new connection (WAL, `synchronous=NORMAL`, foreign keys) and
+    /// migrates the schema.
+    fn set_up(mut conn: Connection, db_path: &Path, artifact_root: &Path) -> Result<Self> {
+        let describe = describe(db_path);
         set_wal(&conn, &describe)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| sql_error("setting synchronous=NORMAL", e))?;
@@ -189,38 +228,18 @@ impl SqliteBackend {
     }
 }
 
-/// The first bytes of every SQLite database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// How a database file is named in messages.
+fn describe(db_path: &Path) -> String {
+    format!("database {}", db_path.display())
+}
 
-/// Refuses at once a file that exists, is not empty and is not a SQLite database (SQLite
-/// itself only notices on the first statement, and a busy retry would hide the cause),
-/// naming the path and what the file starts with.
-fn check_header(db_path: &Path) -> Result<()> {
-    use std::io::Read;
-    let mut file = match std::fs::File::open(db_path) {
-        Ok(file) => file,
-        // Missing: created by `Connection::open`. Unreadable: `Connection::open` reports it.
-        Err(_) => return Ok(()),
-    };
-    let mut head = Vec::with_capacity(SQLITE_HEADER.len());
-    file.by_ref()
-        .take(SQLITE_HEADER.len() as u64)
-        .read_to_end(&mut head)
-        .map_err(|source| Error::Io {
-            context: format!("reading {}", db_path.display()),
-            source,
-        })?;
-    if head.is_empty() || head == SQLITE_HEADER {
-        return Ok(());
-    }
-    let shown: String = String::from_utf8_lossy(&head)
-        .chars()
-        .map(|c| if c.is_control() { '.' } else { c })
-        .collect();
-    Err(Error::Corrupt(format!(
-        "registry file {} is not a SQLite database (it starts with {shown:?}); point [tracking] uri / --tracking-uri at a reelcast registry, or move the file away to start a new one",
-        db_path.display()
-    )))
+/// A connection to `db_path` opened with `flags`, waiting [`BUSY_TIMEOUT`] for locks.
+fn connect(db_path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(db_path, flags)
+        .map_err(|e| sql_error(&format!("opening {}", describe(db_path)), e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| sql_error("setting the busy timeout", e))?;
+    Ok(conn)
 }
 
 /// Whether a SQLite error is a lock held by another connection (worth retrying).
@@ -274,21 +293,6 @@ fn record_alias_change(
     )
     .map_err(|e| sql_error(&format!("recording the move of @{alias} of {name}"), e))?;
     Ok(())
-}
-
-fn check_name(kind: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 256
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "{kind} {name:?} must be 1-256 characters of letters, digits, `_`, `-` or `.`"
-        )))
-    }
 }
 
 impl Backend for SqliteBackend {
@@ -347,6 +351,10 @@ impl Backend for SqliteBackend {
 
     fn list_runs(&self, experiment: &str, limit: usize) -> Result<Vec<Run>> {
         runs::list_runs(self, experiment, limit)
+    }
+
+    fn list_all_runs(&self, limit: usize) -> Result<Vec<Run>> {
+        runs::list_all_runs(self, limit)
     }
 
     fn create_described_model_version(

@@ -202,6 +202,24 @@ fn every_backend_method_works_against_a_real_mlflow_server_and_mlflow_agrees() {
     assert_eq!(ids, [second.run_id.as_str(), run.run_id.as_str()]);
     assert_eq!(runs[0].status, RunStatus::Failed);
     assert_eq!(mlflow.list_runs(&experiment, 1).unwrap().len(), 1);
+    // A run of another experiment: list_all_runs finds runs of both, newest first.
+    std::thread::sleep(Duration::from_millis(20));
+    let elsewhere = unique("reelcast_it_other");
+    let third = mlflow
+        .create_run(&elsewhere, "gbt-it-3", &BTreeMap::new())
+        .unwrap();
+    let all = mlflow.list_all_runs(10_000).unwrap();
+    let position = |id: &str| all.iter().position(|r| r.run_id == id);
+    let (p3, p2, p1) = (
+        position(&third.run_id).expect("the other experiment's run is listed"),
+        position(&second.run_id).expect("the second run is listed"),
+        position(&run.run_id).expect("the first run is listed"),
+    );
+    assert!(p3 < p2 && p2 < p1, "newest first: {p3} {p2} {p1}");
+    assert_eq!(all[p3].experiment, elsewhere);
+    assert_eq!(all[p1].experiment, experiment);
+    assert_eq!(mlflow.list_all_runs(1).unwrap().len(), 1);
+    mlflow.end_run(&third.run_id, RunStatus::Finished).unwrap();
 
     // Registry: two versions with tags.
     let version_tags = |sha: &str| {

@@ -5,6 +5,7 @@ use reelcast_registry::{Backend, ModelVersion};
 use serde_json::json;
 
 use crate::args::{ModelPromoteArgs, ModelRollbackArgs, ModelShowArgs, ModelsListArgs};
+use crate::commands::runs::open_existing_backend;
 use crate::commands::tracking::{self, explain_model_error, print_table};
 use crate::settings::Settings;
 use crate::Outcome;
@@ -46,7 +47,7 @@ fn version_error(
 
 /// `models list`.
 pub(crate) fn list(a: &ModelsListArgs, settings: &Settings) -> Result<Outcome> {
-    let backend = tracking::open_backend(&a.tracking, settings)?;
+    let backend = open_existing_backend(&a.tracking, settings)?;
     let models = backend.list_models()?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&models)?);
@@ -99,7 +100,7 @@ fn version_row(v: &ModelVersion) -> Vec<String> {
 
 /// `models show NAME` (every version) or `NAME/VERSION` (one version and its tags).
 pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
-    let backend = tracking::open_backend(&a.tracking, settings)?;
+    let backend = open_existing_backend(&a.tracking, settings)?;
     let (name, version) = match a.model.rsplit_once('/') {
         Some((name, v)) => match v.parse::<u64>() {
             Ok(v) => (name, Some(v)),

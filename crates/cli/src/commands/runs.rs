@@ -3,17 +3,44 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
-use reelcast_pipeline::track::{collect_stale_runs, is_stale, push_pending, resolve_run_id};
-use reelcast_registry::{Backend, DatasetInput, Error as RegistryError, Run, RunStatus};
+use reelcast_pipeline::track::{
+    collect_stale_runs, is_stale, push_pending, resolve_run_id, Error as TrackError,
+};
+use reelcast_registry::{
+    open_existing, redact_uri, Backend, DatasetInput, Error as RegistryError, Run, RunStatus,
+};
 use serde_json::json;
 
-use crate::args::{RunShowArgs, RunsCompareArgs, RunsGcArgs, RunsListArgs, RunsPushArgs};
+use crate::args::{
+    RunShowArgs, RunsCompareArgs, RunsGcArgs, RunsListArgs, RunsPushArgs, TrackingArgs,
+};
 use crate::commands::tracking::{self, print_registered, print_table, registered_json};
 use crate::settings::Settings;
 use crate::Outcome;
 
-/// How many of an experiment's newest runs a run-id prefix is matched against.
+/// How many of the newest runs (of every experiment) a run-id prefix is matched against.
 const PREFIX_SEARCH_LIMIT: usize = 10_000;
+
+/// Opens the registry for the commands that only read (`runs list|show|compare`,
+/// `models list|show`): an embedded registry must exist already, so a mistyped URI is an
+/// error that says so, and creates nothing.
+pub(crate) fn open_existing_backend(
+    a: &TrackingArgs,
+    settings: &Settings,
+) -> Result<Box<dyn Backend>> {
+    let uri = tracking::tracking_uri(a, settings);
+    let opened = open_existing(&uri, &tracking::open_options(settings));
+    let context = || format!("opening the tracking backend {}", redact_uri(&uri));
+    match opened {
+        Ok(backend) => Ok(backend),
+        // Only an embedded registry whose file is missing is "not found" when opened.
+        Err(e @ RegistryError::NotFound(_)) => Err(anyhow::anyhow!(
+            "{e}: nothing has been tracked there yet; run `reelcast train --register` to create it, or check --tracking-uri / REELCAST_TRACKING_URI"
+        )
+        .context(context())),
+        Err(e) => Err(anyhow::Error::new(e).context(context())),
+    }
+}
 
 /// A run's status as shown: RUNNING runs whose process is gone are `RUNNING (stale)`.
 fn shown_status(run: &Run) -> String {
@@ -39,33 +66,46 @@ fn metric(run: &Run, key: &str) -> String {
         .map_or_else(|| "-".into(), |v| format!("{v:.4}"))
 }
 
-fn get_run(backend: &dyn Backend, id: &str, experiment: &str) -> Result<Run> {
-    let id = resolve_run_id(backend, experiment, id, PREFIX_SEARCH_LIMIT)?;
+/// The run `id` names (a full id, or a unique prefix of one in any experiment).
+fn get_run(backend: &dyn Backend, id: &str) -> Result<Run> {
+    let hint = "list the runs with `reelcast runs list` (--experiment NAME for another experiment)";
+    let id = resolve_run_id(backend, id, PREFIX_SEARCH_LIMIT).map_err(|e| {
+        let not_found = matches!(
+            e,
+            TrackError::Registry {
+                source: RegistryError::NotFound(_),
+                ..
+            }
+        );
+        if not_found {
+            anyhow::anyhow!("{}; {hint}", e.chain())
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
     backend.get_run(&id).map_err(|e| {
         if matches!(e, RegistryError::NotFound(_)) {
-            anyhow::anyhow!(
-                "{e}; list the runs with `reelcast runs list --experiment {experiment}`"
-            )
+            anyhow::anyhow!("{e}; {hint}")
         } else {
             anyhow::Error::new(e)
         }
     })
 }
 
-/// `runs list`: newest first.
+/// `runs list`: newest first. An experiment without runs is not an error: it says so.
 pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
-    let backend = tracking::open_backend(&a.tracking, settings)?;
+    let backend = open_existing_backend(&a.tracking, settings)?;
     let experiment = a
         .experiment
         .clone()
         .unwrap_or_else(|| settings.tracking.experiment.clone());
     let runs = match backend.list_runs(&experiment, a.limit) {
         Ok(runs) => runs,
-        Err(RegistryError::NotFound(_)) => anyhow::bail!(
-            "experiment {experiment:?} has no runs in {}; train one with `reelcast train`",
-            backend.describe()
-        ),
-        Err(e) => return Err(e.into()),
+        Err(RegistryError::NotFound(_)) => Vec::new(),
+        Err(e) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("listing the runs of experiment {experiment}")))
+        }
     };
     if a.json {
         let runs: Vec<_> = runs
@@ -77,6 +117,17 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&runs)?);
+        return Ok(Outcome::Ok);
+    }
+    if runs.is_empty() {
+        let how = match &a.experiment {
+            Some(name) => format!("`reelcast train --experiment {name}`"),
+            None => "`reelcast train` (or list another experiment with --experiment NAME)".into(),
+        };
+        println!(
+            "no runs in experiment {experiment} of {} yet; track one with {how}",
+            backend.describe()
+        );
         return Ok(Outcome::Ok);
     }
     let rows: Vec<Vec<String>> = runs
@@ -110,8 +161,8 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
 
 /// `runs show ID`.
 pub(crate) fn show(a: &RunShowArgs, settings: &Settings) -> Result<Outcome> {
-    let backend = tracking::open_backend(&a.tracking, settings)?;
-    let run = get_run(backend.as_ref(), &a.id, &settings.tracking.experiment)?;
+    let backend = open_existing_backend(&a.tracking, settings)?;
+    let run = get_run(backend.as_ref(), &a.id)?;
     let artifacts = backend.list_artifacts(&run.run_id)?;
     if a.json {
         println!(
@@ -179,13 +230,13 @@ fn input_row(input: &DatasetInput) -> Vec<String> {
     ]
 }
 
-/// `runs compare A B`: every param and metric of either run, metrics with B - A.
+/// `runs compare A B`: every param and metric of either run, metrics with B - A; A and B
+/// may be runs of different experiments.
 pub(crate) fn compare(a: &RunsCompareArgs, settings: &Settings) -> Result<Outcome> {
-    let backend = tracking::open_backend(&a.tracking, settings)?;
-    let experiment = &settings.tracking.experiment;
+    let backend = open_existing_backend(&a.tracking, settings)?;
     let (ra, rb) = (
-        get_run(backend.as_ref(), &a.a, experiment)?,
-        get_run(backend.as_ref(), &a.b, experiment)?,
+        get_run(backend.as_ref(), &a.a)?,
+        get_run(backend.as_ref(), &a.b)?,
     );
     let param_keys: BTreeSet<&String> = ra.params.keys().chain(rb.params.keys()).collect();
     let metric_keys: BTreeSet<&String> = ra.metrics.keys().chain(rb.metrics.keys()).collect();

@@ -15,6 +15,16 @@ fn train(sandbox: &Sandbox, out: &str, trees: &str, extra: &[&str]) -> Value {
     sandbox.run(&args).json()
 }
 
+/// Creates the sandbox's registry, empty, as a writing command that registered nothing
+/// leaves it.
+fn create_empty_registry(sandbox: &Sandbox) {
+    reelcast_registry::open(
+        &format!("sqlite:///{}", sandbox.join("reelcast.db").display()),
+        &reelcast_registry::OpenOptions::default(),
+    )
+    .unwrap();
+}
+
 fn champion(sandbox: &Sandbox) -> u64 {
     let show = sandbox.run(["models", "show", MODEL, "--json"]).json();
     show["model"]["aliases"]["champion"]
@@ -217,6 +227,8 @@ fn models_promote_and_rollback_walk_the_alias_history() {
 #[test]
 fn unknown_models_and_versions_are_explained() {
     let sandbox = Sandbox::new();
+    // A missing registry is another error (nothing tracked there yet).
+    create_empty_registry(&sandbox);
     let empty = sandbox.run(["models", "show", "nope"]);
     train(&sandbox, "a", "3", &["--register"]);
 
@@ -539,4 +551,157 @@ fn register_flags_need_register() {
 
     assert_eq!(run.code, 2, "a usage error\n{}", run.stderr);
     assert!(run.stderr.contains("--register"), "{}", run.stderr);
+}
+
+/// The files and directories directly in the sandbox, sorted.
+fn sandbox_entries(sandbox: &Sandbox) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A mistyped tracking URI made `models list` print "no registered models", exit 0 and
+/// create the database, its artifact folder and any missing directories.
+#[test]
+fn read_only_commands_refuse_a_missing_registry_and_create_nothing() {
+    let sandbox = Sandbox::new();
+    let commands: [&[&str]; 7] = [
+        &["models", "list"],
+        &["models", "list", "--json"],
+        &["models", "show", MODEL],
+        &["runs", "list"],
+        &["runs", "list", "--json"],
+        &["runs", "show", "6cfa"],
+        &["runs", "compare", "6cfa", "0123"],
+    ];
+
+    for (uri, path) in [
+        ("sqlite:///./reelcst.db", "./reelcst.db"),
+        ("sqlite:///nonexistent/dir/x.db", "nonexistent/dir/x.db"),
+    ] {
+        for args in commands {
+            let flag = sandbox.run([args, &["--tracking-uri", uri]].concat());
+            let env = sandbox.run_with_env(args, &[("REELCAST_TRACKING_URI", uri)]);
+
+            for run in [flag, env] {
+                let message = run.error();
+                assert!(
+                    message.contains(path)
+                        && message.contains("nothing has been tracked there yet")
+                        && message.contains("reelcast train --register")
+                        && message.contains("--tracking-uri / REELCAST_TRACKING_URI"),
+                    "`{}`:\n{message}",
+                    run.command
+                );
+                assert!(run.stdout.is_empty(), "`{}`:\n{}", run.command, run.stdout);
+            }
+        }
+    }
+    assert_eq!(sandbox_entries(&sandbox), Vec::<String>::new());
+}
+
+/// The shortest prefix of `id`, at least 4 digits, that `other` does not start with.
+fn unique_prefix(id: &str, other: &str) -> String {
+    (4..=id.len())
+        .map(|n| id[..n].to_owned())
+        .find(|p| !other.starts_with(p.as_str()))
+        .unwrap()
+}
+
+/// After `train --experiment other`, `runs show PREFIX` looked for the prefix in the
+/// default experiment only ("not found in experiment imdb_movie_rating").
+#[test]
+fn run_id_prefixes_resolve_in_every_experiment() {
+    let sandbox = Sandbox::new();
+    let other = train(&sandbox, "o", "3", &["--experiment", "other"]);
+    let default = train(&sandbox, "d", "3", &[]);
+    let (id_other, id_default) = (
+        other["tracking"]["run_id"].as_str().unwrap(),
+        default["tracking"]["run_id"].as_str().unwrap(),
+    );
+    let (p_other, p_default) = (
+        unique_prefix(id_other, id_default),
+        unique_prefix(id_default, id_other),
+    );
+
+    let shown = sandbox.run(["runs", "show", &p_other, "--json"]).json();
+    let text = sandbox.run(["runs", "show", &p_other]).success();
+    let compared = sandbox
+        .run(["runs", "compare", &p_other, &p_default, "--json"])
+        .json();
+
+    assert_eq!(shown["run"]["run_id"], id_other, "{shown:#}");
+    assert_eq!(shown["run"]["experiment"], "other", "{shown:#}");
+    assert!(text.stdout.contains("experiment  other"), "{}", text.stdout);
+    assert_eq!(compared["a"]["run_id"], id_other, "{compared:#}");
+    assert_eq!(compared["b"]["run_id"], id_default, "{compared:#}");
+}
+
+/// `train --register --alias 'bad alias!'` trained, logged and registered the run, then
+/// failed on the alias; a bad `--model-name` failed only after the run was logged.
+#[test]
+fn a_bad_alias_or_model_name_is_refused_before_anything_is_trained_or_logged() {
+    let sandbox = Sandbox::new();
+    let cases = [
+        (
+            "alias",
+            ["--alias", "bad alias!"],
+            "alias \"bad alias!\" must be 1-256 characters of letters, digits, `_`, `-` or `.`",
+        ),
+        (
+            "model name",
+            ["--model-name", "bad name/x"],
+            "model name \"bad name/x\" must be 1-256 characters of letters, digits, `_`, `-` or `.`",
+        ),
+    ];
+
+    for (label, flags, expected) in cases {
+        let run = sandbox.run(
+            [
+                &["train", "--trees", "3", "--register", "--out", "out"][..],
+                &flags[..],
+            ]
+            .concat(),
+        );
+
+        let message = run.error();
+        assert!(message.contains(expected), "{label}:\n{message}");
+        assert!(!message.contains("did not complete"), "{label}:\n{message}");
+        assert_eq!(
+            sandbox_entries(&sandbox),
+            Vec::<String>::new(),
+            "{label}: nothing trained, no registry written"
+        );
+    }
+}
+
+/// `runs list` on an empty registry exited 2 while `models list` exited 0.
+#[test]
+fn runs_list_of_an_empty_registry_or_experiment_says_so_and_exits_0() {
+    let sandbox = Sandbox::new();
+    create_empty_registry(&sandbox);
+
+    let empty = sandbox.run(["runs", "list"]).success();
+    let empty_json = sandbox.run(["runs", "list", "--json"]).json();
+    train(&sandbox, "o", "3", &["--experiment", "other"]);
+    let default = sandbox.run(["runs", "list"]).success();
+    let other = sandbox
+        .run(["runs", "list", "--experiment", "other", "--json"])
+        .json();
+
+    for run in [&empty, &default] {
+        assert!(
+            run.stdout
+                .contains("no runs in experiment imdb_movie_rating of sqlite:///./reelcast.db yet")
+                && run.stdout.contains("`reelcast train`"),
+            "`{}`:\n{}",
+            run.command,
+            run.stdout
+        );
+    }
+    assert_eq!(empty_json, serde_json::json!([]));
+    assert_eq!(other.as_array().unwrap().len(), 1, "{other:#}");
 }

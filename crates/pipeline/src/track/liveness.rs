@@ -171,17 +171,13 @@ pub fn collect_stale_runs(
 }
 
 /// The full id of the run whose id starts with `prefix` among the newest `limit` runs of
-/// `experiment` (as git resolves abbreviated commits); a full 32-digit id is returned
-/// as it is.
+/// every experiment (as git resolves abbreviated commits; run ids are unique across
+/// experiments); a full 32-digit id is returned as it is.
 ///
 /// Errors: [`Error::Invalid`] for a prefix that is not hex digits or matches several runs
-/// (listing them), [`Error::Registry`] with [`RegistryError::NotFound`] when none matches.
-pub fn resolve_run_id(
-    backend: &dyn Backend,
-    experiment: &str,
-    prefix: &str,
-    limit: usize,
-) -> Result<String> {
+/// (listing them with their experiments), [`Error::Registry`] with
+/// [`RegistryError::NotFound`] when none matches.
+pub fn resolve_run_id(backend: &dyn Backend, prefix: &str, limit: usize) -> Result<String> {
     if prefix.len() == 32 {
         return Ok(prefix.to_owned());
     }
@@ -192,23 +188,25 @@ pub fn resolve_run_id(
     }
     let needle = prefix.to_ascii_lowercase();
     let runs = backend
-        .list_runs(experiment, limit)
-        .map_err(|e| Error::registry(format!("looking up run {prefix} in {experiment}"), e))?;
-    let matches: Vec<&str> = runs
+        .list_all_runs(limit)
+        .map_err(|e| Error::registry(format!("looking up run {prefix} in every experiment"), e))?;
+    let matches: Vec<&Run> = runs
         .iter()
-        .map(|r| r.run_id.as_str())
-        .filter(|id| id.starts_with(&needle))
+        .filter(|r| r.run_id.starts_with(&needle))
         .collect();
     match matches.as_slice() {
-        [one] => Ok((*one).to_owned()),
+        [one] => Ok(one.run_id.clone()),
         [] => Err(Error::registry(
-            format!("looking up run {prefix} in experiment {experiment}"),
+            format!("looking up run {prefix} in every experiment"),
             RegistryError::NotFound(format!("run with id starting with {prefix:?}")),
         )),
         many => Err(Error::Invalid(format!(
             "run id prefix {prefix:?} is ambiguous: it matches {} runs ({}); give more digits",
             many.len(),
-            many.join(", ")
+            many.iter()
+                .map(|r| format!("{} in {}", r.run_id, r.experiment))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use reelcast_registry::{fetch_bundle, Backend, ModelVersion, CHAMPION};
+use reelcast_registry::{
+    check_alias, check_model_name, fetch_bundle, Backend, ModelVersion, CHAMPION,
+};
 use serde::Serialize;
 
 use super::record::RegisterRequest;
@@ -18,6 +20,23 @@ pub struct Registered {
     pub alias: Option<String>,
     /// True when the version became champion because the model had none.
     pub first_champion: bool,
+}
+
+/// Refuses a model name or alias the registry would refuse, with the registry's own
+/// message, before anything is trained or logged (the registry checks them only when it
+/// registers, after the run is logged).
+pub(super) fn check_names(model_name: &str, alias: Option<&str>) -> Result<()> {
+    let refused = |e| {
+        Error::registry(
+            "checking what to register (nothing was trained or logged)",
+            e,
+        )
+    };
+    check_model_name(model_name).map_err(refused)?;
+    if let Some(alias) = alias {
+        check_alias(alias).map_err(refused)?;
+    }
+    Ok(())
 }
 
 /// Registers the run's model folder (or, for a record without an `artifact_path`, its

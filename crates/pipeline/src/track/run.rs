@@ -17,7 +17,7 @@ use super::model_folder::{
     MODEL_FEATURE_SPEC_ARTIFACT,
 };
 use super::record::{write_atomic, ArtifactFile, RegisterRequest, RunRecord};
-use super::register::{promote_if_better, register, Promotion, Registered};
+use super::register::{check_names, promote_if_better, register, Promotion, Registered};
 use super::{
     Error, Result, TrackOptions, TrainRequest, BUNDLE_ARTIFACT, FAILURE_REASON_TAG, TRAIN_GC_LIMIT,
 };
@@ -409,6 +409,9 @@ fn model_warnings(report: &TrainReport) -> Vec<String> {
 /// promotes as asked. First, runs of this experiment whose process is gone are ended as
 /// KILLED.
 ///
+/// A model name or alias to register that the registry would refuse is an error before
+/// anything is trained or logged.
+///
 /// When the backend cannot be reached (at the start or mid-way), training still
 /// completes and the run is saved as `out_dir/pending-run.json` ([`TrackedTraining::pending`]).
 /// A training or logging failure ends the run as FAILED with the reason in a tag; a
@@ -417,6 +420,7 @@ fn model_warnings(report: &TrainReport) -> Vec<String> {
 pub fn train_tracked(request: &TrainRequest, tracking: &TrackOptions) -> Result<TrackedTraining> {
     if let Some(r) = &tracking.register {
         r.check()?;
+        check_names(&r.model_name, r.alias.as_deref())?;
     }
     let kind = request.train.params.kind().short_name();
     let run_name = unique_run_name(kind, request.train.seed);

@@ -409,35 +409,126 @@ fn stale_runs_of_gone_processes_are_killed_and_live_or_foreign_ones_left_alone()
         .is_empty());
 }
 
+/// A prefix was looked up in the default experiment only: the run of another experiment
+/// was "not found in experiment imdb_movie_rating".
 #[test]
-fn run_ids_resolve_from_a_unique_prefix_and_ambiguity_is_an_error() {
+fn run_ids_resolve_from_a_unique_prefix_in_any_experiment_and_ambiguity_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(&sqlite_uri(dir.path()));
-    let ids: Vec<String> = (0..20)
+    let ids: Vec<(String, &str)> = (0..20)
         .map(|i| {
-            b.create_run("exp", &format!("r{i}"), &BTreeMap::new())
-                .unwrap()
-                .run_id
+            let experiment = if i % 2 == 0 { "exp" } else { "other" };
+            let run = b
+                .create_run(experiment, &format!("r{i}"), &BTreeMap::new())
+                .unwrap();
+            (run.run_id, experiment)
         })
         .collect();
-    let id = &ids[0];
-    let unique = (1..=32)
-        .map(|n| &id[..n])
-        .find(|p| ids.iter().filter(|i| i.starts_with(p)).count() == 1)
-        .unwrap();
+    let unique = |id: &str| -> String {
+        (1..=32)
+            .map(|n| id[..n].to_owned())
+            .find(|p| {
+                ids.iter()
+                    .filter(|(i, _)| i.starts_with(p.as_str()))
+                    .count()
+                    == 1
+            })
+            .unwrap()
+    };
+    let (in_exp, in_other) = (&ids[0].0, &ids[1].0);
 
-    assert_eq!(resolve_run_id(b.as_ref(), "exp", unique, 100).unwrap(), *id);
-    assert_eq!(resolve_run_id(b.as_ref(), "exp", id, 100).unwrap(), *id);
+    assert_eq!(
+        resolve_run_id(b.as_ref(), &unique(in_exp), 100).unwrap(),
+        *in_exp
+    );
+    assert_eq!(
+        resolve_run_id(b.as_ref(), &unique(in_other), 100).unwrap(),
+        *in_other
+    );
+    assert_eq!(
+        resolve_run_id(b.as_ref(), &unique(in_other).to_uppercase(), 100).unwrap(),
+        *in_other
+    );
+    assert_eq!(resolve_run_id(b.as_ref(), in_exp, 100).unwrap(), *in_exp);
     // 20 random ids share a first hex digit somewhere (pigeonhole over 16 digits).
     let shared = ids
         .iter()
-        .map(|i| &i[..1])
-        .find(|p| ids.iter().filter(|i| i.starts_with(p)).count() > 1)
+        .map(|(i, _)| &i[..1])
+        .find(|p| ids.iter().filter(|(i, _)| i.starts_with(p)).count() > 1)
         .unwrap();
-    let err = resolve_run_id(b.as_ref(), "exp", shared, 100).unwrap_err();
-    assert!(err.to_string().contains("ambiguous"), "{err}");
-    let err = resolve_run_id(b.as_ref(), "exp", "xyz", 100).unwrap_err();
+    let err = resolve_run_id(b.as_ref(), shared, 100).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("ambiguous"), "{message}");
+    for (id, experiment) in ids.iter().filter(|(i, _)| i.starts_with(shared)) {
+        assert!(
+            message.contains(&format!("{id} in {experiment}")),
+            "{id} of {experiment} listed with its experiment: {message}"
+        );
+    }
+    let err = resolve_run_id(b.as_ref(), "xyz", 100).unwrap_err();
     assert!(err.to_string().contains("not hex digits"), "{err}");
+    let none = (0..=u8::MAX)
+        .map(|n| format!("{n:02x}"))
+        .find(|p| ids.iter().all(|(i, _)| !i.starts_with(p.as_str())))
+        .unwrap();
+    let err = resolve_run_id(b.as_ref(), &none, 100).unwrap_err();
+    assert!(
+        err.chain()
+            .contains(&format!("looking up run {none} in every experiment")),
+        "{}",
+        err.chain()
+    );
+}
+
+/// `train --register --alias 'bad alias!'` trained, logged and registered the run, and
+/// only then failed on the alias; a bad model name failed after the run was logged.
+#[test]
+fn a_model_name_or_alias_the_registry_refuses_fails_before_training_or_logging() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = sqlite_uri(dir.path());
+    let cases = [
+        (
+            "alias",
+            "movie_rating_gbt",
+            Some("bad alias!"),
+            "alias \"bad alias!\"",
+        ),
+        (
+            "model name",
+            "bad name/x",
+            None,
+            "model name \"bad name/x\"",
+        ),
+    ];
+
+    for (label, name, alias, named) in cases {
+        let tracking = TrackOptions {
+            register: Some(RegisterOptions {
+                alias: alias.map(str::to_owned),
+                ..RegisterOptions::new(name)
+            }),
+            ..TrackOptions::new(&uri)
+        };
+
+        let err = train_tracked(&request(dir.path(), 3), &tracking).unwrap_err();
+
+        let message = err.chain();
+        assert!(
+            message.contains(&format!(
+                "{named} must be 1-256 characters of letters, digits, `_`, `-` or `.`"
+            )) && message.contains("nothing was trained or logged"),
+            "{label}: {message}"
+        );
+        assert!(
+            !matches!(err, Error::Registration { .. }),
+            "{label}: {err:?}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{label}: no bundle, no registry"
+        );
+    }
 }
 
 /// A version is registered only once its run is FINISHED with all its artifacts,

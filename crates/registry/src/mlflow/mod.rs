@@ -4,7 +4,8 @@
 //! - Tracking: `experiments/get-by-name` + `create`, `runs/create`, `runs/log-batch`
 //!   (split within MLflow's limits: 1000 metrics, 100 params, 100 tags per request),
 //!   `runs/log-inputs` (datasets, with their `mlflow.data.context` tag), `runs/update`,
-//!   `runs/get`, `runs/search`.
+//!   `runs/get`, `runs/search` (over every active experiment, from `experiments/search`,
+//!   for [`Backend::list_all_runs`]).
 //! - Artifacts go through the server's artifact proxy (`mlflow server` serves artifacts by
 //!   default): a run's `artifact_uri` `mlflow-artifacts:/<exp>/<run>/artifacts` maps to
 //!   `{base}/api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>` (PUT, GET,
@@ -171,6 +172,10 @@ impl Backend for MlflowBackend {
 
     fn list_runs(&self, experiment: &str, limit: usize) -> Result<Vec<Run>> {
         tracking::list_runs(self, experiment, limit)
+    }
+
+    fn list_all_runs(&self, limit: usize) -> Result<Vec<Run>> {
+        tracking::list_all_runs(self, limit)
     }
 
     fn create_described_model_version(

@@ -289,6 +289,88 @@ fn splits_large_batches_into_requests_within_mlflow_limits() {
     );
 }
 
+/// A run of experiment `exp` as `runs/search` lists it.
+fn wire_run(id: &str, exp: &str, start: i64) -> serde_json::Value {
+    serde_json::json!({"info": {
+        "run_id": id, "experiment_id": exp, "run_name": id, "status": "FINISHED",
+        "start_time": start, "artifact_uri": format!("mlflow-artifacts:/{exp}/{id}/artifacts"),
+    }})
+}
+
+#[test]
+fn lists_the_runs_of_every_active_experiment_in_one_search() {
+    let fake = Fake::start(|req, _| {
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        match req.url.as_str() {
+            // Two pages of experiments.
+            "/api/2.0/mlflow/experiments/search" if body["page_token"].is_null() => ok(
+                r#"{"experiments":[{"experiment_id":"1","name":"imdb_movie_rating"}],"next_page_token":"p2"}"#,
+            ),
+            "/api/2.0/mlflow/experiments/search" => {
+                ok(r#"{"experiments":[{"experiment_id":"7","name":"other"}]}"#)
+            }
+            "/api/2.0/mlflow/runs/search" => ok(&serde_json::json!({"runs": [
+                wire_run("b2", "7", 20),
+                wire_run("a1", "1", 10),
+            ]})
+            .to_string()),
+            _ => (404, String::new()),
+        }
+    });
+    let mlflow = fake.backend(0, Auth::None);
+
+    let runs = mlflow.list_all_runs(50).unwrap();
+
+    let listed: Vec<(&str, &str)> = runs
+        .iter()
+        .map(|r| (r.run_id.as_str(), r.experiment.as_str()))
+        .collect();
+    assert_eq!(listed, [("b2", "other"), ("a1", "imdb_movie_rating")]);
+    let seen = fake.seen();
+    let requests: Vec<(&str, serde_json::Value)> = seen
+        .iter()
+        .map(|s| {
+            (
+                s.url.as_str(),
+                serde_json::from_str(&s.body).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            (
+                "/api/2.0/mlflow/experiments/search",
+                serde_json::json!({"max_results": 1000, "view_type": "ACTIVE_ONLY"})
+            ),
+            (
+                "/api/2.0/mlflow/experiments/search",
+                serde_json::json!({"max_results": 1000, "view_type": "ACTIVE_ONLY", "page_token": "p2"})
+            ),
+            (
+                "/api/2.0/mlflow/runs/search",
+                serde_json::json!({
+                    "experiment_ids": ["1", "7"],
+                    "order_by": ["attributes.start_time DESC"],
+                    "max_results": 50,
+                })
+            ),
+        ],
+        "one search over both experiments; names from the experiment listing"
+    );
+    assert!(seen.iter().all(|s| s.method == "POST"), "{seen:?}");
+}
+
+#[test]
+fn lists_no_runs_without_searching_when_there_is_no_experiment() {
+    let fake = Fake::start(|_, _| ok("{}"));
+    let mlflow = fake.backend(0, Auth::None);
+
+    assert!(mlflow.list_all_runs(10).unwrap().is_empty());
+
+    assert_eq!(fake.count("/api/2.0/mlflow/runs/search"), 0);
+}
+
 #[test]
 fn sends_the_token_as_bearer_and_never_prints_it() {
     let fake = Fake::start(|_, _| ok(r#"{"registered_models":[]}"#));

@@ -6,12 +6,16 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::http::Body;
-use super::wire::{self, CreatedExperiment, ExperimentEnvelope, RunEnvelope, RunPage, WireRun};
+use super::wire::{
+    self, CreatedExperiment, ExperimentEnvelope, ExperimentPage, RunEnvelope, RunPage, WireRun,
+};
 use super::{batch, check_artifact_path, lock, MlflowBackend};
 use crate::{DatasetInput, Error, Metric, Result, Run, RunStatus};
 
 /// Page size of `runs/search`.
 const RUN_PAGE: usize = 1000;
+/// Page size of `experiments/search`.
+const EXPERIMENT_PAGE: usize = 1000;
 
 /// How a run is named in errors.
 pub(super) fn run_what(run_id: &str) -> String {
@@ -341,24 +345,76 @@ pub(super) fn list_runs(
 ) -> Result<Vec<Run>> {
     let experiment_id = find_experiment(mlflow, experiment)?
         .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?}")))?;
+    search_runs(
+        mlflow,
+        &[experiment_id],
+        limit,
+        &format!("experiment {experiment:?}"),
+    )
+}
+
+pub(super) fn list_all_runs(mlflow: &MlflowBackend, limit: usize) -> Result<Vec<Run>> {
+    let ids = active_experiment_ids(mlflow)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    search_runs(mlflow, &ids, limit, "the runs of every experiment")
+}
+
+/// The ids of every active experiment (`experiments/search`), their names cached.
+fn active_experiment_ids(mlflow: &MlflowBackend) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut page_token: Option<String> = None;
+    loop {
+        let mut body = json!({
+            "max_results": EXPERIMENT_PAGE,
+            "view_type": "ACTIVE_ONLY",
+        });
+        if let Some(token) = &page_token {
+            body["page_token"] = json!(token);
+        }
+        let page: ExperimentPage = mlflow.http.rest(
+            Method::POST,
+            "experiments/search",
+            &[],
+            Some(body),
+            "experiments",
+        )?;
+        let mut names = lock(&mlflow.experiment_names);
+        for e in page.experiments {
+            names.insert(e.experiment_id.clone(), e.name);
+            ids.push(e.experiment_id);
+        }
+        drop(names);
+        page_token = page.next_page_token.filter(|t| !t.is_empty());
+        if page_token.is_none() {
+            return Ok(ids);
+        }
+    }
+}
+
+/// `runs/search` over `experiment_ids`, newest first, at most `limit` runs; `what` names
+/// them in errors.
+fn search_runs(
+    mlflow: &MlflowBackend,
+    experiment_ids: &[String],
+    limit: usize,
+    what: &str,
+) -> Result<Vec<Run>> {
     let mut runs = Vec::new();
     let mut page_token: Option<String> = None;
     while runs.len() < limit {
         let mut body = json!({
-            "experiment_ids": [experiment_id],
+            "experiment_ids": experiment_ids,
             "order_by": ["attributes.start_time DESC"],
             "max_results": RUN_PAGE.min(limit - runs.len()),
         });
         if let Some(token) = &page_token {
             body["page_token"] = json!(token);
         }
-        let page: RunPage = mlflow.http.rest(
-            Method::POST,
-            "runs/search",
-            &[],
-            Some(body),
-            &format!("experiment {experiment:?}"),
-        )?;
+        let page: RunPage = mlflow
+            .http
+            .rest(Method::POST, "runs/search", &[], Some(body), what)?;
         for run in page.runs {
             runs.push(to_run(mlflow, run)?);
         }

@@ -34,6 +34,15 @@ pub(crate) struct Experiment {
     pub lifecycle_stage: String,
 }
 
+/// `{"experiments": [...], "next_page_token": "..."}` from `experiments/search`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ExperimentPage {
+    #[serde(default)]
+    pub experiments: Vec<Experiment>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
 /// `{"experiment_id": "..."}` from `experiments/create`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct CreatedExperiment {

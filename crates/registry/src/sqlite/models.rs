@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use rusqlite::{params, OptionalExtension};
 
 use super::read::{current_alias, read_model, read_version, run_exists};
-use super::{
-    artifacts, check_name, now_ms, record_alias_change, sql_error, version_i64, SqliteBackend,
+use super::{artifacts, now_ms, record_alias_change, sql_error, version_i64, SqliteBackend};
+use crate::{
+    check_alias, check_model_name, AliasChange, Error, ModelVersion, RegisteredModel, Result,
 };
-use crate::{AliasChange, Error, ModelVersion, RegisteredModel, Result};
 
 pub(super) fn create_model_version(
     b: &SqliteBackend,
@@ -18,7 +18,7 @@ pub(super) fn create_model_version(
     tags: &BTreeMap<String, String>,
     description: &str,
 ) -> Result<ModelVersion> {
-    check_name("model name", name)?;
+    check_model_name(name)?;
     let artifact_path = artifacts::check_path(artifact_path)?;
     let version = b.write("registering a model version", |tx| {
         run_exists(tx, run_id)?;
@@ -142,7 +142,7 @@ pub(super) fn list_versions(b: &SqliteBackend, name: &str) -> Result<Vec<ModelVe
 }
 
 pub(super) fn set_alias(b: &SqliteBackend, name: &str, alias: &str, version: u64) -> Result<()> {
-    check_name("alias", alias)?;
+    check_alias(alias)?;
     b.write("setting an alias", |tx| {
         read_model(tx, name)?;
         read_version(tx, name, version)?;

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use rusqlite::{params, OptionalExtension};
 
 use super::read::{read_run, run_exists};
-use super::{artifacts, check_name, new_run_id, now_ms, sql_error, status_name, SqliteBackend};
+use super::{artifacts, new_run_id, now_ms, sql_error, status_name, SqliteBackend};
+use crate::names::check_name;
 use crate::{DatasetInput, Error, Metric, Result, Run, RunStatus};
 
 pub(super) fn create_run(
@@ -266,21 +267,47 @@ pub(super) fn list_runs(b: &SqliteBackend, experiment: &str, limit: usize) -> Re
             .optional()
             .map_err(ctx)?
             .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?}")))?;
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT run_id FROM runs WHERE experiment_id = ?1
-                 ORDER BY start_ms DESC, rowid DESC LIMIT ?2",
-            )
-            .map_err(ctx)?;
-        let ids = stmt
-            .query_map(params![id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                r.get::<_, String>(0)
-            })
-            .map_err(ctx)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(ctx)?;
-        ids.iter().map(|run_id| read_run(conn, run_id)).collect()
+        read_newest_runs(
+            conn,
+            "SELECT run_id FROM runs WHERE experiment_id = ?1
+             ORDER BY start_ms DESC, rowid DESC LIMIT ?2",
+            params![id, sql_limit(limit)],
+            &format!("listing runs of {experiment}"),
+        )
     })
+}
+
+pub(super) fn list_all_runs(b: &SqliteBackend, limit: usize) -> Result<Vec<Run>> {
+    b.read(|conn| {
+        read_newest_runs(
+            conn,
+            "SELECT run_id FROM runs ORDER BY start_ms DESC, rowid DESC LIMIT ?1",
+            params![sql_limit(limit)],
+            "listing the runs of every experiment",
+        )
+    })
+}
+
+/// A `LIMIT` value: `limit`, or no limit when it does not fit.
+fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// The runs whose ids `sql` selects, in its order.
+fn read_newest_runs(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+    what: &str,
+) -> Result<Vec<Run>> {
+    let ctx = |e| sql_error(what, e);
+    let mut stmt = conn.prepare_cached(sql).map_err(ctx)?;
+    let ids = stmt
+        .query_map(args, |r| r.get::<_, String>(0))
+        .map_err(ctx)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(ctx)?;
+    ids.iter().map(|run_id| read_run(conn, run_id)).collect()
 }
 
 pub(super) fn remove_unreferenced_artifacts(

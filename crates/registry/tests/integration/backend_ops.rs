@@ -106,6 +106,38 @@ fn runs_are_listed_newest_first_up_to_the_limit() {
 }
 
 #[test]
+fn runs_of_every_experiment_are_listed_newest_first_up_to_the_limit() {
+    let reg = TempRegistry::new();
+    let backend = reg.open();
+    assert!(
+        backend.list_all_runs(5).unwrap().is_empty(),
+        "no experiment"
+    );
+    let ids: Vec<(String, &str)> = ["exp", "other", "exp"]
+        .into_iter()
+        .map(|experiment| {
+            let run = backend
+                .create_run(experiment, "r", &BTreeMap::new())
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            (run.run_id, experiment)
+        })
+        .collect();
+
+    let all = backend.list_all_runs(10).unwrap();
+    let two = backend.list_all_runs(2).unwrap();
+
+    let listed: Vec<(String, &str)> = all
+        .iter()
+        .map(|r| (r.run_id.clone(), r.experiment.as_str()))
+        .collect();
+    let newest_first: Vec<(String, &str)> = ids.iter().rev().cloned().collect();
+    assert_eq!(listed, newest_first);
+    assert_eq!(two.len(), 2);
+    assert_eq!(two[1].run_id, ids[1].0);
+}
+
+#[test]
 fn unknown_runs_are_not_found() {
     let reg = TempRegistry::new();
     let backend = reg.open();

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use reelcast_registry::sqlite::SqliteBackend;
-use reelcast_registry::{fetch_bundle, Backend, Error};
+use reelcast_registry::{fetch_bundle, open_existing, Backend, Error, OpenOptions};
 
 use crate::helpers::{assert_intact, register, TempRegistry};
 
@@ -27,6 +27,114 @@ fn opening_twice_applies_migrations_once() {
     assert_eq!(version, SqliteBackend::schema_version());
     assert_eq!(mode, "wal");
     assert_eq!(second.integrity_check().unwrap(), vec!["ok"]);
+    assert_intact(&reg.db());
+}
+
+/// A mistyped tracking URI made a read-only command create a new registry, its
+/// artifact folder and the directories on the way.
+#[test]
+fn opening_for_reading_refuses_a_missing_database_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nonexistent/dir/x.db");
+
+    let err = SqliteBackend::open_existing(&db, &dir.path().join("artifacts")).unwrap_err();
+    let by_uri = open_existing(
+        &format!("sqlite:///{}", db.display()),
+        &OpenOptions::default(),
+    )
+    .unwrap_err();
+
+    for err in [err, by_uri] {
+        assert!(matches!(err, Error::NotFound(_)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("registry database {} not found", db.display())
+        );
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// `runs list` on an existing 0-byte file turned it into a SQLite database.
+#[test]
+fn opening_for_reading_refuses_files_that_are_not_registries_and_leaves_them_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = |name: &str, sql: &str| {
+        let path = dir.path().join(name);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(sql).unwrap();
+        drop(conn);
+        (name.to_owned(), std::fs::read(&path).unwrap())
+    };
+    let cases = [
+        (
+            "empty",
+            ("empty.csv".to_owned(), Vec::new()),
+            "is empty, not a reelcast registry",
+        ),
+        (
+            "text",
+            ("notes.db".to_owned(), b"tconst,rating\ntt1,5\n".to_vec()),
+            "is not a SQLite database (it starts with \"tconst,rating.tt\")",
+        ),
+        (
+            "another application's database",
+            sqlite(
+                "app.db",
+                "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x');",
+            ),
+            "is a SQLite database but not a reelcast registry",
+        ),
+        (
+            "a schema version but no registry tables",
+            sqlite(
+                "versioned.db",
+                "CREATE TABLE runs (id TEXT); PRAGMA user_version = 2;",
+            ),
+            "is a SQLite database but not a reelcast registry",
+        ),
+    ];
+
+    for (label, (name, bytes), cause) in cases {
+        let path = dir.path().join(&name);
+        std::fs::write(&path, &bytes).unwrap();
+
+        let err = SqliteBackend::open_existing(&path, &dir.path().join("artifacts")).unwrap_err();
+
+        assert!(matches!(err, Error::Corrupt(_)), "{label}: {err}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("registry file {} {cause}", path.display()))
+                && text.contains("--tracking-uri"),
+            "{label}: {text}"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "{label}: file changed"
+        );
+    }
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["app.db", "empty.csv", "notes.db", "versioned.db"],
+        "no sidecar files, no artifact folder"
+    );
+}
+
+#[test]
+fn opening_for_reading_reads_a_registry_and_creates_no_artifact_folder() {
+    let reg = TempRegistry::new();
+    register(&reg.open(), "m", 1);
+    let elsewhere = reg.db().with_file_name("elsewhere");
+
+    let reader = SqliteBackend::open_existing(&reg.db(), &elsewhere).unwrap();
+
+    assert_eq!(reader.list_versions("m").unwrap().len(), 1);
+    assert!(!elsewhere.exists());
     assert_intact(&reg.db());
 }
 
