@@ -1,10 +1,22 @@
 //! Command-line arguments (clap derive). Raw values only; commands resolve them.
+//!
+//! Numeric flags take negative numbers as values (`allow_negative_numbers`), so `--seed
+//! -1` reaches the flag's rule instead of clap's "unexpected argument '-1'"; the value
+//! parsers at the bottom name each rule, and bound every size flag.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::telemetry::LogFormat;
+
+mod values;
+
+use values::{
+    accuracy, folds, http_url, log2_buckets, max_ngram, min_df, penalty, port, run_limit, seed,
+    timeout_seconds, trees, version, whole_u32, year,
+};
 
 /// Predict IMDb movie ratings: ingest IMDb's datasets, train and evaluate tree ensembles,
 /// predict single movies or files.
@@ -63,11 +75,11 @@ pub(crate) enum Command {
 /// `reelcast healthcheck`.
 #[derive(Debug, Args)]
 pub(crate) struct HealthcheckArgs {
-    /// Base URL of the server.
-    #[arg(long, default_value = "http://127.0.0.1:8000")]
+    /// Base URL of the server: an absolute http:// or https:// URL.
+    #[arg(long, default_value = "http://127.0.0.1:8000", value_parser = http_url)]
     pub url: String,
-    /// Give up (exit 1) after this many seconds.
-    #[arg(long, default_value_t = 5.0)]
+    /// Give up (exit 1) after this many seconds, above 0 and at most 3600.
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = timeout_seconds)]
     pub timeout_seconds: f64,
 }
 
@@ -78,7 +90,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub host: Option<String>,
     /// Port to bind; 0 picks a free one [default: 8000].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = port)]
     pub port: Option<u16>,
     /// What to serve: `models:/NAME@ALIAS` (followed as the alias moves),
     /// `models:/NAME/VERSION`, or a bundle file [default: `[server] model`, else the
@@ -157,16 +169,17 @@ pub(crate) struct FilterArgs {
     #[arg(long, value_delimiter = ',')]
     pub title_types: Option<Vec<String>>,
     /// Keep titles with at least this many votes [default: 50].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_u32)]
     pub min_votes: Option<u32>,
     /// Keep titles released in or after this year [default: 1900].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = year)]
     pub min_year: Option<u16>,
     /// Drop titles without a release year (kept by default, like the original).
     #[arg(long)]
     pub drop_null_years: bool,
-    /// Fail when more than this share of rows is malformed [default: 0.01].
-    #[arg(long)]
+    /// Fail when more than this share of rows is malformed, 0 to 1 [default: 0.01].
+    // The range is checked with the `[ingest]` setting's value (commands::ingest_options).
+    #[arg(long, allow_negative_numbers = true)]
     pub max_bad_row_ratio: Option<f64>,
 }
 
@@ -240,19 +253,20 @@ pub(crate) struct TrainArgs {
     #[arg(long, value_enum)]
     pub model: Option<ModelArg>,
     /// Seed for the split and the model [default: 42].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
-    /// Share of rows held out for testing [default: 0.2].
-    #[arg(long)]
+    /// Share of rows held out for testing, strictly between 0 and 1 [default: 0.2].
+    // The range is checked with the `[train]` setting's value (commands::train).
+    #[arg(long, allow_negative_numbers = true)]
     pub test_fraction: Option<f64>,
-    /// Run k-fold cross-validation on the training split.
-    #[arg(long, value_name = "K")]
+    /// Run k-fold cross-validation on the training split, 2 to 100 folds.
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = folds)]
     pub cv: Option<usize>,
     /// Grid-search hyperparameters, scored by cross-validation (3 folds unless --cv).
     #[arg(long)]
     pub search: bool,
-    /// Number of trees (overrides the family's default).
-    #[arg(long)]
+    /// Number of trees, 1 to 10000 (overrides the family's default).
+    #[arg(long, allow_negative_numbers = true, value_parser = trees)]
     pub trees: Option<usize>,
     /// Feature set.
     #[arg(long, value_enum, default_value = "full")]
@@ -320,8 +334,8 @@ pub(crate) struct RunsGcArgs {
     /// Experiment [default: imdb_movie_rating].
     #[arg(long)]
     pub experiment: Option<String>,
-    /// How many of the newest runs to check.
-    #[arg(long, default_value_t = 10_000)]
+    /// How many of the newest runs to check, 1 to 1000000.
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true, value_parser = run_limit)]
     pub limit: usize,
     #[command(flatten)]
     pub tracking: TrackingArgs,
@@ -336,8 +350,8 @@ pub(crate) struct RunsListArgs {
     /// Experiment [default: imdb_movie_rating].
     #[arg(long)]
     pub experiment: Option<String>,
-    /// Most runs to show.
-    #[arg(long, default_value_t = 20)]
+    /// Most runs to show, 1 to 1000000.
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true, value_parser = run_limit)]
     pub limit: usize,
     #[command(flatten)]
     pub tracking: TrackingArgs,
@@ -424,6 +438,7 @@ pub(crate) struct ModelPromoteArgs {
     /// Registered model name.
     pub name: String,
     /// Version to point the alias at.
+    #[arg(allow_negative_numbers = true, value_parser = version)]
     pub version: u64,
     /// Alias to move.
     #[arg(long, default_value = "champion")]
@@ -523,22 +538,23 @@ pub(crate) struct SentimentTrainArgs {
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Where to write the model.
-    #[arg(long, value_name = "FILE", default_value = "artifacts/sentiment.model")]
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_SENTIMENT_MODEL)]
     pub out: PathBuf,
     /// Seed of the validation split that tunes C [default: 42].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
-    /// Inverse L2 penalty; omit to pick the best of 4, 8, 16, 32 on the validation split.
-    #[arg(long)]
+    /// Inverse L2 penalty, above 0; omit to pick the best of 4, 8, 16, 32 on the
+    /// validation split.
+    #[arg(long, allow_negative_numbers = true, value_parser = penalty)]
     pub c: Option<f64>,
     /// Longest word n-gram, 1 to 3 [default: 2].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = max_ngram)]
     pub max_ngram: Option<u8>,
     /// Hash buckets as a power of two, 12 to 24 [default: 20].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = log2_buckets)]
     pub log2_buckets: Option<u8>,
-    /// Leave out n-grams seen in fewer training texts [default: 2].
-    #[arg(long)]
+    /// Leave out n-grams seen in fewer training texts, at least 1 [default: 2].
+    #[arg(long, allow_negative_numbers = true, value_parser = min_df)]
     pub min_df: Option<u32>,
     /// Weight every training row 1 instead of giving each source the same total weight.
     #[arg(long)]
@@ -564,10 +580,203 @@ pub(crate) struct SentimentEvaluateArgs {
     /// Score every row, not only the held-out ones (training rows give optimistic figures).
     #[arg(long)]
     pub all_rows: bool,
-    /// Exit 1 when a source's accuracy is below this.
-    #[arg(long)]
+    /// Exit 1 when a source's accuracy is below this, 0 to 1.
+    #[arg(long, allow_negative_numbers = true, value_parser = accuracy)]
     pub min_accuracy: Option<f64>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `reelcast sentiment train --out`'s default, also suggested when `--model` names a file
+/// that must not be overwritten.
+pub(crate) const DEFAULT_SENTIMENT_MODEL: &str = "artifacts/sentiment.model";
+
+/// The log format asked for on a command line clap refused, so that the refusal can be
+/// reported in that format: the last `--log-format json` (or `--log-format=json`) before
+/// `--` means JSON; anything else, text (clap's own report).
+pub(crate) fn requested_log_format(args: impl IntoIterator<Item = OsString>) -> LogFormat {
+    let mut format = LogFormat::Text;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.to_str() {
+            Some("--") => break,
+            Some("--log-format") => args.next(),
+            Some(a) => a.strip_prefix("--log-format=").map(OsString::from),
+            None => None,
+        };
+        if let Some(value) = value {
+            format = if value == "json" {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            };
+        }
+    }
+    format
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// The error clap gives for `reelcast ARGS`, first line, without `error: `.
+    fn refusal(args: &[&str]) -> String {
+        let e = Cli::try_parse_from(std::iter::once("reelcast").chain(args.iter().copied()))
+            .expect_err("the arguments are refused");
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        first.strip_prefix("error: ").unwrap_or(first).to_owned()
+    }
+
+    fn train_args(args: &[&str]) -> TrainArgs {
+        let cli = Cli::try_parse_from(["reelcast", "train"].iter().chain(args))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let Command::Train(a) = cli.command else {
+            panic!("{args:?} is not parsed as train")
+        };
+        a
+    }
+
+    #[test]
+    fn size_flags_accept_their_bounds_and_refuse_past_them() {
+        assert_eq!(train_args(&["--trees", "10000"]).trees, Some(10_000));
+        assert_eq!(train_args(&["--trees", "1"]).trees, Some(1));
+        assert_eq!(train_args(&["--cv", "100"]).cv, Some(100));
+        assert_eq!(
+            refusal(&["train", "--trees", "10001"]),
+            "invalid value '10001' for '--trees <TREES>': a whole number from 1 to 10000"
+        );
+        assert_eq!(
+            refusal(&["train", "--trees", "0"]),
+            "invalid value '0' for '--trees <TREES>': a whole number from 1 to 10000"
+        );
+        assert_eq!(
+            refusal(&["train", "--cv", "101"]),
+            "invalid value '101' for '--cv <K>': a whole number of folds from 2 to 100"
+        );
+        assert_eq!(
+            refusal(&["runs", "list", "--limit", "0"]),
+            "invalid value '0' for '--limit <LIMIT>': a whole number from 1 to 1000000"
+        );
+    }
+
+    #[test]
+    fn folds_below_two_are_left_to_the_pipeline_which_names_the_rows() {
+        assert_eq!(train_args(&["--cv", "1"]).cv, Some(1));
+    }
+
+    #[test]
+    fn negative_numbers_are_values_refused_by_the_flags_rule() {
+        let cases: &[(&str, &[&str], &str)] = &[
+            (
+                "seed",
+                &["train", "--seed", "-1"],
+                "invalid value '-1' for '--seed <SEED>': a whole number from 0 to 2^64-1",
+            ),
+            (
+                "min votes",
+                &["data", "ingest", "--min-votes", "-1"],
+                "invalid value '-1' for '--min-votes <MIN_VOTES>': a whole number from 0 to 4294967295",
+            ),
+            (
+                "port",
+                &["serve", "--port", "-80"],
+                "invalid value '-80' for '--port <PORT>': a port from 0 to 65535 (0 picks a free one)",
+            ),
+            (
+                "version",
+                &["models", "promote", "m", "-2"],
+                "invalid value '-2' for '<VERSION>': a version number, a whole number from 1 to 2^64-1",
+            ),
+            (
+                "min accuracy",
+                &["sentiment", "evaluate", "--data", "r.csv", "--min-accuracy", "-0.5"],
+                "invalid value '-0.5' for '--min-accuracy <MIN_ACCURACY>': a number from 0 to 1 (e.g. 0.9 for 90%)",
+            ),
+        ];
+        for (label, args, wanted) in cases {
+            assert_eq!(refusal(args), *wanted, "case {label}");
+        }
+    }
+
+    #[test]
+    fn negative_fractions_reach_the_commands_range_check() {
+        let a = train_args(&["--test-fraction", "-0.1"]);
+
+        assert_eq!(a.test_fraction, Some(-0.1));
+    }
+
+    #[test]
+    fn a_negative_number_does_not_swallow_the_next_flag() {
+        assert_eq!(
+            refusal(&["train", "--seed", "--json"]),
+            "a value is required for '--seed <SEED>' but none was supplied"
+        );
+    }
+
+    #[test]
+    fn healthcheck_url_must_be_an_absolute_http_url() {
+        let cases = [
+            ("http://127.0.0.1:8000", Ok("http://127.0.0.1:8000/")),
+            ("HTTPS://Example.COM/base/", Ok("https://example.com/base/")),
+            (
+                "notaurl",
+                Err("not an absolute http:// or https:// URL (relative URL without a base); e.g. --url http://127.0.0.1:8000"),
+            ),
+            (
+                "file:///tmp/x",
+                Err("not an absolute http:// or https:// URL; e.g. --url http://127.0.0.1:8000"),
+            ),
+        ];
+        for (input, wanted) in cases {
+            assert_eq!(
+                http_url(input),
+                wanted.map(str::to_owned).map_err(str::to_owned),
+                "case {input}"
+            );
+        }
+    }
+
+    #[test]
+    fn healthcheck_timeout_must_be_a_positive_number_of_seconds_up_to_an_hour() {
+        for ok in ["0.001", "5", "3600"] {
+            assert!(timeout_seconds(ok).is_ok(), "case {ok}");
+        }
+        for bad in ["0", "-1", "NaN", "inf", "1e30", "3600.5", "five"] {
+            assert_eq!(
+                timeout_seconds(bad),
+                Err("a number of seconds above 0 and at most 3600".to_owned()),
+                "case {bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_log_format_of_a_refused_command_line_is_read_without_clap() {
+        let cases: &[(&str, &[&str], bool)] = &[
+            ("none", &["train", "--seed", "-1"], false),
+            ("separate value", &["--log-format", "json", "train"], true),
+            (
+                "after the command",
+                &["train", "--log-format", "json"],
+                true,
+            ),
+            ("equals form", &["train", "--log-format=json"], true),
+            (
+                "last wins",
+                &["--log-format=json", "--log-format", "text"],
+                false,
+            ),
+            ("after --", &["train", "--", "--log-format", "json"], false),
+            ("no value", &["train", "--log-format"], false),
+        ];
+        for (label, args, json) in cases {
+            let format = requested_log_format(args.iter().map(OsString::from));
+
+            assert_eq!(matches!(format, LogFormat::Json), *json, "case {label}");
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! `reelcast`: the one binary. Parses arguments, sets up logging, dispatches to a command.
 //!
 //! Exit codes: 0 ok, 1 a gate was not met (e.g. validation over its bad-row threshold),
-//! 2 error.
+//! 2 error. The error that ends a command is the last line on stderr: `error: ...`, or
+//! with `--log-format json` one JSON object like the log lines (argument errors too).
 
 mod args;
 mod commands;
@@ -15,6 +16,7 @@ use clap::Parser;
 
 use crate::args::{Cli, Command, DataCommand, ModelsCommand, RunsCommand, SentimentCommand};
 use crate::settings::Settings;
+use crate::telemetry::LogFormat;
 
 /// mimalloc instead of glibc's malloc: it backs its heaps with transparent huge pages, and
 /// with them the server's requests take less CPU, at the cost of a larger resident size
@@ -31,8 +33,12 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    telemetry::init(cli.log_format, &cli.log_level);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => refuse(e),
+    };
+    let log_format = cli.log_format;
+    telemetry::init(log_format, &cli.log_level);
     let result = Settings::load(cli.config.as_deref()).and_then(|s| match cli.command {
         Command::Data { command } => match command {
             DataCommand::Fetch(a) => commands::data::fetch(a, &s),
@@ -70,8 +76,31 @@ fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::GateFailed) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            telemetry::report_error(log_format, &format!("{e:#}"), 2);
             ExitCode::from(2)
         }
     }
+}
+
+/// Ends on a command line clap refused (or on `--help`, `--version`): clap's own report
+/// and exit code, except that with `--log-format json` an error is one JSON object, with
+/// clap's first line (the error; its usage and tips are for a terminal), exit 2.
+fn refuse(e: clap::Error) -> ! {
+    let json = matches!(
+        args::requested_log_format(std::env::args_os().skip(1)),
+        LogFormat::Json
+    );
+    // A bare `reelcast` prints the help on stderr as an "error": it is for a person.
+    let is_help = e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+    if json && e.use_stderr() && !is_help {
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        telemetry::report_error(
+            LogFormat::Json,
+            first.strip_prefix("error: ").unwrap_or(first),
+            2,
+        );
+        std::process::exit(2);
+    }
+    e.exit()
 }

