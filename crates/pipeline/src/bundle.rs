@@ -20,7 +20,6 @@
 //! reader never sees a half-written bundle.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use reelcast_core::MovieInput;
@@ -294,28 +293,11 @@ fn frame(version: u32, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename
+/// (see [`crate::atomic_file::write`]), with the mode the umask gives.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
+    crate::atomic_file::write(path, bytes, None).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    // The temporary file is created 0600; a written artifact is readable like any other
-    // file the process writes (a server running as another user reads it).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        std::fs::set_permissions(tmp.path(), mode).map_err(io)?;
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }

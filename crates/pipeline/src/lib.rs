@@ -28,6 +28,7 @@
 //! # Ok::<(), reelcast_pipeline::Error>(())
 //! ```
 
+mod atomic_file;
 mod bundle;
 mod bundle_v1;
 mod compare;
