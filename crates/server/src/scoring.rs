@@ -178,11 +178,12 @@ pub(crate) fn movies(
         .iter()
         .zip(ratings)
         .enumerate()
-        .map(|(index, ((req, _), rating))| BatchPrediction {
+        .map(|(index, ((req, input), rating))| BatchPrediction {
             index,
             title: req.title().map(str::to_owned),
             predicted_rating: round2(rating),
             rating_out_of_10: out_of_10(rating),
+            people: model.bundle.people_map(input),
         })
         .collect();
     Ok(MovieBatchResponse {
@@ -290,9 +291,11 @@ pub(crate) fn text(
         }
     };
     let model = state.model();
+    let mut people = None;
     let (rating, model, reason) = match (input, model) {
         (Some(input), Some(model)) => {
             let rating = model.bundle.predict(&input).rating;
+            people = model.bundle.people_map(&input);
             let reason = "predicted by the movie model from startYear, runtimeMinutes and numVotes (other features imputed when missing)";
             (Some(rating), Some(model), reason.to_owned())
         }
@@ -332,6 +335,7 @@ pub(crate) fn text(
         rating_reason: reason,
         model_name: model.as_ref().map(|m| m.name.clone()),
         model_version: model.as_ref().map(|m| m.version.clone()),
+        people,
         text: req.text,
     })
 }

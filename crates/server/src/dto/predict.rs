@@ -143,6 +143,9 @@ pub struct BatchPrediction {
     pub predicted_rating: f64,
     /// E.g. `"7.3/10"`.
     pub rating_out_of_10: String,
+    /// When the movie named people: see [`PredictionResponse::people`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// Scores for a batch, in request order.

@@ -1,5 +1,7 @@
 //! Wire types of `POST /predict` and the `texts` form of `POST /predict/batch`.
 
+use std::collections::BTreeMap;
+
 use reelcast_pipeline::MovieRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -155,6 +157,10 @@ pub struct TextPredictionResponse {
     pub model_name: Option<String>,
     /// See [`crate::PredictionResponse::model_version`].
     pub model_version: Option<String>,
+    /// With a rating, when the request named people: see
+    /// [`crate::PredictionResponse::people`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// One text's result in a batch.

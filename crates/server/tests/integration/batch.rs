@@ -135,3 +135,25 @@ async fn the_texts_query_options_are_refused_with_movies() {
     let r = post("/predict/batch?explain=false", &body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
+
+#[tokio::test]
+async fn each_movie_of_a_batch_lists_the_people_it_named() {
+    let mut named = the_kid();
+    named["directors"] = json!(["Charles Chaplin", "Nobody We Know"]);
+    let r = post("/predict/batch", &json!({"movies": [named, the_kid()]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let people = &r.body["predictions"][0]["people"];
+    assert!(
+        people["Charles Chaplin"]
+            .as_str()
+            .unwrap()
+            .starts_with("nm"),
+        "{people}"
+    );
+    assert!(people["Nobody We Know"].is_null(), "{people}");
+    assert!(
+        r.body["predictions"][1].get("people").is_none(),
+        "{:?}",
+        r.body
+    );
+}

@@ -428,3 +428,16 @@ async fn a_state_with_another_sentiment_model_scores_texts_and_batches_with_it()
         "the default is the shipped model"
     );
 }
+
+#[tokio::test]
+async fn a_text_with_a_movie_lists_the_people_it_named() {
+    let body = json!({"text": "A gem.", "startYear": 1921, "runtimeMinutes": 68,
+        "numVotes": 40584, "directors": ["Charles Chaplin"]});
+    let r = post("/predict", &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(r.body["predicted_rating"].is_number(), "{:?}", r.body);
+    assert!(r.body["people"]["Charles Chaplin"]
+        .as_str()
+        .unwrap()
+        .starts_with("nm"));
+}
