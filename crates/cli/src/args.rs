@@ -469,6 +469,11 @@ pub(crate) struct EvaluateArgs {
     pub model: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
+    /// Score only the films the model cannot have trained on: those its held-out rule
+    /// holds out (on any data), or for a bundle older than format 3 its test rows (on the
+    /// data it was trained on only).
+    #[arg(long)]
+    pub held_out_only: bool,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

@@ -1,5 +1,6 @@
-//! A fair champion/challenger comparison: score two bundles only on films
-//! neither of them trained on.
+//! Which films a bundle trained on: a fair champion/challenger comparison scores two
+//! bundles only on films neither of them trained on, and `evaluate --held-out-only` one
+//! bundle on the films it never trained on.
 //!
 //! Bundles of format 3 hold out films by a hash of their tconst ([`HeldOutRule::TconstHash`]),
 //! so which films a bundle never saw is known on any dataset. Older bundles used a seeded
@@ -40,6 +41,42 @@ pub fn trained_on(
             Some(trained)
         }
     }
+}
+
+/// Row indices of `movies` (a dataset whose version is `dataset_version`) that `bundle`
+/// cannot have trained on, in dataset order: the rows `reelcast evaluate --held-out-only`
+/// scores. For a [`HeldOutRule::TconstHash`] bundle, the films its rule holds out, on any
+/// dataset; for a [`HeldOutRule::SeededShuffle`] one, its test rows on its own dataset.
+///
+/// # Errors
+/// [`Error::InvalidOption`] (`--held-out-only`) when the bundle's training films cannot be
+/// known on this dataset, or when none of `movies` is held out.
+pub fn held_out_rows(
+    bundle: &ModelBundle,
+    movies: &[MovieRecord],
+    dataset_version: &str,
+) -> Result<Vec<usize>> {
+    let meta = &bundle.metadata;
+    let trained = trained_on(bundle, movies, dataset_version).ok_or_else(|| Error::InvalidOption {
+        option: "held-out-only",
+        message: format!(
+            "{} was trained with a seeded split on dataset {}, so which of dataset {dataset_version}'s films it trained on is unknown; evaluate it on its own dataset, or retrain it with this reelcast (films are held out by tconst)",
+            meta.model_name, meta.dataset_version
+        ),
+    })?;
+    let rows: Vec<usize> = (0..movies.len()).filter(|&i| !trained[i]).collect();
+    if rows.is_empty() {
+        return Err(Error::InvalidOption {
+            option: "held-out-only",
+            message: format!(
+                "none of the {} films of dataset {dataset_version} is held out from {} (test fraction {}); score more films, or leave out --held-out-only and read the numbers as optimistic",
+                movies.len(),
+                meta.model_name,
+                meta.test_fraction
+            ),
+        });
+    }
+    Ok(rows)
 }
 
 /// Row indices of `movies` that neither `champion` nor `candidate` trained on, in

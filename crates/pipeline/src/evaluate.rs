@@ -1,4 +1,5 @@
-//! The evaluate use case: score a saved bundle on any ingested dataset.
+//! The evaluate use case: score a saved bundle on any ingested dataset, or on the part of
+//! it the bundle never trained on ([`held_out_rows`](crate::held_out_rows)).
 
 use reelcast_core::{MovieInput, MovieRecord};
 
@@ -6,14 +7,31 @@ use crate::bundle::ModelBundle;
 use crate::metrics::Metrics;
 use crate::{Error, Result};
 
-/// Scores `bundle` on every movie (through the batch path; ratings clipped to 1..=10).
-#[tracing::instrument(skip_all, fields(model = %bundle.metadata.model_name, rows = movies.len()))]
+/// Scores `bundle` on every movie: [`evaluate_rows`] over all of them.
 pub fn evaluate(bundle: &ModelBundle, movies: &[MovieRecord]) -> Result<Metrics> {
-    if movies.is_empty() {
+    let all: Vec<usize> = (0..movies.len()).collect();
+    evaluate_rows(bundle, movies, &all)
+}
+
+/// Scores `bundle` on the movies at `rows` (indices into `movies`), through the batch
+/// path with ratings clipped to 1..=10, as training scores its test split.
+///
+/// # Errors
+/// [`Error::EmptyDataset`] when `rows` is empty.
+///
+/// # Panics
+/// When an index of `rows` is out of bounds of `movies` (a programmer error).
+#[tracing::instrument(skip_all, fields(model = %bundle.metadata.model_name, rows = rows.len()))]
+pub fn evaluate_rows(
+    bundle: &ModelBundle,
+    movies: &[MovieRecord],
+    rows: &[usize],
+) -> Result<Metrics> {
+    if rows.is_empty() {
         return Err(Error::EmptyDataset);
     }
-    let inputs: Vec<MovieInput> = movies.iter().map(MovieRecord::input).collect();
+    let inputs: Vec<MovieInput> = rows.iter().map(|&i| movies[i].input()).collect();
     let predicted = bundle.predict_batch(&inputs);
-    let actual: Vec<f32> = movies.iter().map(|m| m.rating.get()).collect();
+    let actual: Vec<f32> = rows.iter().map(|&i| movies[i].rating.get()).collect();
     Ok(Metrics::compute(&predicted, &actual))
 }

@@ -8,7 +8,8 @@
 //! - [`load_dataset`]: embedded sample, raw IMDb files, or a processed directory;
 //! - [`train`]: seeded split, optional k-fold CV and grid search, held-out metrics next to
 //!   a mean-predictor baseline; [`write_report`] adds JSON and SVG plots;
-//! - [`evaluate`]: score a saved bundle on any dataset;
+//! - [`evaluate`]: score a saved bundle on any dataset; [`evaluate_rows`] with
+//!   [`held_out_rows`] on only the films it never trained on;
 //! - [`predict_file`] / [`ModelBundle::predict`]: score files or single movies.
 //!
 //! - [`track`]: the tracked use case: train, log the run, register, promote (with the
@@ -46,10 +47,10 @@ pub mod track;
 mod train;
 
 pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION};
-pub use compare::{comparison_rows, trained_on};
+pub use compare::{comparison_rows, held_out_rows, trained_on};
 pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset, PeopleFiles};
 pub use error::{Error, Result};
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, evaluate_rows};
 pub use metrics::{CvMetrics, IntervalMetrics, Metrics, TrainMetrics};
 pub use model_kind::{Band, ModelKind, TrainedModel, BAND_LOWER_Q, BAND_UPPER_Q};
 pub use params::{search_grid, ModelParams};

@@ -1,7 +1,7 @@
 //! `reelcast evaluate`.
 
 use anyhow::{Context, Result};
-use reelcast_pipeline::{evaluate, load_dataset};
+use reelcast_pipeline::{evaluate_rows, held_out_rows, load_dataset, trained_on};
 use serde_json::json;
 
 use crate::args::EvaluateArgs;
@@ -23,39 +23,71 @@ pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
         }
         Err(e) => return Err(e),
     };
+    let meta = &bundle.metadata;
     let prior_only = bundle.feature_groups().contains(&"crew") && !dataset.has_people;
     if prior_only {
         // Scoring still works, every crew feature taking the training prior, so
         // the numbers understate the model.
         eprintln!(
             "warning: {} uses crew features but {source} has no people files: every film's crew features use the prior, so these scores understate the model; pass --crew, --principals and --names (or --imdb-dir DIR) to score it with its crew",
-            bundle.metadata.model_name
+            meta.model_name
         );
     }
-    let m = evaluate(&bundle, &dataset.movies)?;
+    let films = dataset.movies.len();
+    // Which films the model may have trained on; `None` when that cannot be known here
+    // (a seeded-shuffle bundle on another dataset version).
+    let trained = trained_on(&bundle, &dataset.movies, &dataset.version);
+    let rows: Vec<usize> = if a.held_out_only {
+        held_out_rows(&bundle, &dataset.movies, &dataset.version)?
+    } else {
+        (0..films).collect()
+    };
+    let m = evaluate_rows(&bundle, &dataset.movies, &rows)?;
+    let n_training_side = trained
+        .as_ref()
+        .map(|t| rows.iter().filter(|&&i| t[i]).count());
     if a.json {
         let out = json!({
             "rmse": m.rmse, "mae": m.mae, "r2": m.r2, "n": m.n,
-            "model_name": bundle.metadata.model_name,
+            "n_training_side": n_training_side,
+            "held_out_only": a.held_out_only,
+            "model_name": meta.model_name,
             "model_path": model_path,
             "dataset_version": dataset.version,
-            "trained_on": bundle.metadata.dataset_version,
+            "trained_on": meta.dataset_version,
             "feature_groups": bundle.feature_groups(),
             "crew_features_from_prior": prior_only,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(Outcome::Ok);
+    }
+    let titles = if a.held_out_only {
+        format!("{} held-out titles of {films}", m.n)
     } else {
-        println!(
-            "{} on {} ({} titles, dataset {})",
-            bundle.metadata.model_name, source, m.n, dataset.version
-        );
-        println!(
-            "rmse {:.4}  mae {:.4}  r2 {:.4}  n {}",
-            m.rmse, m.mae, m.r2, m.n
-        );
-        if dataset.version == bundle.metadata.dataset_version {
-            println!("note: this is the dataset the model was trained on; its training rows are included, so these numbers are optimistic");
-        }
+        format!("{} titles", m.n)
+    };
+    println!(
+        "{} on {source} ({titles}, dataset {})",
+        meta.model_name, dataset.version
+    );
+    println!(
+        "rmse {:.4}  mae {:.4}  r2 {:.4}  n {}",
+        m.rmse, m.mae, m.r2, m.n
+    );
+    match n_training_side {
+        Some(0) => {}
+        Some(n) if n == m.n => println!(
+            "note: all {n} films are on the training side of the model's held-out rule: if they were in its training data these numbers are optimistic; none is held out for --held-out-only to score"
+        ),
+        Some(n) => println!(
+            "note: {n} of the {} films are on the training side of the model's held-out rule: if they were in its training data these numbers are optimistic; --held-out-only scores the {} it never trained on",
+            m.n,
+            m.n - n
+        ),
+        None => println!(
+            "note: {} was trained with a seeded split on dataset {}, so which of these {} films it trained on is unknown: if they were in its training data these numbers are optimistic (a model trained by this reelcast holds films out by tconst, which --held-out-only can score on any data)",
+            meta.model_name, meta.dataset_version, m.n
+        ),
     }
     Ok(Outcome::Ok)
 }

@@ -22,7 +22,8 @@ use crate::Outcome;
 const PREFIX_SEARCH_LIMIT: usize = 10_000;
 
 /// Opens the registry for the commands that only read (`runs list|show|compare`,
-/// `models list|show`): an embedded registry must exist already, so a mistyped URI is an
+/// `models list|show`) and for `runs gc`, which has nothing to collect in a registry that
+/// does not exist: an embedded registry must exist already, so a mistyped URI is an
 /// error that says so, and creates nothing.
 pub(crate) fn open_existing_backend(
     a: &TrackingArgs,
@@ -341,7 +342,7 @@ pub(crate) fn push(a: &RunsPushArgs, settings: &Settings) -> Result<Outcome> {
 
 /// `runs gc`: ends as KILLED the RUNNING runs whose process is gone from this host.
 pub(crate) fn gc(a: &RunsGcArgs, settings: &Settings) -> Result<Outcome> {
-    let backend = tracking::open_backend(&a.tracking, settings)?;
+    let backend = open_existing_backend(&a.tracking, settings)?;
     let experiment = a
         .experiment
         .clone()

