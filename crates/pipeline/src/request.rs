@@ -401,13 +401,15 @@ impl MovieRequest {
             people("writers", &req.writers).map(|p| input.writers = p),
         );
         check("cast", people("cast", &req.cast).map(|p| input.cast = p));
-        let accepted = [also, &MovieRequest::FIELDS[..]].concat().join(", ");
-        problems.extend(req.unknown.keys().map(|key| {
-            FieldProblem::new(
-                key.as_str(),
-                format!("unknown field `{key}`; the accepted fields are {accepted}"),
-            )
-        }));
+        if !req.unknown.is_empty() {
+            let accepted = [also, &MovieRequest::FIELDS[..]].concat().join(", ");
+            problems.extend(req.unknown.keys().map(|key| {
+                FieldProblem::new(
+                    key.as_str(),
+                    format!("unknown field `{key}`; the accepted fields are {accepted}"),
+                )
+            }));
+        }
         if problems.is_empty() {
             Ok(input)
         } else {

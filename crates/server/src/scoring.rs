@@ -40,8 +40,9 @@ fn record(
 /// tenths, so that the label agrees with the number beside it (7.75 is `7.8/10`, also
 /// when the model's value was 7.746).
 pub(crate) fn out_of_10(rating: f64) -> String {
-    let tenths = ((rating * 100.0).round() + 5.0).div_euclid(10.0);
-    format!("{:.1}/10", tenths / 10.0)
+    // Ratings are 1 to 10, so the tenths are a small positive whole number.
+    let tenths = ((rating * 100.0).round() as i64 + 5).div_euclid(10);
+    format!("{}.{}/10", tenths / 10, tenths % 10)
 }
 
 /// Per-feature contributions and bias for one feature row built by the bundle's own
