@@ -269,13 +269,17 @@ fn collapse_whitespace(s: &str) -> String {
 /// caseless form (NFD, full default case folding, NFD again; Unicode 3.13, D145), so a
 /// decomposed accent, `ß`/`ss` and any case compare equal.
 fn name_key(s: &str) -> String {
-    let collapsed = collapse_whitespace(s);
+    collapsed_key(&collapse_whitespace(s))
+}
+
+/// [`name_key`] of a string whose whitespace is already collapsed.
+fn collapsed_key(collapsed: &str) -> String {
     if collapsed.is_ascii() {
         // The same key, several times cheaper: ASCII is its own NFD and its only case
         // foldings are A-Z to a-z (tested against the full path for every ASCII char).
         return collapsed.to_ascii_lowercase();
     }
-    canonical_caseless(&collapsed)
+    canonical_caseless(collapsed)
 }
 
 /// NFD, full default case folding, NFD again.
@@ -404,7 +408,7 @@ impl FittedCrew {
                 None => Identity::Unknown(id),
             };
         }
-        let key = name_key(&collapsed);
+        let key = collapsed_key(&collapsed);
         let Some(candidates) = self.by_name.get(&key) else {
             return Identity::Unknown(key);
         };
