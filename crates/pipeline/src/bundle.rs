@@ -36,7 +36,8 @@ use crate::{Error, Result};
 /// Current bundle format version. Bump on any change to the payload's shape, and keep
 /// reading the old one.
 pub const BUNDLE_FORMAT_VERSION: u32 = 3;
-const MAGIC: &[u8; 8] = b"RCBUNDLE";
+/// First bytes of a bundle file.
+pub const BUNDLE_MAGIC: &[u8; 8] = b"RCBUNDLE";
 const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
 /// Everything known about how a bundle was made.
@@ -214,7 +215,7 @@ impl ModelBundle {
             path: path.to_path_buf(),
             reason,
         };
-        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        if bytes.len() < 8 || &bytes[..8] != BUNDLE_MAGIC {
             return Err(bad(
                 "not a reelcast model bundle (missing RCBUNDLE header)".into()
             ));
@@ -285,7 +286,7 @@ impl ModelBundle {
 /// The checked file layout around an encoded payload.
 fn frame(version: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(BUNDLE_MAGIC);
     out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&Sha256::digest(payload));

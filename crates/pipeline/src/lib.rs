@@ -46,7 +46,7 @@ mod split;
 pub mod track;
 mod train;
 
-pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION};
+pub use bundle::{BundleMetadata, ModelBundle, Prediction, BUNDLE_FORMAT_VERSION, BUNDLE_MAGIC};
 pub use compare::{comparison_rows, held_out_rows, trained_on};
 pub use dataset::{load_dataset, raw_sources, DataSource, LoadedDataset, PeopleFiles};
 pub use error::{Error, Result};

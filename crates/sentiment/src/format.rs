@@ -18,7 +18,7 @@ use crate::hashing::{FeatureParams, LOG2_BUCKETS_RANGE, MAX_NGRAM_RANGE};
 use crate::model::SentimentModel;
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 6] = b"RCSENT";
+pub const MODEL_MAGIC: &[u8; 6] = b"RCSENT";
 /// The layout version this code writes and reads.
 pub const MODEL_FORMAT_VERSION: u8 = 1;
 /// Largest body accepted when decompressing (a guard against corrupt or hostile files).
@@ -59,7 +59,7 @@ impl SentimentModel {
             weights: self.weights.clone(),
         };
         let plain = postcard::to_stdvec(&body).expect("postcard encodes plain structs");
-        let mut out = MAGIC.to_vec();
+        let mut out = MODEL_MAGIC.to_vec();
         out.push(MODEL_FORMAT_VERSION);
         let mut encoder = ZlibEncoder::new(out, Compression::best());
         encoder
@@ -76,7 +76,7 @@ impl SentimentModel {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let bad = |m: String| Error::ModelFormat(m);
         let rest = bytes
-            .strip_prefix(MAGIC.as_slice())
+            .strip_prefix(MODEL_MAGIC.as_slice())
             .ok_or_else(|| bad("the file does not start with RCSENT".into()))?;
         let (&version, compressed) = rest
             .split_first()
@@ -188,7 +188,7 @@ mod tests {
         wrong_version[6] = 9;
         let cases: [(&str, Vec<u8>, &str); 4] = [
             ("empty", Vec::new(), "does not start with RCSENT"),
-            ("magic only", MAGIC.to_vec(), "ends after its magic"),
+            ("magic only", MODEL_MAGIC.to_vec(), "ends after its magic"),
             (
                 "version",
                 wrong_version,
@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn rejects_broken_invariants() {
         let encode = |body: &Body| {
-            let mut out = MAGIC.to_vec();
+            let mut out = MODEL_MAGIC.to_vec();
             out.push(MODEL_FORMAT_VERSION);
             let mut e = ZlibEncoder::new(out, Compression::fast());
             e.write_all(&postcard::to_stdvec(body).expect("encodes"))

@@ -32,9 +32,9 @@ impl Default for FeatureParams {
 }
 
 /// Allowed `log2_buckets`: 2^12 to 2^24 buckets.
-pub(crate) const LOG2_BUCKETS_RANGE: std::ops::RangeInclusive<u8> = 12..=24;
+pub const LOG2_BUCKETS_RANGE: std::ops::RangeInclusive<u8> = 12..=24;
 /// Allowed `max_ngram`.
-pub(crate) const MAX_NGRAM_RANGE: std::ops::RangeInclusive<u8> = 1..=3;
+pub const MAX_NGRAM_RANGE: std::ops::RangeInclusive<u8> = 1..=3;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;

@@ -47,8 +47,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error::{Error, Result, MAX_TEXT_CHARS};
 pub use crate::evaluate::{evaluate, Confusion, Evaluation, SourceEvaluation};
-pub use crate::format::MODEL_FORMAT_VERSION;
-pub use crate::hashing::FeatureParams;
+pub use crate::format::{MODEL_FORMAT_VERSION, MODEL_MAGIC};
+pub use crate::hashing::{FeatureParams, LOG2_BUCKETS_RANGE, MAX_NGRAM_RANGE};
 pub use crate::language::{detect, Language};
 pub use crate::model::{Contribution, ModelScore, SentimentModel, EXPLAIN_TERMS};
 pub use crate::predict::{

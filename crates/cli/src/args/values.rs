@@ -83,15 +83,21 @@ pub(super) fn run_limit(s: &str) -> Result<usize, String> {
     )
 }
 
-// The sentiment ranges repeat `reelcast_sentiment::TrainParams::check`, which still
-// checks them; here they are refused before the reviews are read, naming the flag.
+// The sentiment ranges are the ones `reelcast_sentiment::TrainParams::check` applies;
+// here they are refused before the reviews are read, naming the flag.
 
 pub(super) fn max_ngram(s: &str) -> Result<u8, String> {
-    whole_in(s, 1..=3, "a whole number from 1 to 3")
+    in_range(s, reelcast_sentiment::MAX_NGRAM_RANGE)
 }
 
 pub(super) fn log2_buckets(s: &str) -> Result<u8, String> {
-    whole_in(s, 12..=24, "a whole number from 12 to 24")
+    in_range(s, reelcast_sentiment::LOG2_BUCKETS_RANGE)
+}
+
+/// A whole number in `range`, whose bounds the rule names.
+fn in_range(s: &str, range: std::ops::RangeInclusive<u8>) -> Result<u8, String> {
+    let rule = format!("a whole number from {} to {}", range.start(), range.end());
+    whole_in(s, range, &rule)
 }
 
 pub(super) fn min_df(s: &str) -> Result<u32, String> {

