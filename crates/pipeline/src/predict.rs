@@ -78,7 +78,7 @@ pub struct PredictOutcome {
 
 /// The columns every row needs; a CSV header without one of them cannot give a single
 /// prediction, so the file is refused as a whole rather than row by row.
-const REQUIRED_COLUMNS: [&str; 3] = ["startYear", "runtimeMinutes", "numVotes"];
+const REQUIRED_COLUMNS: [&str; 3] = MovieRequest::REQUIRED;
 
 /// What a prediction file's columns (or a JSON item's keys) should be, for the errors
 /// about a file that is empty or has the wrong header: the required ones, then the

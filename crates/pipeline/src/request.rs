@@ -124,6 +124,9 @@ impl MovieRequest {
         "cast",
     ];
 
+    /// The required keys.
+    pub const REQUIRED: [&'static str; 3] = ["startYear", "runtimeMinutes", "numVotes"];
+
     /// Most people accepted per role.
     pub const MAX_PEOPLE: usize = 20;
     /// Longest accepted person id or name, in characters.
@@ -150,14 +153,12 @@ impl MovieRequest {
     /// The required fields that are not given (`POST /predict` predicts a rating only
     /// when none is missing).
     pub fn missing_required(&self) -> Vec<&'static str> {
-        [
-            ("startYear", &self.start_year),
-            ("runtimeMinutes", &self.runtime_minutes),
-            ("numVotes", &self.num_votes),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| given(value).is_none().then_some(name))
-        .collect()
+        let values = [&self.start_year, &self.runtime_minutes, &self.num_votes];
+        Self::REQUIRED
+            .into_iter()
+            .zip(values)
+            .filter_map(|(name, value)| given(value).is_none().then_some(name))
+            .collect()
     }
 }
 
