@@ -34,18 +34,20 @@ pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
         );
     }
     let films = dataset.movies.len();
-    // Which films the model may have trained on; `None` when that cannot be known here
-    // (a seeded-shuffle bundle on another dataset version).
-    let trained = trained_on(&bundle, &dataset.movies, &dataset.version);
-    let rows: Vec<usize> = if a.held_out_only {
-        held_out_rows(&bundle, &dataset.movies, &dataset.version)?
+    // The rows scored, and how many of them are on the training side of the model's
+    // held-out rule (`None` when that cannot be known here: a seeded-shuffle bundle on
+    // another dataset version).
+    let (rows, n_training_side): (Vec<usize>, Option<usize>) = if a.held_out_only {
+        (
+            held_out_rows(&bundle, &dataset.movies, &dataset.version)?,
+            Some(0),
+        )
     } else {
-        (0..films).collect()
+        let trained = trained_on(&bundle, &dataset.movies, &dataset.version);
+        let n = trained.map(|t| t.iter().filter(|&&on| on).count());
+        ((0..films).collect(), n)
     };
     let m = evaluate_rows(&bundle, &dataset.movies, &rows)?;
-    let n_training_side = trained
-        .as_ref()
-        .map(|t| rows.iter().filter(|&&i| t[i]).count());
     if a.json {
         let out = json!({
             "rmse": m.rmse, "mae": m.mae, "r2": m.r2, "n": m.n,
