@@ -4,8 +4,12 @@
 //! 2 error. The error that ends a command is the last line on stderr: `error: ...`, or
 //! with `--log-format json` one JSON object like the log lines (argument errors too).
 
+// Commands print through `output::outln!`, which returns write errors (see `output`).
+#![deny(clippy::print_stdout)]
+
 mod args;
 mod commands;
+mod output;
 mod progress;
 mod settings;
 mod telemetry;
@@ -68,13 +72,14 @@ fn main() -> ExitCode {
             SentimentCommand::Evaluate(a) => commands::sentiment::evaluate_model(a),
         },
         Command::Openapi => {
-            print!("{}", reelcast_server::openapi_json());
+            output::out!("{}", reelcast_server::openapi_json())?;
             Ok(Outcome::Ok)
         }
     });
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::GateFailed) => ExitCode::from(1),
+        Err(e) if output::is_closed_stdout(&e) => ExitCode::SUCCESS,
         Err(e) => {
             telemetry::report_error(log_format, &format!("{e:#}"), 2);
             ExitCode::from(2)

@@ -11,6 +11,7 @@ use reelcast_pipeline::{raw_sources, DataSource};
 
 use crate::args::{FetchArgs, IngestArgs, ValidateArgs};
 use crate::commands::{data_source, ingest_options, raw_source};
+use crate::output::outln;
 use crate::progress::while_reading;
 use crate::settings::Settings;
 use crate::Outcome;
@@ -27,22 +28,22 @@ pub(crate) fn fetch(a: FetchArgs, settings: &Settings) -> Result<Outcome> {
     let fetched = fetch_files(&base_url, &dir, &names, progress)
         .with_context(|| format!("fetching IMDb datasets from {base_url}"))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&fetched)?);
+        outln!("{}", serde_json::to_string_pretty(&fetched)?)?;
     } else {
         for f in &fetched {
             let status = match f.status {
                 FetchStatus::Downloaded => "downloaded",
                 FetchStatus::NotModified => "unchanged",
             };
-            println!(
+            outln!(
                 "{:<10} {} ({} bytes, sha256 {})",
                 status,
                 f.path.display(),
                 f.bytes,
                 f.sha256
-            );
+            )?;
         }
-        println!("next: reelcast data ingest --imdb-dir {}", dir.display());
+        outln!("next: reelcast data ingest --imdb-dir {}", dir.display())?;
     }
     Ok(Outcome::Ok)
 }
@@ -64,25 +65,27 @@ pub(crate) fn ingest(a: IngestArgs, settings: &Settings) -> Result<Outcome> {
     let manifest = write_processed(&out, &ingested)
         .with_context(|| format!("writing the processed dataset to {}", out.display()))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&manifest)?);
+        outln!("{}", serde_json::to_string_pretty(&manifest)?)?;
     } else {
-        println!(
+        outln!(
             "wrote {} movies to {} (dataset {})",
             manifest.rows,
             out.display(),
             manifest.dataset_version
-        );
-        println!("steps: {}", ingested.report.counts);
+        )?;
+        outln!("steps: {}", ingested.report.counts)?;
         if let Some(people) = &ingested.report.people {
             let p = &people.counts;
-            println!(
+            outln!(
                 "people: {} films with people, {} distinct people, {} unknown nconsts",
-                p.films_with_people, p.distinct_people, p.unknown_nconsts
-            );
+                p.films_with_people,
+                p.distinct_people,
+                p.unknown_nconsts
+            )?;
         }
         let skipped = ingested.report.bad_rows.skipped();
         if skipped > 0 {
-            println!("skipped {skipped} bad rows; run `reelcast data validate` with the same inputs for details");
+            outln!("skipped {skipped} bad rows; run `reelcast data validate` with the same inputs for details")?;
         }
     }
     Ok(Outcome::Ok)
@@ -109,9 +112,9 @@ pub(crate) fn validate(a: ValidateArgs, settings: &Settings) -> Result<Outcome> 
         }
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        println!("{report}");
+        outln!("{report}")?;
     }
     Ok(if report.passed {
         Outcome::Ok

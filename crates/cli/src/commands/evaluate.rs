@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::args::EvaluateArgs;
 use crate::commands::{data_source, ingest_options, is_bad_row_gate, load_bundle};
+use crate::output::outln;
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -60,7 +61,7 @@ pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
             "feature_groups": bundle.feature_groups(),
             "crew_features_from_prior": prior_only,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(Outcome::Ok);
     }
     let titles = if a.held_out_only {
@@ -68,28 +69,32 @@ pub(crate) fn run(a: EvaluateArgs, settings: &Settings) -> Result<Outcome> {
     } else {
         format!("{} titles", m.n)
     };
-    println!(
+    outln!(
         "{} on {source} ({titles}, dataset {})",
-        meta.model_name, dataset.version
-    );
-    println!(
+        meta.model_name,
+        dataset.version
+    )?;
+    outln!(
         "rmse {:.4}  mae {:.4}  r2 {:.4}  n {}",
-        m.rmse, m.mae, m.r2, m.n
-    );
+        m.rmse,
+        m.mae,
+        m.r2,
+        m.n
+    )?;
     match n_training_side {
         Some(0) => {}
-        Some(n) if n == m.n => println!(
+        Some(n) if n == m.n => outln!(
             "note: all {n} films are on the training side of the model's held-out rule: if they were in its training data these numbers are optimistic; none is held out for --held-out-only to score"
-        ),
-        Some(n) => println!(
+        )?,
+        Some(n) => outln!(
             "note: {n} of the {} films are on the training side of the model's held-out rule: if they were in its training data these numbers are optimistic; --held-out-only scores the {} it never trained on",
             m.n,
             m.n - n
-        ),
-        None => println!(
+        )?,
+        None => outln!(
             "note: {} was trained with a seeded split on dataset {}, so which of these {} films it trained on is unknown: if they were in its training data these numbers are optimistic (a model trained by this reelcast holds films out by tconst, which --held-out-only can score on any data)",
             meta.model_name, meta.dataset_version, m.n
-        ),
+        )?,
     }
     Ok(Outcome::Ok)
 }

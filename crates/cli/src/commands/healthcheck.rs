@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::args::HealthcheckArgs;
+use crate::output::outln;
 use crate::Outcome;
 
 pub(crate) fn run(a: &HealthcheckArgs) -> Result<Outcome> {
@@ -18,15 +19,15 @@ pub(crate) fn run(a: &HealthcheckArgs) -> Result<Outcome> {
         .context("building the HTTP client")?;
     match client.get(&url).send() {
         Ok(response) if response.status() == reqwest::StatusCode::OK => {
-            println!("ready: {url} answered 200");
+            outln!("ready: {url} answered 200")?;
             Ok(Outcome::Ok)
         }
         Ok(response) => {
-            println!("not ready: {url} answered {}", response.status());
+            outln!("not ready: {url} answered {}", response.status())?;
             Ok(Outcome::GateFailed)
         }
         Err(e) => {
-            println!("not ready: {url}: {e}");
+            outln!("not ready: {url}: {e}")?;
             Ok(Outcome::GateFailed)
         }
     }

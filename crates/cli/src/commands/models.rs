@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::args::{ModelPromoteArgs, ModelRollbackArgs, ModelShowArgs, ModelsListArgs};
 use crate::commands::runs::open_existing_backend;
 use crate::commands::tracking::{self, explain_model_error, print_table};
+use crate::output::outln;
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -50,14 +51,14 @@ pub(crate) fn list(a: &ModelsListArgs, settings: &Settings) -> Result<Outcome> {
     let backend = open_existing_backend(&a.tracking, settings)?;
     let models = backend.list_models()?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&models)?);
+        outln!("{}", serde_json::to_string_pretty(&models)?)?;
         return Ok(Outcome::Ok);
     }
     if models.is_empty() {
-        println!(
+        outln!(
             "no registered models in {}; register one with `reelcast train --register`",
             backend.describe()
-        );
+        )?;
         return Ok(Outcome::Ok);
     }
     let rows: Vec<Vec<String>> = models
@@ -80,7 +81,7 @@ pub(crate) fn list(a: &ModelsListArgs, settings: &Settings) -> Result<Outcome> {
             ]
         })
         .collect();
-    print_table(&["name", "latest", "aliases", "created (UTC)"], &rows);
+    print_table(&["name", "latest", "aliases", "created (UTC)"], &rows)?;
     Ok(Outcome::Ok)
 }
 
@@ -116,25 +117,25 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
             .get_model_version(name, version)
             .map_err(|e| version_error(backend.as_ref(), name, version, e))?;
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
             return Ok(Outcome::Ok);
         }
-        println!("model     {}", v.name);
-        println!("version   {}", v.version);
-        println!("created   {} UTC", tracking::format_ms(v.created_ms));
-        println!("run       {}", v.run_id);
-        println!("artifact  {}", v.artifact_path);
-        println!("aliases   {}", aliases_text(v.aliases.clone()));
+        outln!("model     {}", v.name)?;
+        outln!("version   {}", v.version)?;
+        outln!("created   {} UTC", tracking::format_ms(v.created_ms))?;
+        outln!("run       {}", v.run_id)?;
+        outln!("artifact  {}", v.artifact_path)?;
+        outln!("aliases   {}", aliases_text(v.aliases.clone()))?;
         if !v.description.is_empty() {
-            println!("about     {}", v.description);
+            outln!("about     {}", v.description)?;
         }
-        println!("\ntags");
+        outln!("\ntags")?;
         let rows: Vec<Vec<String>> = v
             .tags
             .iter()
             .map(|(k, t)| vec![format!("  {k}"), t.clone()])
             .collect();
-        print_table(&["  key", "value"], &rows);
+        print_table(&["  key", "value"], &rows)?;
         return Ok(Outcome::Ok);
     }
     let model = backend
@@ -142,18 +143,18 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
         .map_err(|e| explain_model_error(backend.as_ref(), name, e))?;
     let versions = backend.list_versions(name)?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({"model": model, "versions": versions}))?
-        );
+        )?;
         return Ok(Outcome::Ok);
     }
-    println!("model    {}", model.name);
-    println!("created  {} UTC", tracking::format_ms(model.created_ms));
+    outln!("model    {}", model.name)?;
+    outln!("created  {} UTC", tracking::format_ms(model.created_ms))?;
     if !model.description.is_empty() {
-        println!("about    {}", model.description);
+        outln!("about    {}", model.description)?;
     }
-    println!();
+    outln!()?;
     let rows: Vec<Vec<String>> = versions.iter().map(version_row).collect();
     print_table(
         &[
@@ -165,7 +166,7 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
             "aliases",
         ],
         &rows,
-    );
+    )?;
     Ok(Outcome::Ok)
 }
 
@@ -179,19 +180,21 @@ pub(crate) fn promote(a: &ModelPromoteArgs, settings: &Settings) -> Result<Outco
     backend.set_alias(&a.name, &a.alias, a.version)?;
     let old_text = old.map_or_else(|| "(none)".into(), |v| v.to_string());
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "name": a.name, "alias": a.alias, "from_version": old, "to_version": a.version,
             }))?
-        );
+        )?;
     } else if old == Some(a.version) {
-        println!(
+        outln!(
             "{} @{} already points at version {}",
-            a.name, a.alias, a.version
-        );
+            a.name,
+            a.alias,
+            a.version
+        )?;
     } else {
-        println!("{} @{}: {old_text} -> {}", a.name, a.alias, a.version);
+        outln!("{} @{}: {old_text} -> {}", a.name, a.alias, a.version)?;
     }
     Ok(Outcome::Ok)
 }
@@ -205,18 +208,18 @@ pub(crate) fn rollback(a: &ModelRollbackArgs, settings: &Settings) -> Result<Out
     let (from, to) = reelcast_registry::rollback(backend.as_ref(), &a.name)?;
     let from_text = from.map_or_else(|| "(none)".into(), |v| v.to_string());
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "name": a.name, "alias": reelcast_registry::CHAMPION, "from_version": from, "to_version": to,
             }))?
-        );
+        )?;
     } else {
-        println!(
+        outln!(
             "{} @{}: {from_text} -> {to} (rolled back)",
             a.name,
             reelcast_registry::CHAMPION
-        );
+        )?;
     }
     Ok(Outcome::Ok)
 }

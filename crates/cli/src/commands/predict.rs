@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use crate::args::PredictArgs;
 use crate::commands::load_bundle;
+use crate::output::outln;
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -181,7 +182,7 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
                     out.display()
                 );
             }
-            None => println!("{}", serde_json::to_string_pretty(&outcome)?),
+            None => outln!("{}", serde_json::to_string_pretty(&outcome)?)?,
         }
         if outcome.predictions.is_empty() {
             eprintln!(
@@ -225,21 +226,21 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
         if let Some(people) = &people {
             out["people"] = json!(people);
         }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         let band = p
             .band
             .map(|b| band_text(bundle.metadata.model_kind, b))
             .unwrap_or_default();
-        println!("predicted rating {:.2}/10{band}", p.rating);
+        outln!("predicted rating {:.2}/10{band}", p.rating)?;
         if !p.imputed.is_empty() {
-            println!(
+            outln!(
                 "imputed from training data: {}",
                 p.imputed.fields().join(", ")
-            );
+            )?;
         }
         if let Some(people) = &people {
-            println!("{}", people_line(people));
+            outln!("{}", people_line(people))?;
         }
     }
     Ok(Outcome::Ok)

@@ -15,6 +15,7 @@ use crate::args::{
     RunShowArgs, RunsCompareArgs, RunsGcArgs, RunsListArgs, RunsPushArgs, TrackingArgs,
 };
 use crate::commands::tracking::{self, print_registered, print_table, registered_json};
+use crate::output::outln;
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -117,7 +118,7 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
                 value
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&runs)?);
+        outln!("{}", serde_json::to_string_pretty(&runs)?)?;
         return Ok(Outcome::Ok);
     }
     if runs.is_empty() {
@@ -125,10 +126,10 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
             Some(name) => format!("`reelcast train --experiment {name}`"),
             None => "`reelcast train` (or list another experiment with --experiment NAME)".into(),
         };
-        println!(
+        outln!(
             "no runs in experiment {experiment} of {} yet; track one with {how}",
             backend.describe()
-        );
+        )?;
         return Ok(Outcome::Ok);
     }
     let rows: Vec<Vec<String>> = runs
@@ -156,7 +157,7 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
             "dataset",
         ],
         &rows,
-    );
+    )?;
     Ok(Outcome::Ok)
 }
 
@@ -166,43 +167,43 @@ pub(crate) fn show(a: &RunShowArgs, settings: &Settings) -> Result<Outcome> {
     let run = get_run(backend.as_ref(), &a.id)?;
     let artifacts = backend.list_artifacts(&run.run_id)?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({"run": run, "artifacts": artifacts}))?
-        );
+        )?;
         return Ok(Outcome::Ok);
     }
-    println!("run         {}", run.run_id);
-    println!("name        {}", run.run_name);
-    println!("experiment  {}", run.experiment);
-    println!("status      {}", shown_status(&run));
-    println!("started     {} UTC", tracking::format_ms(run.start_time_ms));
+    outln!("run         {}", run.run_id)?;
+    outln!("name        {}", run.run_name)?;
+    outln!("experiment  {}", run.experiment)?;
+    outln!("status      {}", shown_status(&run))?;
+    outln!("started     {} UTC", tracking::format_ms(run.start_time_ms))?;
     if let Some(end) = run.end_time_ms {
-        println!("ended       {} UTC", tracking::format_ms(end));
+        outln!("ended       {} UTC", tracking::format_ms(end))?;
     }
     for (title, map) in [("params", &run.params), ("tags", &run.tags)] {
-        println!("\n{title}");
+        outln!("\n{title}")?;
         let rows: Vec<Vec<String>> = map
             .iter()
             .map(|(k, v)| vec![format!("  {k}"), v.clone()])
             .collect();
-        print_table(&["  key", "value"], &rows);
+        print_table(&["  key", "value"], &rows)?;
     }
-    println!("\nmetrics");
+    outln!("\nmetrics")?;
     let rows: Vec<Vec<String>> = run
         .metrics
         .iter()
         .map(|(k, v)| vec![format!("  {k}"), format!("{v:.6}")])
         .collect();
-    print_table(&["  key", "value"], &rows);
+    print_table(&["  key", "value"], &rows)?;
     if !run.inputs.is_empty() {
-        println!("\ninputs");
+        outln!("\ninputs")?;
         let rows: Vec<Vec<String>> = run.inputs.iter().map(input_row).collect();
-        print_table(&["  dataset", "digest", "context", "rows", "source"], &rows);
+        print_table(&["  dataset", "digest", "context", "rows", "source"], &rows)?;
     }
-    println!("\nartifacts");
+    outln!("\nartifacts")?;
     for path in &artifacts {
-        println!("  {path}");
+        outln!("  {path}")?;
     }
     Ok(Outcome::Ok)
 }
@@ -255,7 +256,7 @@ pub(crate) fn compare(a: &RunsCompareArgs, settings: &Settings) -> Result<Outcom
             })
             .collect();
         let out = json!({"a": ra, "b": rb, "params": params, "metrics": metrics});
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(Outcome::Ok);
     }
     let short = |id: &str| id.chars().take(8).collect::<String>();
@@ -277,8 +278,8 @@ pub(crate) fn compare(a: &RunsCompareArgs, settings: &Settings) -> Result<Outcom
             ]
         })
         .collect();
-    println!("params");
-    print_table(&["key", &ha, &hb, ""], &rows);
+    outln!("params")?;
+    print_table(&["key", &ha, &hb, ""], &rows)?;
     let rows: Vec<Vec<String>> = metric_keys
         .iter()
         .map(|k| {
@@ -290,8 +291,8 @@ pub(crate) fn compare(a: &RunsCompareArgs, settings: &Settings) -> Result<Outcom
             vec![(*k).clone(), fmt(x), fmt(y), diff]
         })
         .collect();
-    println!("\nmetrics");
-    print_table(&["key", &ha, &hb, "b - a"], &rows);
+    outln!("\nmetrics")?;
+    print_table(&["key", &ha, &hb, "b - a"], &rows)?;
     Ok(Outcome::Ok)
 }
 
@@ -319,19 +320,21 @@ pub(crate) fn push(a: &RunsPushArgs, settings: &Settings) -> Result<Outcome> {
             "promotion_skipped": pushed.promotion_not_evaluated,
             "note": promote_note,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         let whence = if pushed.uri_from_record {
             "the URI saved with the run"
         } else {
             "--tracking-uri"
         };
-        println!(
+        outln!(
             "pushed run {} to {} at {} ({whence})",
-            pushed.run_id, pushed.experiment, pushed.tracking_uri
-        );
+            pushed.run_id,
+            pushed.experiment,
+            pushed.tracking_uri
+        )?;
         if let Some(r) = &pushed.registered {
-            print_registered(r);
+            print_registered(r)?;
         }
     }
     if let Some(note) = promote_note {
@@ -349,17 +352,17 @@ pub(crate) fn gc(a: &RunsGcArgs, settings: &Settings) -> Result<Outcome> {
         .unwrap_or_else(|| settings.tracking.experiment.clone());
     let collected = collect_stale_runs(backend.as_ref(), &experiment, a.limit)?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({"killed": collected}))?
-        );
+        )?;
         return Ok(Outcome::Ok);
     }
     if collected.is_empty() {
-        println!("no stale runs in {experiment} ({})", backend.describe());
+        outln!("no stale runs in {experiment} ({})", backend.describe())?;
     }
     for run in &collected {
-        println!(
+        outln!(
             "killed  {} (process {} is gone); removed {} unregistered artifacts{}",
             run.run_id,
             run.pid,
@@ -369,7 +372,7 @@ pub(crate) fn gc(a: &RunsGcArgs, settings: &Settings) -> Result<Outcome> {
             } else {
                 format!(": {}", run.removed_artifacts.join(", "))
             }
-        );
+        )?;
     }
     Ok(Outcome::Ok)
 }

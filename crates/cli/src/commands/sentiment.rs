@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::args::{SentimentEvaluateArgs, SentimentTrainArgs, DEFAULT_SENTIMENT_MODEL};
 
+use crate::output::{outln, OutputError};
 use crate::Outcome;
 
 /// Where `scripts/fetch-reviews.sh` writes the labelled corpus.
@@ -41,23 +42,25 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
     write_atomic(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
     if a.json {
         let out = json!({"model_path": a.out, "model_bytes": bytes.len(), "report": report});
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(Outcome::Ok);
     }
-    println!(
+    outln!(
         "trained on {} rows of {} ({} held out: crc32(text) % 5 == 0) in {:.1} s",
         report.training_rows,
         a.data.display(),
         report.held_out_rows,
         report.fit_seconds
-    );
+    )?;
     for t in &report.trials {
-        println!(
+        outln!(
             "  C {:>5}: validation accuracy {:.4} ({} iterations)",
-            t.c, t.validation_accuracy, t.iterations
-        );
+            t.c,
+            t.validation_accuracy,
+            t.iterations
+        )?;
     }
-    println!(
+    outln!(
         "C {} ({}), {} weights, {} iterations; wrote {} ({} bytes)",
         report.c,
         if report.trials.is_empty() {
@@ -69,10 +72,10 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
         report.iterations,
         a.out.display(),
         bytes.len()
-    );
+    )?;
     match &report.held_out {
-        Some(e) => print_evaluation("held-out rows", e),
-        None => println!("no row of the data is held out: nothing to score"),
+        Some(e) => print_evaluation("held-out rows", e)?,
+        None => outln!("no row of the data is held out: nothing to score")?,
     }
     Ok(Outcome::Ok)
 }
@@ -136,15 +139,15 @@ pub(crate) fn evaluate_model(a: SentimentEvaluateArgs) -> Result<Outcome> {
                 }))
                 .collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
-        print_evaluation(which, &e);
-        println!(
+        print_evaluation(which, &e)?;
+        outln!(
             "scored {} reviews in {:.3} s ({:.1} us per review, one thread)",
             rows.len(),
             seconds,
             micros_per_review
-        );
+        )?;
     }
     for (source, accuracy, shortfall) in &short {
         eprintln!(
@@ -256,15 +259,23 @@ fn load_reviews(path: &Path) -> Result<Vec<Review>> {
     read_reviews(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))
 }
 
-fn print_evaluation(which: &str, e: &Evaluation) {
-    println!("{which}: accuracy {:.4}", e.accuracy());
-    println!(
+fn print_evaluation(which: &str, e: &Evaluation) -> Result<(), OutputError> {
+    outln!("{which}: accuracy {:.4}", e.accuracy())?;
+    outln!(
         "  {:<16} {:>6} {:>9} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8}",
-        "source", "rows", "accuracy", "TP", "FN", "FP", "TN", "neutral", "refused"
-    );
+        "source",
+        "rows",
+        "accuracy",
+        "TP",
+        "FN",
+        "FP",
+        "TN",
+        "neutral",
+        "refused"
+    )?;
     for s in &e.sources {
         let c = s.confusion;
-        println!(
+        outln!(
             "  {:<16} {:>6} {:>9.4} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8}",
             s.source.as_str(),
             s.rows,
@@ -275,7 +286,7 @@ fn print_evaluation(which: &str, e: &Evaluation) {
             c.true_negative,
             s.neutral,
             s.refused
-        );
+        )?;
     }
-    println!("  (TP/FN: positive reviews labelled positive/negative; FP/TN: negative ones; neutral: probability within 0.5 +- 0.1, counted by its side of 0.5)");
+    outln!("  (TP/FN: positive reviews labelled positive/negative; FP/TN: negative ones; neutral: probability within 0.5 +- 0.1, counted by its side of 0.5)")
 }

@@ -9,6 +9,7 @@ use reelcast_pipeline::track::{Registered, TrackOptions};
 use reelcast_registry::{open, redact_uri, Backend, Error as RegistryError, OpenOptions};
 
 use crate::args::TrackingArgs;
+use crate::output::{outln, OutputError};
 use crate::settings::Settings;
 
 /// `--tracking-uri`, else `[tracking] uri` (which `REELCAST_TRACKING_URI` overrides).
@@ -57,18 +58,20 @@ pub(crate) fn track_options(
 }
 
 /// Prints what was registered, one fact a line.
-pub(crate) fn print_registered(r: &Registered) {
+pub(crate) fn print_registered(r: &Registered) -> Result<(), OutputError> {
     let v = &r.version;
-    println!("registered {} version {}", v.name, v.version);
+    outln!("registered {} version {}", v.name, v.version)?;
     if let Some(alias) = &r.alias {
-        println!("alias   @{alias} -> version {}", v.version);
+        outln!("alias   @{alias} -> version {}", v.version)?;
     }
     if r.first_champion {
-        println!(
+        outln!(
             "champion: version {} is the first champion of {} (it had none)",
-            v.version, v.name
-        );
+            v.version,
+            v.name
+        )?;
     }
+    Ok(())
 }
 
 /// A `registered` object of `--json` output.
@@ -134,7 +137,7 @@ pub(crate) fn format_ms(ms: i64) -> String {
 }
 
 /// Prints rows as a left-aligned table under `headers`, columns two spaces apart.
-pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) -> Result<(), OutputError> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -146,12 +149,13 @@ pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
             .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", parts.join("  ").trim_end());
+        outln!("{}", parts.join("  ").trim_end())
     };
-    line(&mut headers.iter().copied());
+    line(&mut headers.iter().copied())?;
     for row in rows {
-        line(&mut row.iter().map(String::as_str));
+        line(&mut row.iter().map(String::as_str))?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::args::{FeaturesArg, ModelArg, TrainArgs};
 use crate::commands::tracking::{self, print_registered, registered_json};
 use crate::commands::{data_source, ingest_options, is_bad_row_gate};
+use crate::output::{outln, OutputError};
 use crate::settings::Settings;
 use crate::Outcome;
 
@@ -123,7 +124,7 @@ fn run_tracked(
     if a.json {
         print_json(&t)?;
     } else {
-        print_text(&request, &t);
+        print_text(&request, &t)?;
     }
     let mut gate_failed = a.require_better && t.promotion.as_ref().is_some_and(|p| !p.promoted);
     if let Some(pending) = &t.pending {
@@ -182,88 +183,95 @@ fn print_json(t: &TrackedTraining) -> Result<()> {
         "registered": t.registered.as_ref().map(registered_json),
         "promotion": t.promotion,
     });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    outln!("{}", serde_json::to_string_pretty(&out)?)?;
     Ok(())
 }
 
-fn print_text(request: &TrainRequest, t: &TrackedTraining) {
+fn print_text(request: &TrainRequest, t: &TrackedTraining) -> Result<(), OutputError> {
     let m = &t.report.metrics;
     let meta = &t.bundle.metadata;
     for run in &t.collected {
-        println!(
+        outln!(
             "killed  stale run {} (process {} is gone; {} partial artifacts removed)",
             run.run_id,
             run.pid,
             run.removed_artifacts.len()
-        );
+        )?;
     }
-    println!(
+    outln!(
         "trained {} on {} titles from {} (dataset {}), tested on {}",
-        meta.model_name, meta.n_train, request.source, t.dataset.version, meta.n_test
-    );
+        meta.model_name,
+        meta.n_train,
+        request.source,
+        t.dataset.version,
+        meta.n_test
+    )?;
     if t.report.search.is_some() {
-        println!("search  chose {}", meta.params_json);
+        outln!("search  chose {}", meta.params_json)?;
     }
-    println!(
+    outln!(
         "features {} ({} people in the people table)",
         t.bundle.feature_groups().join(" + "),
         t.bundle.people_count()
-    );
-    println!("{:<10} {:>7} {:>7} {:>7}", "", "rmse", "mae", "r2");
+    )?;
+    outln!("{:<10} {:>7} {:>7} {:>7}", "", "rmse", "mae", "r2")?;
     for (name, x) in [("model", &m.test), ("baseline", &m.baseline)] {
-        println!("{name:<10} {:>7.4} {:>7.4} {:>7.4}", x.rmse, x.mae, x.r2);
+        outln!("{name:<10} {:>7.4} {:>7.4} {:>7.4}", x.rmse, x.mae, x.r2)?;
     }
     if let Some(cv) = &m.cv {
-        println!(
+        outln!(
             "cv         rmse {:.4} ± {:.4} over {} folds",
             cv.rmse_mean,
             cv.rmse_std,
             cv.folds.len()
-        );
+        )?;
     }
     let gain = 100.0 * (1.0 - m.test.rmse / m.baseline.rmse);
     if gain > 0.0 {
-        println!(
+        outln!(
             "rmse {gain:.1}% below the mean-predictor baseline; fit {:.2}s",
             t.report.fit_seconds
-        );
+        )?;
     } else {
-        println!(
+        outln!(
             "rmse {:.1}% ABOVE the mean-predictor baseline (worse than predicting the mean); fit {:.2}s",
             -gain, t.report.fit_seconds
-        );
+        )?;
     }
-    println!("bundle  {}", t.model_path.display());
-    println!("report  {}", t.report_dir.display());
+    outln!("bundle  {}", t.model_path.display())?;
+    outln!("report  {}", t.report_dir.display())?;
     if let Some(id) = &t.run_id {
-        println!(
+        outln!(
             "run     {id} ({}) in {} ({})",
-            t.run_name, t.experiment, t.tracking_uri
-        );
+            t.run_name,
+            t.experiment,
+            t.tracking_uri
+        )?;
     }
     if let Some(r) = &t.registered {
-        print_registered(r);
+        print_registered(r)?;
     }
     if let (Some(p), Some(r)) = (&t.promotion, &t.registered) {
-        print_promotion(&r.version.name, p);
+        print_promotion(&r.version.name, p)?;
     }
+    Ok(())
 }
 
-fn print_promotion(name: &str, p: &Promotion) {
+fn print_promotion(name: &str, p: &Promotion) -> Result<(), OutputError> {
     let (Some(cv), Some(cr)) = (p.champion_version, p.champion_rmse) else {
-        return;
+        return Ok(());
     };
     let (new_v, new_r) = (p.new_version, p.new_rmse);
     if p.promoted {
-        println!(
+        outln!(
             "promoted: version {new_v} (rmse {new_r:.4}) beats champion version {cv} (rmse {cr:.4}) on the same {} held-out rows; {name} @{CHAMPION}: {cv} -> {new_v}",
             p.rows
-        );
+        )
     } else {
-        println!(
+        outln!(
             "not promoted: version {new_v} (rmse {new_r:.4}) does not beat champion version {cv} (rmse {cr:.4}) on the same {} held-out rows; @{CHAMPION} stays at {cv}",
             p.rows
-        );
+        )
     }
 }
 

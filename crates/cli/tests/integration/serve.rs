@@ -571,6 +571,25 @@ fn openapi_prints_the_committed_document() {
     assert_eq!(run.stdout, committed);
 }
 
+/// `reelcast openapi | head -c 0`: the document (76 kB) is larger than a pipe's buffer,
+/// so the command is still writing when the reader closes the pipe, whenever it started.
+#[test]
+fn a_reader_that_closes_stdout_ends_the_command_quietly_with_exit_code_0() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reelcast"))
+        .arg("openapi")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting the reelcast binary");
+    drop(child.stdout.take());
+
+    let output = child.wait_with_output().expect("waiting for reelcast");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
 /// One list of good and bad movies, through `reelcast predict --input` and through
 /// `POST /predict/movie` of `reelcast serve` on the same bundle: the same rating, or the
 /// same fields named by the same messages.
