@@ -316,8 +316,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Where a serde error points: `"movies[0].startYear: invalid type ..."` or
-/// ``"missing field `startYear`"``.
+/// Where a serde error points: `"movies[0].startYear: invalid type ..."`,
+/// ``"missing field `startYear`"`` or ``"unknown field `explian`, expected ..."``.
 pub(crate) fn split_serde_message(text: &str) -> (Option<String>, String) {
     let text = text
         .strip_prefix("Failed to deserialize the JSON body into the target type: ")
@@ -327,11 +327,13 @@ pub(crate) fn split_serde_message(text: &str) -> (Option<String>, String) {
         Some((p, r)) if !p.contains(' ') => (Some(p.to_owned()).filter(|p| p != "."), r),
         _ => (None, text),
     };
-    let named = ["missing field `", "duplicate field `"]
+    let named = ["missing field `", "duplicate field `", "unknown field `"]
         .iter()
         .find_map(|prefix| rest.strip_prefix(prefix))
-        .and_then(|r| r.strip_suffix('`'))
+        .and_then(|r| r.split('`').next())
         .map(|f| match &path {
+            // serde_path_to_error already ends the path with an unknown key.
+            Some(p) if p == f || p.ends_with(&format!(".{f}")) => p.clone(),
             Some(p) => format!("{p}.{f}"),
             None => f.to_owned(),
         });
@@ -370,9 +372,24 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+/// A query string that does not fit the endpoint's options: names the parameter, as
+/// body errors name the field (`?explain=maybe`, `?explian=true`).
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::new(ErrorCode::InvalidQuery, rejection.body_text())
+        let text = rejection.body_text();
+        let text = text
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&text);
+        let (field, message) = split_serde_message(text);
+        let message = match &field {
+            Some(f) if !message.contains(&format!("`{f}`")) => {
+                format!("query parameter {f}: {message}")
+            }
+            _ => format!("query string: {message}"),
+        };
+        let mut e = Self::new(ErrorCode::InvalidQuery, message);
+        e.field = field;
+        e
     }
 }
 
@@ -390,6 +407,9 @@ mod tests {
             ("missing field `text` at line 1 column 2", Some("text")),
             ("items[2]: missing field `actual_rating`", Some("items[2].actual_rating")),
             ("duplicate field `startYear` at line 1 column 30", Some("startYear")),
+            ("unknown field `explian`, expected `explain`", Some("explian")),
+            ("explian: unknown field `explian`, expected `explain`", Some("explian")),
+            ("items[0].x: unknown field `x`, expected `text`", Some("items[0].x")),
         ];
         for (text, field) in cases {
             assert_eq!(split_serde_message(text).0.as_deref(), field, "{text}");

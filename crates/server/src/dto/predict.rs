@@ -14,6 +14,7 @@ use crate::dto::TextBatchResponse;
 /// Query options of `POST /predict/movie`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PredictQuery {
     /// Add per-feature contributions and the bias to the response.
     #[serde(default)]

@@ -66,6 +66,7 @@ pub struct WordWeight {
 /// Query options of `POST /predict` and the `texts` form of `POST /predict/batch`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct TextQuery {
     /// `model` (the default: the trained model for English, the lexicon for Korean) or
     /// `lexicon` (VADER / AFINN-ko, for comparison).

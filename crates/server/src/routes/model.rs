@@ -88,6 +88,7 @@ pub(crate) async fn reference(
 /// Query of `GET /model/people`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct PeopleQuery {
     /// The start of the name, any case; at least one character.
     prefix: String,

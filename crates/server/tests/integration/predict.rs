@@ -180,11 +180,37 @@ async fn wrong_types_and_missing_fields_get_422_naming_the_field() {
 }
 
 #[tokio::test]
-async fn a_bad_explain_flag_is_a_400() {
-    let r = post("/predict/movie?explain=maybe", &the_kid()).await;
+async fn a_bad_or_unknown_query_parameter_is_a_400_naming_it() {
+    let cases = [
+        (
+            "/predict/movie?explain=maybe",
+            "explain",
+            "query parameter explain: provided string was not `true` or `false`",
+        ),
+        (
+            "/predict/movie?explian=true",
+            "explian",
+            "query string: unknown field `explian`, expected `explain`",
+        ),
+        (
+            "/predict?method=vader",
+            "method",
+            "query parameter method: unknown variant `vader`, expected `model` or `lexicon`",
+        ),
+        (
+            "/predict/batch?explain=true&explain=false",
+            "explain",
+            "query string: duplicate field `explain`",
+        ),
+    ];
+    for (uri, field, message) in cases {
+        let r = post(uri, &the_kid()).await;
 
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-    assert_eq!(r.code(), "invalid_query");
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {:?}", r.body);
+        assert_eq!(r.code(), "invalid_query", "{uri}");
+        assert_eq!(r.field(), field, "{uri}");
+        assert_eq!(r.body["error"]["message"], message, "{uri}");
+    }
 }
 
 #[tokio::test]
