@@ -22,7 +22,7 @@
 //! ever sees its own rating (otherwise a person with one film would carry that film's
 //! rating exactly, and the model would learn to trust it).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use caseless::Caseless;
 use reelcast_core::MovieInput;
@@ -314,6 +314,18 @@ impl PeopleResolution {
     /// True when no person was given.
     pub fn is_empty(&self) -> bool {
         self.directors.is_empty() && self.writers.is_empty() && self.cast.is_empty()
+    }
+
+    /// Each given string mapped to the nconst it resolved to (`None`: unknown), all roles
+    /// together: the `people` answer of the API and `reelcast predict`. `None` when no
+    /// person was given.
+    pub fn into_map(self) -> Option<BTreeMap<String, Option<String>>> {
+        (!self.is_empty()).then(|| {
+            [self.directors, self.writers, self.cast]
+                .into_iter()
+                .flatten()
+                .collect()
+        })
     }
 
     /// Given strings that matched nobody, in role order.

@@ -132,13 +132,7 @@ impl ModelBundle {
     /// prior was used). `None` when the input names nobody or the model has no crew
     /// features.
     pub fn people_map(&self, input: &MovieInput) -> Option<BTreeMap<String, Option<String>>> {
-        let resolved = self.resolve_people(input);
-        (!resolved.is_empty()).then(|| {
-            [resolved.directors, resolved.writers, resolved.cast]
-                .into_iter()
-                .flatten()
-                .collect()
-        })
+        self.resolve_people(input).into_map()
     }
 
     /// Up to `limit` (at most 10) people whose name starts with `prefix` (case-insensitive),

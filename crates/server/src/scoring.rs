@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use reelcast_core::MovieInput;
 use reelcast_features::Imputed;
-use reelcast_pipeline::{round2, FieldProblem, ModelBundle, MovieRequest};
+use reelcast_pipeline::{round2, Band, FieldProblem, ModelBundle, MovieRequest};
 use serde_json::Value;
 
 use crate::dto::{
@@ -43,6 +43,19 @@ pub(crate) fn out_of_10(rating: f64) -> String {
     // Ratings are 1 to 10, so the tenths are a small positive whole number.
     let tenths = ((rating * 100.0).round() as i64 + 5).div_euclid(10);
     format!("{}.{}/10", tenths / 10, tenths % 10)
+}
+
+/// The API names of the imputed inputs.
+fn imputed_fields(imputed: &Imputed) -> Vec<String> {
+    imputed.fields().into_iter().map(str::to_owned).collect()
+}
+
+/// A prediction band as the API shows it, 2 decimals.
+fn interval(band: Band) -> RatingInterval {
+    RatingInterval {
+        lower: round2(band.lower),
+        upper: round2(band.upper),
+    }
 }
 
 /// Per-feature contributions and bias for one feature row built by the bundle's own
@@ -93,16 +106,8 @@ pub(crate) fn movie(
         model_name: model.name.clone(),
         model_version: model.version.clone(),
         features_used: model.features_used.clone(),
-        imputed: prediction
-            .imputed
-            .fields()
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        interval: prediction.band.map(|band| RatingInterval {
-            lower: round2(band.lower),
-            upper: round2(band.upper),
-        }),
+        imputed: imputed_fields(&prediction.imputed),
+        interval: prediction.band.map(interval),
         contributions,
         bias,
         people: bundle.people_map(input),
@@ -292,21 +297,20 @@ pub(crate) fn text(
         }
     };
     let model = state.model();
-    let mut people = None;
-    let (rating, model, reason) = match (input, model) {
+    let mut prediction = None;
+    let (model, reason) = match (input, model) {
         (Some(input), Some(model)) => {
-            let rating = model.bundle.predict(&input).rating;
-            people = model.bundle.people_map(&input);
+            prediction = Some(model.bundle.predict(&input));
             let reason = "predicted by the movie model from startYear, runtimeMinutes and numVotes (other features imputed when missing)";
-            (Some(rating), Some(model), reason.to_owned())
+            (Some(model), reason.to_owned())
         }
         (Some(_), None) => {
             let reason = "no model is loaded yet: retry when /health/ready answers 200";
-            (None, None, reason.to_owned())
+            (None, reason.to_owned())
         }
         (None, _) if req.movie == MovieRequest::default() => {
             let reason = "no movie features given: send startYear, runtimeMinutes and numVotes to also predict a rating";
-            (None, None, reason.to_owned())
+            (None, reason.to_owned())
         }
         (None, _) => {
             let (last, rest) = missing.split_last().unwrap_or((&"", &[]));
@@ -317,9 +321,10 @@ pub(crate) fn text(
             let reason = format!(
                 "{missing} missing: send startYear, runtimeMinutes and numVotes together to also predict a rating (the other movie fields given are used only with them)"
             );
-            (None, None, reason)
+            (None, reason)
         }
     };
+    let rating = prediction.as_ref().map(|p| p.rating);
     let version = model.as_ref().map_or("none", |m| m.version.as_str());
     record(
         state,
@@ -336,7 +341,9 @@ pub(crate) fn text(
         rating_reason: reason,
         model_name: model.as_ref().map(|m| m.name.clone()),
         model_version: model.as_ref().map(|m| m.version.clone()),
-        people,
+        imputed: prediction.as_ref().map(|p| imputed_fields(&p.imputed)),
+        interval: prediction.as_ref().and_then(|p| p.band.map(interval)),
+        people: prediction.and_then(|p| p.people.into_map()),
         text: req.text,
     })
 }

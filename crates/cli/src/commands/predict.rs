@@ -213,7 +213,7 @@ pub(crate) fn run(a: PredictArgs, settings: &Settings) -> Result<Outcome> {
         );
     }
     let p = bundle.predict(&movie);
-    let people = bundle.people_map(&movie);
+    let people = p.people.into_map();
     if a.json {
         let out = json!({
             "title": movie.title,

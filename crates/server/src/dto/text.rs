@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use reelcast_pipeline::MovieRequest;
+
+use crate::dto::RatingInterval;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -158,6 +160,12 @@ pub struct TextPredictionResponse {
     pub model_name: Option<String>,
     /// See [`crate::PredictionResponse::model_version`].
     pub model_version: Option<String>,
+    /// With a rating: the movie inputs that were missing and imputed from training
+    /// statistics (API names); null without a rating.
+    pub imputed: Option<Vec<String>>,
+    /// With a rating: see [`crate::PredictionResponse::interval`]; null without a rating
+    /// or when the model has no interval.
+    pub interval: Option<RatingInterval>,
     /// With a rating, when the request named people: see
     /// [`crate::PredictionResponse::people`].
     #[serde(default, skip_serializing_if = "Option::is_none")]

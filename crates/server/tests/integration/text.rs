@@ -58,12 +58,21 @@ async fn text_with_movie_features_gets_the_movie_models_rating() {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["sentiment"], "negative");
     let req: MovieRequest = serde_json::from_value(features).unwrap();
-    let expected = bundle()
-        .predict(&MovieInput::try_from(&req).unwrap())
-        .rating;
+    let expected = bundle().predict(&MovieInput::try_from(&req).unwrap());
     assert_eq!(
         r.body["predicted_rating"].as_f64().unwrap(),
-        round2(expected)
+        round2(expected.rating)
+    );
+    // The same imputed fields and band as `POST /predict/movie` gives.
+    assert_eq!(r.body["imputed"], json!(expected.imputed.fields()));
+    assert!(r.body["imputed"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("genres")));
+    let band = expected.band.expect("the test bundle has a band");
+    assert_eq!(
+        r.body["interval"],
+        json!({"lower": round2(band.lower), "upper": round2(band.upper)})
     );
     assert!(r.body["rating_out_of_10"]
         .as_str()
@@ -81,6 +90,8 @@ async fn partial_features_or_no_model_give_a_null_rating_saying_why() {
     let partial = post("/predict", &json!({"text": "fine", "startYear": 2000})).await;
     assert_eq!(partial.status, StatusCode::OK, "{:?}", partial.body);
     assert!(partial.body["predicted_rating"].is_null());
+    assert!(partial.body["imputed"].is_null());
+    assert!(partial.body["interval"].is_null());
     let reason = partial.body["rating_reason"].as_str().unwrap();
     assert!(
         reason.starts_with("runtimeMinutes and numVotes missing"),
