@@ -24,12 +24,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use caseless::Caseless;
 use reelcast_core::MovieInput;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::FittedFeatures;
+use names::{as_nconst, collapse_whitespace, collapsed_key, name_key};
+
+mod names;
 
 /// Roles with crew features, in column order.
 pub const CREW_ROLES: [&str; 3] = ["director", "writer", "cast"];
@@ -235,56 +237,6 @@ fn role_columns(
     } else {
         out.extend_from_slice(&[(sum / f64::from(n)) as f32, max, films as f32]);
     }
-}
-
-/// Canonical IMDb spelling of a person id given as `nm` (in any case) + digits, else
-/// `None`.
-fn as_nconst(given: &str) -> Option<String> {
-    let (prefix, digits) = given.split_at_checked(2)?;
-    if !prefix.eq_ignore_ascii_case("nm")
-        || digits.is_empty()
-        || digits.len() > 18
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    digits.parse::<u64>().ok().map(|n| format!("nm{n:07}"))
-}
-
-/// `s` trimmed, with every run of Unicode whitespace (tab, no-break space, ...) made one
-/// space.
-fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
-/// The one key person names are matched by, in the name map, in resolution and in prefix
-/// suggestions: whitespace collapsed ([`collapse_whitespace`]), then Unicode's canonical
-/// caseless form (NFD, full default case folding, NFD again; Unicode 3.13, D145), so a
-/// decomposed accent, `ß`/`ss` and any case compare equal.
-fn name_key(s: &str) -> String {
-    collapsed_key(&collapse_whitespace(s))
-}
-
-/// [`name_key`] of a string whose whitespace is already collapsed.
-fn collapsed_key(collapsed: &str) -> String {
-    if collapsed.is_ascii() {
-        // The same key, several times cheaper: ASCII is its own NFD and its only case
-        // foldings are A-Z to a-z (tested against the full path for every ASCII char).
-        return collapsed.to_ascii_lowercase();
-    }
-    canonical_caseless(collapsed)
-}
-
-/// NFD, full default case folding, NFD again.
-fn canonical_caseless(s: &str) -> String {
-    s.chars().nfd().default_case_fold().nfd().collect()
 }
 
 /// Who a person string means, for counting each person once per role.
@@ -939,16 +891,6 @@ mod tests {
         assert_eq!(&oof[9..12], &[7.25, 7.25, 1.0], "row 1's directors");
         // Serving the duplicated row computes the same as serving the clean one.
         assert_eq!(crew_row(&crew, &inputs[0]), crew_row(&crew, &inputs[1]));
-    }
-
-    #[test]
-    fn the_ascii_shortcut_of_the_name_key_equals_the_full_folding() {
-        for b in 0..=127u8 {
-            let c = char::from(b).to_string();
-            assert_eq!(name_key(&c), canonical_caseless(c.trim()), "byte {b}");
-        }
-        let all: String = (b'!'..=b'~').map(char::from).collect();
-        assert_eq!(name_key(&all), canonical_caseless(&all));
     }
 
     #[test]
