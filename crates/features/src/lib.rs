@@ -9,7 +9,7 @@
 //! Crew features: [`FeatureSpec::fit_rated`] also learns each person's
 //! training ratings ([`FittedCrew`]); training rows get out-of-fold values from
 //! [`FittedFeatures::transform_training`]; names resolve through the people table
-//! ([`FittedFeatures::resolve_people`], [`FittedCrew::suggest`]).
+//! ([`FittedFeatures::transform_with_people`], [`FittedCrew::suggest`]).
 //!
 //! Place in the graph: `core -> features -> pipeline`. Pure, no I/O.
 //!

@@ -3,7 +3,7 @@
 use reelcast_core::{Genre, MovieInput};
 use serde::{Deserialize, Serialize};
 
-use crate::{FeatureSet, FittedFeatures};
+use crate::{FeatureSet, FittedFeatures, PeopleResolution};
 
 /// Which inputs were missing and filled in from training statistics for one row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +75,19 @@ pub(crate) fn title_stats(title: &str) -> (f32, f32) {
 
 impl FittedFeatures {
     /// Appends this row's [`width`](Self::width) features to `out` and reports what was
-    /// imputed. Allocation-free when `out` has capacity.
+    /// imputed. Allocation-free when `out` has capacity and the input names nobody.
     pub fn transform(&self, input: &MovieInput, out: &mut Vec<f32>) -> Imputed {
+        self.transform_with_people(input, out).0
+    }
+
+    /// [`FittedFeatures::transform`], also returning how each person string of `input`
+    /// resolved through the people table (empty when the model has no crew features):
+    /// one resolution serves both the crew columns and the `people` answer.
+    pub fn transform_with_people(
+        &self,
+        input: &MovieInput,
+        out: &mut Vec<f32>,
+    ) -> (Imputed, PeopleResolution) {
         let mut imputed = Imputed {
             start_year: input.start_year.is_none(),
             runtime: input.runtime.is_none(),
@@ -131,10 +142,12 @@ impl FittedFeatures {
                 );
             }
         }
-        if let Some(crew) = &self.crew {
-            crew.transform(input, out);
-        }
-        imputed
+        let people = self
+            .crew
+            .as_ref()
+            .map(|crew| crew.transform(input, out))
+            .unwrap_or_default();
+        (imputed, people)
     }
 
     /// Row-major feature matrix for many inputs (`inputs.len() * width()` values).

@@ -19,7 +19,6 @@
 //! Saving writes a temporary file beside the target and renames it into place, so a
 //! reader never sees a half-written bundle.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use reelcast_core::MovieInput;
@@ -114,25 +113,11 @@ impl ModelBundle {
     /// Predicts one movie.
     pub fn predict(&self, input: &MovieInput) -> Prediction {
         let mut row = Vec::with_capacity(self.features.width());
-        let imputed = self.features.transform(input, &mut row);
+        let (imputed, people) = self.features.transform_with_people(input, &mut row);
         Prediction {
-            people: self.features.resolve_people(input),
+            people,
             ..self.predict_row(&row, imputed)
         }
-    }
-
-    /// How the people strings of `input` resolve through the bundle's people table
-    /// (`directors`, `writers`, `cast`, each string -> nconst or `None`).
-    pub fn resolve_people(&self, input: &MovieInput) -> PeopleResolution {
-        self.features.resolve_people(input)
-    }
-
-    /// The `people` answer of the API and `reelcast predict`: each director, writer and
-    /// cast string of `input` mapped to the nconst it resolved to (`None`: unknown, the
-    /// prior was used). `None` when the input names nobody or the model has no crew
-    /// features.
-    pub fn people_map(&self, input: &MovieInput) -> Option<BTreeMap<String, Option<String>>> {
-        self.resolve_people(input).into_map()
     }
 
     /// Up to `limit` (at most 10) people whose name starts with `prefix` (case-insensitive),

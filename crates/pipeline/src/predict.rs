@@ -53,7 +53,7 @@ pub struct PredictedRow {
     pub imputed: Vec<&'static str>,
     /// When the row named people and the model has crew features: each given string and
     /// the nconst it resolved to, `None` when unknown (the prior was used); see
-    /// [`ModelBundle::people_map`].
+    /// [`reelcast_features::PeopleResolution::into_map`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<BTreeMap<String, Option<String>>>,
 }
@@ -216,26 +216,28 @@ pub fn predict_objects(bundle: &ModelBundle, objects: &[Map<String, Value>]) -> 
     // One feature matrix serves the batch prediction and each row's band and imputed list.
     let width = bundle.features.width();
     let mut matrix = Vec::with_capacity(accepted.len() * width);
-    let imputed: Vec<_> = accepted
+    let transformed: Vec<_> = accepted
         .iter()
-        .map(|(_, _, input)| bundle.features.transform(input, &mut matrix))
+        .map(|(_, _, input)| bundle.features.transform_with_people(input, &mut matrix))
         .collect();
     let (ratings, bands) = bundle.predict_matrix_with_bands(&matrix);
     let band = |i: usize| bands.as_ref().map(|b| b[i]);
     let predictions = accepted
         .into_iter()
-        .zip(imputed)
+        .zip(transformed)
         .zip(ratings)
         .enumerate()
-        .map(|(i, (((row, id, input), imputed), rating))| PredictedRow {
-            row,
-            id,
-            predicted_rating: round2(rating),
-            lower: band(i).map(|b| round2(b.lower)),
-            upper: band(i).map(|b| round2(b.upper)),
-            imputed: imputed.fields(),
-            people: bundle.people_map(&input),
-        })
+        .map(
+            |(i, (((row, id, _), (imputed, people)), rating))| PredictedRow {
+                row,
+                id,
+                predicted_rating: round2(rating),
+                lower: band(i).map(|b| round2(b.lower)),
+                upper: band(i).map(|b| round2(b.upper)),
+                imputed: imputed.fields(),
+                people: people.into_map(),
+            },
+        )
         .collect();
     PredictOutcome {
         predictions,

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use reelcast_core::MovieInput;
-use reelcast_features::Imputed;
+use reelcast_features::{Imputed, PeopleResolution};
 use reelcast_pipeline::{round2, Band, FieldProblem, ModelBundle, MovieRequest};
 use serde_json::Value;
 
@@ -84,7 +84,7 @@ pub(crate) fn movie(
     let bundle = &model.bundle;
     // One feature row serves the prediction, the drift window and the explanation.
     let mut row = Vec::with_capacity(bundle.features.width());
-    let imputed = bundle.features.transform(input, &mut row);
+    let (imputed, people) = bundle.features.transform_with_people(input, &mut row);
     let prediction = bundle.predict_row(&row, imputed);
     record(
         state,
@@ -110,7 +110,7 @@ pub(crate) fn movie(
         interval: prediction.band.map(interval),
         contributions,
         bias,
-        people: bundle.people_map(input),
+        people: people.into_map(),
     }
 }
 
@@ -166,10 +166,10 @@ pub(crate) fn movies(
     let features = &model.bundle.features;
     let width = features.width();
     let mut matrix = Vec::with_capacity(movies.len() * width);
-    let imputed: Vec<Imputed> = movies
+    let (imputed, people): (Vec<Imputed>, Vec<PeopleResolution>) = movies
         .iter()
-        .map(|(_, input)| features.transform(input, &mut matrix))
-        .collect();
+        .map(|(_, input)| features.transform_with_people(input, &mut matrix))
+        .unzip();
     let ratings = model.bundle.predict_matrix(&matrix);
     record(
         state,
@@ -183,13 +183,14 @@ pub(crate) fn movies(
     let predictions: Vec<BatchPrediction> = movies
         .iter()
         .zip(ratings)
+        .zip(people)
         .enumerate()
-        .map(|(index, ((req, input), rating))| BatchPrediction {
+        .map(|(index, (((req, _), rating), people))| BatchPrediction {
             index,
             title: req.title().map(str::to_owned),
             predicted_rating: round2(rating),
             rating_out_of_10: out_of_10(rating),
-            people: model.bundle.people_map(input),
+            people: people.into_map(),
         })
         .collect();
     Ok(MovieBatchResponse {

@@ -150,33 +150,52 @@ impl From<FittedCrew> for CrewTable {
     }
 }
 
+/// The strings of one role of an input.
+fn role_strings(input: &MovieInput, role: usize) -> &[String] {
+    match role {
+        0 => &input.directors,
+        1 => &input.writers,
+        _ => &input.cast,
+    }
+}
+
 /// The people of one role of one input, each once, in input order: `identify` says who
 /// a string means, and a string naming someone already in the role is skipped. Cast
 /// keeps the first `top_cast` distinct people, so a repeat pushes nobody out.
-///
-/// Roles are short (the API allows 20 people), so a linear `contains` is enough.
 fn role_people<K: PartialEq>(
     input: &MovieInput,
     role: usize,
     top_cast: u8,
     mut identify: impl FnMut(&str) -> K,
 ) -> Vec<K> {
-    let (given, limit) = match role {
-        0 => (&input.directors, usize::MAX),
-        1 => (&input.writers, usize::MAX),
-        _ => (&input.cast, usize::from(top_cast)),
-    };
-    let mut people = Vec::with_capacity(given.len().min(limit));
-    for g in given {
-        if people.len() == limit {
-            break;
-        }
-        let who = identify(g);
-        if !people.contains(&who) {
-            people.push(who);
+    distinct(
+        role_strings(input, role).iter().map(|g| identify(g)),
+        role_limit(role, top_cast),
+    )
+}
+
+/// How many distinct people of a role count: `top_cast` for the cast, all otherwise.
+fn role_limit(role: usize, top_cast: u8) -> usize {
+    if role == 2 {
+        usize::from(top_cast)
+    } else {
+        usize::MAX
+    }
+}
+
+/// The first `limit` distinct items of `items`, in order; no item past them is taken.
+///
+/// Roles are short (the API allows 20 people), so a linear `contains` is enough.
+fn distinct<K: PartialEq>(items: impl IntoIterator<Item = K>, limit: usize) -> Vec<K> {
+    let mut items = items.into_iter();
+    let mut kept = Vec::new();
+    while kept.len() < limit {
+        let Some(item) = items.next() else { break };
+        if !kept.contains(&item) {
+            kept.push(item);
         }
     }
-    people
+    kept
 }
 
 /// A training string's person: the canonical nconst (training inputs hold IMDb's nconsts),
@@ -423,34 +442,43 @@ impl FittedCrew {
             .collect()
     }
 
-    /// Appends the crew columns of a row scored with the full training table; each person
-    /// counts once per role (see the module documentation).
-    pub(crate) fn transform(&self, input: &MovieInput, out: &mut Vec<f32>) {
-        for r in 0..CREW_ROLES.len() {
-            let people = role_people(input, r, self.spec.top_cast, |g| self.identify(g))
+    /// Appends the crew columns of a row scored with the full training table (each person
+    /// counts once per role, see the module documentation) and returns how each person
+    /// string resolved. Every string is resolved once, for the columns and the answer.
+    pub(crate) fn transform(&self, input: &MovieInput, out: &mut Vec<f32>) -> PeopleResolution {
+        let mut roles: [Vec<(String, Option<String>)>; 3] = Default::default();
+        for (r, resolved) in roles.iter_mut().enumerate() {
+            let who: Vec<Identity> = role_strings(input, r)
+                .iter()
+                .map(|g| self.identify(g))
+                .collect();
+            let people = distinct(&who, role_limit(r, self.spec.top_cast))
                 .into_iter()
                 .map(|who| match who {
                     Identity::Known(i) => {
-                        let p = &self.people[i];
+                        let p = &self.people[*i];
                         Some((p.rating_sum, p.films))
                     }
                     Identity::Unknown(_) => None,
                 });
             role_columns(people, self.prior, self.spec.smoothing, out);
+            *resolved = role_strings(input, r)
+                .iter()
+                .zip(who)
+                .map(|(g, who)| {
+                    let nconst = match who {
+                        Identity::Known(i) => Some(self.people[i].nconst.clone()),
+                        Identity::Unknown(_) => None,
+                    };
+                    (g.clone(), nconst)
+                })
+                .collect();
         }
-    }
-
-    /// Resolves every person string of `input`.
-    pub fn resolve_input(&self, input: &MovieInput) -> PeopleResolution {
-        let resolve = |list: &[String]| {
-            list.iter()
-                .map(|g| (g.clone(), self.resolve(g).map(|p| p.nconst.clone())))
-                .collect()
-        };
+        let [directors, writers, cast] = roles;
         PeopleResolution {
-            directors: resolve(&input.directors),
-            writers: resolve(&input.writers),
-            cast: resolve(&input.cast),
+            directors,
+            writers,
+            cast,
         }
     }
 
@@ -499,15 +527,6 @@ impl FittedFeatures {
     /// The fitted crew statistics, when the model uses crew features.
     pub fn crew(&self) -> Option<&FittedCrew> {
         self.crew.as_ref()
-    }
-
-    /// How each person string of `input` resolves through the people table (empty when
-    /// the model has no crew features).
-    pub fn resolve_people(&self, input: &MovieInput) -> PeopleResolution {
-        self.crew
-            .as_ref()
-            .map(|c| c.resolve_input(input))
-            .unwrap_or_default()
     }
 
     /// The feature matrix of training rows (`inputs[i]` rated `targets[i]`): like
@@ -613,7 +632,7 @@ mod tests {
         assert_eq!(crew.resolve("ÉMILE ROUX").unwrap().nconst, "nm0000010");
         assert_eq!(crew.resolve("nm1").unwrap().nconst, "nm0000001");
         assert!(crew.resolve("Ana").is_none());
-        let r = crew.resolve_input(&film(&["Ana Ruiz", "Ghost"], &[]));
+        let r = crew.transform(&film(&["Ana Ruiz", "Ghost"], &[]), &mut Vec::new());
         assert_eq!(
             r.directors,
             [
