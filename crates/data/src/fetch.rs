@@ -235,7 +235,7 @@ fn download(
     length: Option<u64>,
     progress: bool,
 ) -> Result<(NamedTempFile, String, u64)> {
-    let tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = temp_file_in(dir, None).map_err(|e| Error::io(dir, e))?;
     let tmp_path = tmp.path().to_owned();
     let mut out = BufWriter::with_capacity(1 << 20, tmp);
     let bar = progress_bar(name, length, progress);
@@ -295,7 +295,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 fn write_meta(path: &Path, meta: &FileMeta) -> Result<()> {
     let target = meta_path(path);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = temp_file_in(dir, None).map_err(|e| Error::io(dir, e))?;
     let json = serde_json::to_vec_pretty(meta).map_err(|source| Error::Manifest {
         path: target.clone(),
         source,

@@ -92,6 +92,7 @@ pub use report::{
     MAX_EXAMPLES,
 };
 pub use source::{Source, SourceDigest, SourceReader};
+pub use temp_file::temp_file_in;
 pub use validate::{
     validate, validate_processed, ColumnStats, SuspiciousValue, ValidationReport,
     SUSPICIOUS_RUNTIME_MINUTES, SUSPICIOUS_VOTES, SUSPICIOUS_YEARS_AHEAD,

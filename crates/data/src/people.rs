@@ -375,7 +375,7 @@ pub(crate) fn write_people_files(
     write_tables(
         tables,
         |_| {
-            let tmp = temp_file_in(dir)?;
+            let tmp = temp_file_in(dir, None)?;
             Ok(HashingWriter::new(BufWriter::with_capacity(1 << 20, tmp)))
         },
         |name, rows, w| {

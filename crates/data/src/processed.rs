@@ -146,7 +146,7 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
     let csv_path = dir.join(DATASET_FILE);
     let manifest_path = dir.join(MANIFEST_FILE);
 
-    let tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = temp_file_in(dir, None).map_err(|e| Error::io(dir, e))?;
     let out = HashingWriter::new(BufWriter::with_capacity(1 << 20, tmp));
     let csv_err = |source| Error::Csv {
         path: csv_path.clone(),
@@ -179,7 +179,7 @@ pub fn write_processed(dir: &Path, ingested: &Ingested) -> Result<DatasetManifes
         people: report.people.clone(),
         people_files,
     };
-    let mut manifest_tmp = temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut manifest_tmp = temp_file_in(dir, None).map_err(|e| Error::io(dir, e))?;
     serde_json::to_writer_pretty(&mut manifest_tmp, &manifest).map_err(|source| {
         Error::Manifest {
             path: manifest_path.clone(),

@@ -12,19 +12,22 @@ use std::path::Path;
 
 use tempfile::NamedTempFile;
 
-/// A new temporary file in `dir`, removed on drop unless persisted; created with the mode
-/// `File::create` would give a file in `dir`.
+/// A new temporary file in `dir`, removed on drop unless persisted. On Unix it is created
+/// with `mode`, or with `None` the mode `File::create` would give a file in `dir`; the
+/// mode is ignored elsewhere.
 ///
 /// # Errors
 /// The I/O error of creating the file.
-pub(crate) fn temp_file_in(dir: &Path) -> io::Result<NamedTempFile> {
+pub fn temp_file_in(dir: &Path, mode: Option<u32>) -> io::Result<NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         // 0666 minus the umask, like `File::create`; tempfile's default is 0600.
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+        builder.permissions(std::fs::Permissions::from_mode(mode.unwrap_or(0o666)));
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     builder.tempfile_in(dir)
 }
 
@@ -41,7 +44,10 @@ mod tests {
         std::fs::File::create(&ordinary).unwrap();
         let renamed = dir.path().join("renamed");
 
-        temp_file_in(dir.path()).unwrap().persist(&renamed).unwrap();
+        temp_file_in(dir.path(), None)
+            .unwrap()
+            .persist(&renamed)
+            .unwrap();
 
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(

@@ -6,22 +6,14 @@ use std::path::Path;
 /// Writes `bytes` to `path` through a temporary file in the same directory, synced, then
 /// renamed over `path` (creating the directory first). The file gets `mode` on Unix, from
 /// its creation on; `None` lets the umask decide as for any file the process creates
-/// (0644 under the usual 022), since tempfile alone would make it 0600.
+/// (0644 under the usual 022), see [`reelcast_data::temp_file_in`].
 pub(crate) fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir)?;
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(mode.unwrap_or(0o666)));
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut tmp = builder.tempfile_in(dir)?;
+    let mut tmp = reelcast_data::temp_file_in(dir, mode)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
