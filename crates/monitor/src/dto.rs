@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 #[serde(expecting = "a JSON object with `movies`")]
 pub struct DriftRequest {
     /// At least 30 movies, each like a `POST /predict/movie` body (at most the batch limit).
-    #[schema(value_type = Option<Vec<MovieRequest>>)]
+    #[schema(value_type = Option<Vec<MovieRequest>>, min_items = 30)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub movies: Option<Vec<Value>>,
     /// Any other key: refused.

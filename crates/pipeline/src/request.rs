@@ -28,6 +28,9 @@ use reelcast_core::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 use utoipa::ToSchema;
 
 /// A problem with one field of one input, naming the field and the rule.
@@ -79,11 +82,11 @@ pub struct MovieRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_votes: Option<Value>,
     /// Genres from IMDb's vocabulary: a list, or IMDb's comma-separated string.
-    #[schema(value_type = Option<Vec<String>>, max_items = 28)]
+    #[schema(schema_with = genres_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genres: Option<Value>,
     /// IMDb title type, e.g. `movie`, `tvMovie`.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = title_type_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title_type: Option<Value>,
     /// Adult title flag.
@@ -92,15 +95,15 @@ pub struct MovieRequest {
     pub is_adult: Option<Value>,
     /// Directors: IMDb person ids (`nm` + digits) or names, at most 20 of at most 200
     /// characters; resolved through the model's people table.
-    #[schema(value_type = Option<Vec<String>>, max_items = 20)]
+    #[schema(schema_with = directors_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directors: Option<Value>,
     /// Writers, as for `directors`.
-    #[schema(value_type = Option<Vec<String>>, max_items = 20)]
+    #[schema(schema_with = writers_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writers: Option<Value>,
     /// Cast in billing order (top-billed first), as for `directors`.
-    #[schema(value_type = Option<Vec<String>>, max_items = 20)]
+    #[schema(schema_with = cast_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cast: Option<Value>,
     /// Keys that are not movie fields: each is refused with the list of accepted ones.
@@ -160,6 +163,75 @@ impl MovieRequest {
             .filter_map(|(name, value)| given(value).is_none().then_some(name))
             .collect()
     }
+}
+
+/// `genres` in the OpenAPI document: a list of IMDb's genre names, or IMDb's
+/// comma-separated string of them, or null. Built from [`Genre::ALL_NAMES`], so the
+/// document lists exactly the names the reader accepts.
+fn genres_schema() -> Schema {
+    let name = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Genre::ALL_NAMES));
+    let list = ArrayBuilder::new()
+        .items(name)
+        .max_items(Some(Genre::ALL.len()));
+    let one = Genre::ALL_NAMES.join("|");
+    let imdb_string = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!("^({one})(,({one}))*$")));
+    OneOfBuilder::new()
+        .item(list)
+        .item(imdb_string)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some(
+            "Genres from IMDb's vocabulary: a list, or IMDb's comma-separated string.",
+        ))
+        .into()
+}
+
+/// `titleType` in the OpenAPI document: one of IMDb's title types, or null.
+fn title_type_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(
+            TitleType::ALL
+                .iter()
+                .map(|t| Value::from(t.name()))
+                .chain([Value::Null]),
+        ))
+        .description(Some("IMDb title type, e.g. `movie`, `tvMovie`."))
+        .into()
+}
+
+/// A role's people in the OpenAPI document: at most [`MovieRequest::MAX_PEOPLE`] strings
+/// of 1 to [`MovieRequest::MAX_PERSON_CHARS`] characters, not only whitespace, or null.
+fn people_schema(description: &str) -> Schema {
+    let person = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MovieRequest::MAX_PERSON_CHARS))
+        .pattern(Some(r"\S"));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(person)
+        .max_items(Some(MovieRequest::MAX_PEOPLE))
+        .description(Some(description))
+        .into()
+}
+
+fn directors_schema() -> Schema {
+    people_schema(
+        "Directors: IMDb person ids (`nm` + digits) or names, at most 20 of at most 200\n\
+         characters; resolved through the model's people table.",
+    )
+}
+
+fn writers_schema() -> Schema {
+    people_schema("Writers, as for `directors`.")
+}
+
+fn cast_schema() -> Schema {
+    people_schema("Cast in billing order (top-billed first), as for `directors`.")
 }
 
 /// The value unless it is absent, `null`, `""` or `\N`.

@@ -35,6 +35,100 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Makes the request bodies' schemas as strict as their readers. Every request object
+/// refuses unknown keys (`additionalProperties: false`), as the handlers do with a 422
+/// naming the key. The bodies that carry a movie beside fields of their own
+/// (`TextRequest`, `FeedbackItem`) list the movie's fields in one object instead of
+/// `allOf` with `MovieRequest`, whose refusal of unknown keys would refuse their own
+/// fields too; in `TextRequest` the movie's fields are optional, as `POST /predict` reads
+/// them (a rating is predicted only when the three required ones are all given).
+/// `BatchRequest` becomes a choice of `{"movies": [...]}` or `{"texts": [...]}`, as the
+/// handler takes exactly one.
+struct ClosedRequests;
+
+/// The request schemas that refuse unknown keys (`BatchRequest` is closed per choice).
+const CLOSED_REQUESTS: [&str; 4] = [
+    "MovieRequest",
+    "TextRequest",
+    "FeedbackItem",
+    "DriftRequest",
+];
+
+/// `schema` without its `null` alternative, for a key that must hold a value.
+fn not_null(
+    schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::RefOr;
+    let strip = |t: &mut SchemaType| {
+        if let SchemaType::Array(types) = t {
+            types.retain(|t| *t != Type::Null);
+            if let [only] = types.as_slice() {
+                *t = SchemaType::Type(only.clone());
+            }
+        }
+    };
+    match schema {
+        RefOr::T(Schema::Array(mut array)) => {
+            strip(&mut array.schema_type);
+            RefOr::T(Schema::Array(array))
+        }
+        RefOr::T(Schema::Object(mut object)) => {
+            strip(&mut object.schema_type);
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
+impl utoipa::Modify for ClosedRequests {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{AdditionalProperties, Object, OneOf, Schema, Type};
+        use utoipa::openapi::RefOr;
+        let schemas = &mut api.components.get_or_insert_with(Default::default).schemas;
+        let Some(RefOr::T(Schema::Object(movie))) = schemas.get("MovieRequest").cloned() else {
+            return;
+        };
+        for (name, movie_fields_required) in [("TextRequest", false), ("FeedbackItem", true)] {
+            let Some(RefOr::T(Schema::AllOf(parts))) = schemas.get(name) else {
+                continue;
+            };
+            let mut merged = movie.clone();
+            if !movie_fields_required {
+                merged.required.clear();
+            }
+            for part in &parts.items {
+                if let RefOr::T(Schema::Object(own)) = part {
+                    merged.properties.extend(own.properties.clone());
+                    merged.required.extend(own.required.iter().cloned());
+                }
+            }
+            merged.description.clone_from(&parts.description);
+            merged.example.clone_from(&parts.example);
+            schemas.insert(name.to_owned(), RefOr::T(Schema::Object(merged)));
+        }
+        // `POST /predict/batch` takes exactly one of its keys, not null.
+        if let Some(RefOr::T(Schema::Object(batch))) = schemas.get("BatchRequest").cloned() {
+            let mut one_of = OneOf::new();
+            one_of.description = batch.description;
+            for (key, property) in batch.properties {
+                let mut only = Object::with_type(Type::Object);
+                only.properties.insert(key.clone(), not_null(property));
+                only.required = vec![key];
+                only.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                one_of.items.push(RefOr::T(Schema::Object(only)));
+            }
+            schemas.insert("BatchRequest".to_owned(), RefOr::T(Schema::OneOf(one_of)));
+        }
+        for name in CLOSED_REQUESTS {
+            if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
 /// Every documented route.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -89,9 +183,19 @@ pub(crate) fn endpoint_list() -> &'static [String] {
     &LIST
 }
 
+/// The routes and their OpenAPI document, with the request schemas closed
+/// ([`ClosedRequests`], which needs the handlers' schemas and so runs after the routes
+/// are added).
+pub(crate) fn routes_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::Modify as _;
+    let (routes, mut api) = router().split_for_parts();
+    ClosedRequests.modify(&mut api);
+    (routes, api)
+}
+
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    router().split_for_parts().1
+    routes_and_document().1
 }
 
 /// The OpenAPI document as pretty JSON with a final newline (the committed `openapi.json`).

@@ -17,7 +17,7 @@ use crate::body_limit::ContentLengthLimit;
 use crate::cors::cors;
 use crate::dto::ErrorDetail;
 use crate::error::ApiError;
-use crate::openapi::{endpoint_list, router};
+use crate::openapi::{endpoint_list, routes_and_document};
 use crate::state::AppState;
 
 /// The `[server]` settings.
@@ -400,7 +400,7 @@ pub fn app(
        + Sync
        + 'static {
     let settings = state.settings().clone();
-    let (routes, api) = router().split_for_parts();
+    let (routes, api) = routes_and_document();
     // Settings are checked at load; a nonsensical value falls back to the default.
     let timeout = Duration::try_from_secs_f64(settings.request_timeout_seconds)
         .unwrap_or(Duration::from_secs(30));

@@ -7,6 +7,7 @@ use reelcast_pipeline::MovieRequest;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::dto::TextBatchResponse;
@@ -114,6 +115,25 @@ pub struct PredictionResponse {
     pub people: Option<BTreeMap<String, Option<String>>>,
 }
 
+/// `texts` in the OpenAPI document: at least one text of 1 to
+/// [`reelcast_sentiment::MAX_TEXT_CHARS`] characters, not only whitespace, or null.
+fn texts_schema() -> Schema {
+    let text = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(reelcast_sentiment::MAX_TEXT_CHARS))
+        .pattern(Some(r"\S"));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(text)
+        .min_items(Some(1))
+        .description(Some(
+            "Review texts, each like `POST /predict`'s `text` (1 to 20000 chars), scored as\n\
+             sentiment.",
+        ))
+        .into()
+}
+
 /// Many movies (`movies`) or review texts (`texts`) to score at once: send exactly one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(expecting = "a JSON object with `movies` or `texts`")]
@@ -124,7 +144,7 @@ pub struct BatchRequest {
     pub movies: Option<Vec<Value>>,
     /// Review texts, each like `POST /predict`'s `text` (1 to 20000 chars), scored as
     /// sentiment.
-    #[schema(value_type = Option<Vec<String>>, min_items = 1)]
+    #[schema(schema_with = texts_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub texts: Option<Vec<Value>>,
     /// Any other key: refused.

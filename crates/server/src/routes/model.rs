@@ -90,7 +90,8 @@ pub(crate) async fn reference(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PeopleQuery {
-    /// The start of the name, any case; at least one character.
+    /// The start of the name, any case; at least one character that is not whitespace.
+    #[param(min_length = 1, pattern = r"\S")]
     prefix: String,
     /// Most people returned, 1 to 10 (default 10).
     #[param(minimum = 1, maximum = 10)]
@@ -112,9 +113,13 @@ pub(crate) async fn people(
 ) -> Result<Json<PeopleResponse>, ApiError> {
     let Query(query) = query?;
     let limit = query.limit.unwrap_or(10);
-    if query.prefix.trim().is_empty() || !(1..=10).contains(&limit) {
-        let message = "send a non-empty prefix and a limit from 1 to 10";
-        return Err(ApiError::new(ErrorCode::InvalidQuery, message));
+    if query.prefix.trim().is_empty() {
+        let message = "query parameter prefix: send at least one character that is not whitespace";
+        return Err(ApiError::new(ErrorCode::InvalidQuery, message).with_field("prefix"));
+    }
+    if !(1..=10).contains(&limit) {
+        let message = format!("query parameter limit: {limit} is not between 1 and 10");
+        return Err(ApiError::new(ErrorCode::InvalidQuery, message).with_field("limit"));
     }
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
     let people = model.bundle.suggest_people(query.prefix.trim(), limit);

@@ -103,7 +103,8 @@ pub(crate) async fn drift_check(
     Ok(Json(response))
 }
 
-/// No body (or only whitespace) is `{}`; anything else must be a JSON `DriftRequest`.
+/// No body (or only whitespace) and JSON `null` are `{}`; anything else must be a JSON
+/// `DriftRequest`.
 fn drift_request(headers: &HeaderMap, body: &Bytes) -> Result<DriftRequest, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(DriftRequest::default());
@@ -122,7 +123,10 @@ fn drift_request(headers: &HeaderMap, body: &Bytes) -> Result<DriftRequest, ApiE
             "send the body with `content-type: application/json`, or send no body",
         ));
     }
-    Ok(Json::<DriftRequest>::from_bytes(body)?.0)
+    // The document's body is `DriftRequest` or null: null is no request, as no body is.
+    Ok(Json::<Option<DriftRequest>>::from_bytes(body)?
+        .0
+        .unwrap_or_default())
 }
 
 /// The rows a drift check compares, and where they come from: the posted movies,

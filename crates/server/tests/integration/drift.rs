@@ -134,6 +134,12 @@ async fn the_window_path_checks_recent_predictions() {
     .await;
     assert_eq!(empty.status, StatusCode::CONFLICT, "{:?}", empty.body);
     assert_eq!(empty.code(), "not_enough_traffic");
+    // JSON null, which the document allows, is no request too.
+    let null = post_to(s.clone(), "/monitoring/data-drift/check", &json!(null)).await;
+    assert_eq!(
+        (null.status, null.code()),
+        (StatusCode::CONFLICT, "not_enough_traffic")
+    );
     assert!(empty.body["error"]["message"]
         .as_str()
         .unwrap()

@@ -248,8 +248,13 @@ async fn named_people_are_matched_through_the_models_people_table_and_reported()
         "{features:?}"
     );
 
-    let bad = get("/model/people?prefix=&limit=3").await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.body);
+    for (query, field) in [
+        ("prefix=&limit=3", "prefix"),
+        ("prefix=a&limit=11", "limit"),
+    ] {
+        let bad = get(&format!("/model/people?{query}")).await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, field));
+    }
     body["cast"] = json!(vec!["x"; 21]);
     let r = post("/predict/movie", &body).await;
     assert_eq!(
