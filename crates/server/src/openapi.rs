@@ -68,17 +68,14 @@ fn not_null(
             }
         }
     };
-    match schema {
-        RefOr::T(Schema::Array(mut array)) => {
-            strip(&mut array.schema_type);
-            RefOr::T(Schema::Array(array))
-        }
-        RefOr::T(Schema::Object(mut object)) => {
-            strip(&mut object.schema_type);
-            RefOr::T(Schema::Object(object))
-        }
-        other => other,
+    let mut schema = schema;
+    if let RefOr::T(Schema::Array(array)) = &mut schema {
+        strip(&mut array.schema_type);
     }
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        strip(&mut object.schema_type);
+    }
+    schema
 }
 
 impl utoipa::Modify for ClosedRequests {
