@@ -59,7 +59,7 @@ pub use predict::{
     PredictedRow, RejectedRow,
 };
 pub use report::write_report;
-pub use request::{movie_from_json, present_text, FieldProblem, MovieRequest};
+pub use request::{movie_from_json, present_text, string_list_schema, FieldProblem, MovieRequest};
 pub use split::{
     heldout_score, heldout_split, k_folds, train_test_split, HeldOutRule, Split, MIN_TEST_ROWS,
     MIN_TRAIN_ROWS,

@@ -203,20 +203,38 @@ fn title_type_schema() -> Schema {
         .into()
 }
 
-/// A role's people in the OpenAPI document: at most [`MovieRequest::MAX_PEOPLE`] strings
-/// of 1 to [`MovieRequest::MAX_PERSON_CHARS`] characters, not only whitespace, or null.
-fn people_schema(description: &str) -> Schema {
-    let person = ObjectBuilder::new()
+/// A list (or null) of `min_items..=max_items` strings of 1 to `max_chars` characters,
+/// not only whitespace, in the OpenAPI document: a role's people here, the batch's texts
+/// in the server.
+pub fn string_list_schema(
+    max_chars: usize,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+    description: &str,
+) -> Schema {
+    let string = ObjectBuilder::new()
         .schema_type(Type::String)
         .min_length(Some(1))
-        .max_length(Some(MovieRequest::MAX_PERSON_CHARS))
+        .max_length(Some(max_chars))
         .pattern(Some(r"\S"));
     ArrayBuilder::new()
         .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .items(person)
-        .max_items(Some(MovieRequest::MAX_PEOPLE))
+        .items(string)
+        .min_items(min_items)
+        .max_items(max_items)
         .description(Some(description))
         .into()
+}
+
+/// A role's people in the OpenAPI document: at most [`MovieRequest::MAX_PEOPLE`] of at
+/// most [`MovieRequest::MAX_PERSON_CHARS`] characters.
+fn people_schema(description: &str) -> Schema {
+    string_list_schema(
+        MovieRequest::MAX_PERSON_CHARS,
+        None,
+        Some(MovieRequest::MAX_PEOPLE),
+        description,
+    )
 }
 
 fn directors_schema() -> Schema {

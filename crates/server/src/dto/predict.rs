@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use reelcast_pipeline::MovieRequest;
+use reelcast_pipeline::{string_list_schema, MovieRequest};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::dto::TextBatchResponse;
@@ -118,20 +118,13 @@ pub struct PredictionResponse {
 /// `texts` in the OpenAPI document: at least one text of 1 to
 /// [`reelcast_sentiment::MAX_TEXT_CHARS`] characters, not only whitespace, or null.
 fn texts_schema() -> Schema {
-    let text = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .min_length(Some(1))
-        .max_length(Some(reelcast_sentiment::MAX_TEXT_CHARS))
-        .pattern(Some(r"\S"));
-    ArrayBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .items(text)
-        .min_items(Some(1))
-        .description(Some(
-            "Review texts, each like `POST /predict`'s `text` (1 to 20000 chars), scored as\n\
-             sentiment.",
-        ))
-        .into()
+    string_list_schema(
+        reelcast_sentiment::MAX_TEXT_CHARS,
+        Some(1),
+        None,
+        "Review texts, each like `POST /predict`'s `text` (1 to 20000 chars), scored as\n\
+         sentiment.",
+    )
 }
 
 /// Many movies (`movies`) or review texts (`texts`) to score at once: send exactly one.
