@@ -43,7 +43,7 @@ impl utoipa::Modify for BearerAuth {
 /// fields too; in `TextRequest` the movie's fields are optional, as `POST /predict` reads
 /// them (a rating is predicted only when the three required ones are all given).
 /// `BatchRequest` becomes a choice of `{"movies": [...]}` or `{"texts": [...]}`, as the
-/// handler takes exactly one.
+/// handler takes exactly one, and `FeedbackRequest`'s `{"items": [...]}` is closed too.
 struct ClosedRequests;
 
 /// The request schemas that refuse unknown keys (`BatchRequest` is closed per choice).
@@ -121,6 +121,15 @@ impl utoipa::Modify for ClosedRequests {
             if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(name) {
                 object.additional_properties =
                     Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+        // `POST /feedback`'s `{"items": [...]}` takes no other key either.
+        if let Some(RefOr::T(Schema::OneOf(choice))) = schemas.get_mut("FeedbackRequest") {
+            for item in &mut choice.items {
+                if let RefOr::T(Schema::Object(object)) = item {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
             }
         }
     }
