@@ -77,7 +77,7 @@ impl FittedFeatures {
     /// Appends this row's [`width`](Self::width) features to `out` and reports what was
     /// imputed. Allocation-free when `out` has capacity and the input names nobody.
     pub fn transform(&self, input: &MovieInput, out: &mut Vec<f32>) -> Imputed {
-        self.transform_with_people(input, out).0
+        self.row(input, out, None)
     }
 
     /// [`FittedFeatures::transform`], also returning how each person string of `input`
@@ -88,6 +88,19 @@ impl FittedFeatures {
         input: &MovieInput,
         out: &mut Vec<f32>,
     ) -> (Imputed, PeopleResolution) {
+        let mut people = PeopleResolution::default();
+        let imputed = self.row(input, out, Some(&mut people));
+        (imputed, people)
+    }
+
+    /// The row of [`FittedFeatures::transform`], recording the people's resolution in
+    /// `people` when given.
+    fn row(
+        &self,
+        input: &MovieInput,
+        out: &mut Vec<f32>,
+        people: Option<&mut PeopleResolution>,
+    ) -> Imputed {
         let mut imputed = Imputed {
             start_year: input.start_year.is_none(),
             runtime: input.runtime.is_none(),
@@ -142,12 +155,10 @@ impl FittedFeatures {
                 );
             }
         }
-        let people = self
-            .crew
-            .as_ref()
-            .map(|crew| crew.transform(input, out))
-            .unwrap_or_default();
-        (imputed, people)
+        if let Some(crew) = &self.crew {
+            crew.transform(input, out, people);
+        }
+        imputed
     }
 
     /// Row-major feature matrix for many inputs (`inputs.len() * width()` values).

@@ -299,6 +299,15 @@ impl PeopleResolution {
         })
     }
 
+    /// The list of role `r`, in [`CREW_ROLES`] order.
+    fn role_mut(&mut self, r: usize) -> &mut Vec<(String, Option<String>)> {
+        match r {
+            0 => &mut self.directors,
+            1 => &mut self.writers,
+            _ => &mut self.cast,
+        }
+    }
+
     /// Given strings that matched nobody, in role order.
     pub fn unknown(&self) -> Vec<&str> {
         [&self.directors, &self.writers, &self.cast]
@@ -443,16 +452,21 @@ impl FittedCrew {
     }
 
     /// Appends the crew columns of a row scored with the full training table (each person
-    /// counts once per role, see the module documentation) and returns how each person
-    /// string resolved. Every string is resolved once, for the columns and the answer.
-    pub(crate) fn transform(&self, input: &MovieInput, out: &mut Vec<f32>) -> PeopleResolution {
-        let mut roles: [Vec<(String, Option<String>)>; 3] = Default::default();
-        for (r, resolved) in roles.iter_mut().enumerate() {
+    /// counts once per role, see the module documentation). With `people`, also records
+    /// there how each person string resolved: every string is resolved once, for the
+    /// columns and the answer, and callers that need no answer build none.
+    pub(crate) fn transform(
+        &self,
+        input: &MovieInput,
+        out: &mut Vec<f32>,
+        mut people: Option<&mut PeopleResolution>,
+    ) {
+        for r in 0..CREW_ROLES.len() {
             let who: Vec<Identity> = role_strings(input, r)
                 .iter()
                 .map(|g| self.identify(g))
                 .collect();
-            let people = distinct(&who, role_limit(r, self.spec.top_cast))
+            let counted = distinct(&who, role_limit(r, self.spec.top_cast))
                 .into_iter()
                 .map(|who| match who {
                     Identity::Known(i) => {
@@ -461,24 +475,20 @@ impl FittedCrew {
                     }
                     Identity::Unknown(_) => None,
                 });
-            role_columns(people, self.prior, self.spec.smoothing, out);
-            *resolved = role_strings(input, r)
-                .iter()
-                .zip(who)
-                .map(|(g, who)| {
-                    let nconst = match who {
-                        Identity::Known(i) => Some(self.people[i].nconst.clone()),
-                        Identity::Unknown(_) => None,
-                    };
-                    (g.clone(), nconst)
-                })
-                .collect();
-        }
-        let [directors, writers, cast] = roles;
-        PeopleResolution {
-            directors,
-            writers,
-            cast,
+            role_columns(counted, self.prior, self.spec.smoothing, out);
+            if let Some(people) = people.as_deref_mut() {
+                *people.role_mut(r) = role_strings(input, r)
+                    .iter()
+                    .zip(who)
+                    .map(|(g, who)| {
+                        let nconst = match who {
+                            Identity::Known(i) => Some(self.people[i].nconst.clone()),
+                            Identity::Unknown(_) => None,
+                        };
+                        (g.clone(), nconst)
+                    })
+                    .collect();
+            }
         }
     }
 

@@ -36,7 +36,7 @@ fn smoothed_means_by_hand() {
     let crew = fitted();
     assert_eq!(crew.prior(), 6.0);
     let mut row = Vec::new();
-    crew.transform(&film(&["nm0000001"], &[]), &mut row);
+    crew.transform(&film(&["nm0000001"], &[]), &mut row, None);
     // nm0000001: two films, sum 14; (14 + 3 * 6) / (2 + 3) = 6.4.
     assert!((row[0] - 6.4).abs() < 1e-6 && (row[1] - 6.4).abs() < 1e-6);
     assert_eq!(row[2], 2.0);
@@ -48,7 +48,7 @@ fn smoothed_means_by_hand() {
 fn unseen_people_get_the_prior() {
     let crew = fitted();
     let mut row = Vec::new();
-    crew.transform(&film(&["nm9999999", "Nobody Known"], &[]), &mut row);
+    crew.transform(&film(&["nm9999999", "Nobody Known"], &[]), &mut row, None);
     assert_eq!(&row[..3], &[6.0, 6.0, 0.0]);
 }
 
@@ -59,7 +59,12 @@ fn names_resolve_case_folded_and_ambiguity_picks_most_films() {
     assert_eq!(crew.resolve("ÉMILE ROUX").unwrap().nconst, "nm0000010");
     assert_eq!(crew.resolve("nm1").unwrap().nconst, "nm0000001");
     assert!(crew.resolve("Ana").is_none());
-    let r = crew.transform(&film(&["Ana Ruiz", "Ghost"], &[]), &mut Vec::new());
+    let mut r = PeopleResolution::default();
+    crew.transform(
+        &film(&["Ana Ruiz", "Ghost"], &[]),
+        &mut Vec::new(),
+        Some(&mut r),
+    );
     assert_eq!(
         r.directors,
         [
@@ -228,7 +233,7 @@ fn exact_spelling_wins_among_people_with_the_same_key() {
 
 fn crew_row(crew: &FittedCrew, input: &MovieInput) -> Vec<f32> {
     let mut row = Vec::new();
-    crew.transform(input, &mut row);
+    crew.transform(input, &mut row, None);
     row
 }
 
