@@ -1,5 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
+use utoipa::openapi::schema::{AdditionalProperties, Object, OneOf, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -54,12 +56,13 @@ const CLOSED_REQUESTS: [&str; 4] = [
     "DriftRequest",
 ];
 
+/// Refuses keys beyond `object`'s properties.
+fn close(object: &mut Object) {
+    object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+}
+
 /// `schema` without its `null` alternative, for a key that must hold a value.
-fn not_null(
-    schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
-) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    use utoipa::openapi::schema::{Schema, SchemaType, Type};
-    use utoipa::openapi::RefOr;
+fn not_null(schema: RefOr<Schema>) -> RefOr<Schema> {
     let strip = |t: &mut SchemaType| {
         if let SchemaType::Array(types) = t {
             types.retain(|t| *t != Type::Null);
@@ -80,8 +83,6 @@ fn not_null(
 
 impl utoipa::Modify for ClosedRequests {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::schema::{AdditionalProperties, Object, OneOf, Schema, Type};
-        use utoipa::openapi::RefOr;
         let schemas = &mut api.components.get_or_insert_with(Default::default).schemas;
         let Some(RefOr::T(Schema::Object(movie))) = schemas.get("MovieRequest").cloned() else {
             return;
@@ -112,23 +113,21 @@ impl utoipa::Modify for ClosedRequests {
                 let mut only = Object::with_type(Type::Object);
                 only.properties.insert(key.clone(), not_null(property));
                 only.required = vec![key];
-                only.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                close(&mut only);
                 one_of.items.push(RefOr::T(Schema::Object(only)));
             }
             schemas.insert("BatchRequest".to_owned(), RefOr::T(Schema::OneOf(one_of)));
         }
         for name in CLOSED_REQUESTS {
             if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(name) {
-                object.additional_properties =
-                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+                close(object);
             }
         }
         // `POST /feedback`'s `{"items": [...]}` takes no other key either.
         if let Some(RefOr::T(Schema::OneOf(choice))) = schemas.get_mut("FeedbackRequest") {
             for item in &mut choice.items {
                 if let RefOr::T(Schema::Object(object)) = item {
-                    object.additional_properties =
-                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                    close(object);
                 }
             }
         }
