@@ -69,6 +69,8 @@ impl<'a> Scratch<'a> {
         self.hashes.clear();
         self.hashes.extend(self.tokens.iter().map(word_hash));
         self.grams.clear();
+        self.grams
+            .reserve(self.hashes.len() * usize::from(params.max_ngram));
         let shift = 64 - u32::from(params.log2_buckets);
         for i in 0..self.hashes.len() {
             let mut h = 0u64;
@@ -85,6 +87,7 @@ impl<'a> Scratch<'a> {
         }
         self.grams.sort_unstable();
         self.terms.clear();
+        self.terms.reserve(self.grams.len());
         for &g in &self.grams {
             let bucket = (g >> 32) as u32;
             match self.terms.last_mut() {

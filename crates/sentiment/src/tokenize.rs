@@ -62,6 +62,8 @@ impl Token<'_> {
 /// Splits `text` into tokens, appending them to `out` (cleared first).
 pub(crate) fn tokenize<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
     out.clear();
+    // English words average under five letters and a separator: room for every token.
+    out.reserve(text.len() / 5);
     let mut negated = false;
     // Byte offset up to which segments belong to a `<br />` tag being skipped.
     let mut skip_until = 0;
@@ -104,14 +106,22 @@ fn ends_scope(c: char) -> bool {
     )
 }
 
+/// Whether `word` opens a negation scope. The negators are ASCII, so comparing without
+/// ASCII case is enough, and no lower-cased copy of every word is made.
 fn is_negator(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    NEGATORS.contains(&lower.as_str()) || lower.ends_with("n't") || lower.ends_with("n’t")
+    NEGATORS.iter().any(|n| word.eq_ignore_ascii_case(n))
+        || ends_with_ignore_ascii_case(word, "n't")
+        || ends_with_ignore_ascii_case(word, "n’t")
 }
 
 fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
     text.len() >= prefix.len()
         && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 #[cfg(test)]
@@ -155,6 +165,14 @@ mod tests {
     #[test]
     fn curly_apostrophe_negation_opens_a_scope() {
         assert_eq!(features("don’t bother"), ["don’t", "NEG_bother"]);
+    }
+
+    #[test]
+    fn negators_open_a_scope_in_any_case() {
+        assert_eq!(features("NEVER good"), ["never", "NEG_good"]);
+        assert_eq!(features("DIDN'T like"), ["didn't", "NEG_like"]);
+        assert_eq!(features("DON’T bother"), ["don’t", "NEG_bother"]);
+        assert_eq!(features("notable nothingness"), ["notable", "nothingness"]);
     }
 
     #[test]
