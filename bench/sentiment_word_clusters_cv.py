@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.cluster import MiniBatchKMeans
-from sentiment_folds import training_rows
+from sentiment_folds import naive_bayes_scale, source_weights, training_rows
 
 TOKEN = r"(?u)\b\w+\b"
 def preprocess(text):
@@ -59,17 +59,6 @@ else:
     np.savez(cache, words=np.array(words, dtype=object), table=table)
 index = {w: i for i, w in enumerate(words)}
 
-def weights(idx):
-    n, ni = len(idx), imdb[idx].sum()
-    return np.where(imdb[idx], 0.5 * n / ni, 0.5 * n / (n - ni))
-
-def nb_scale(x, yy, w):
-    present = (x > 0).astype(np.float64)
-    p = np.asarray(present[yy == 1].T @ w[yy == 1]).ravel() + 1
-    q = np.asarray(present[yy == 0].T @ w[yy == 0]).ravel() + 1
-    r = np.log((p / p.sum()) / (q / q.sum()))
-    return sp.diags((np.sign(r) * np.sqrt(np.abs(r))).astype(np.float32))
-
 cluster_docs = {}
 for K in Ks:
     km = MiniBatchKMeans(n_clusters=K, random_state=0, batch_size=4096, n_init=3).fit(table)
@@ -81,17 +70,17 @@ print("fold  K  beta  IMDb    RT", flush=True)
 res = {}
 for k in range(nfolds):
     tr, te = np.where(folds != k)[0], np.where(folds == k)[0]
-    w = weights(tr)
+    w = source_weights(imdb[tr])
     tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32)
     xtr = tfidf.fit_transform([texts[i] for i in tr]); xte = tfidf.transform([texts[i] for i in te])
-    s = nb_scale(xtr, y[tr], w); xtr, xte = xtr @ s, xte @ s
+    s = naive_bayes_scale(xtr, y[tr], w); xtr, xte = xtr @ s, xte @ s
     configs = [(0, 0.0)] + [(K, b) for K in Ks for b in betas]
     for K, beta in configs:
         a, b = xtr, xte
         if beta:
             cv = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32)
             ctr = cv.fit_transform([cluster_docs[K][i] for i in tr]); cte = cv.transform([cluster_docs[K][i] for i in te])
-            cs = nb_scale(ctr, y[tr], w); ctr, cte = ctr @ cs, cte @ cs
+            cs = naive_bayes_scale(ctr, y[tr], w); ctr, cte = ctr @ cs, cte @ cs
             a = sp.hstack([xtr, beta * ctr], format="csr"); b = sp.hstack([xte, beta * cte], format="csr")
         clf = LogisticRegression(C=32, solver="liblinear", max_iter=1000).fit(a, y[tr], sample_weight=w)
         ok = clf.predict(b) == y[te]

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from sentiment_folds import training_rows
+from sentiment_folds import naive_bayes_scale, source_weights, training_rows
 
 ALPHAS = [0.25, 0.5, 1.0]
 TOKEN = r"(?u)\b\w+\b"
@@ -56,19 +56,6 @@ counts = CountVectorizer(preprocessor=preprocess, token_pattern=TOKEN, vocabular
 word_counts = counts.transform(texts).tocsr().astype(np.float32)
 
 
-def weights(idx):
-    n, ni = len(idx), imdb[idx].sum()
-    return np.where(imdb[idx], 0.5 * n / ni, 0.5 * n / (n - ni))
-
-
-def naive_bayes_scale(x, yy, w):
-    present = (x > 0).astype(np.float64)
-    p = np.asarray(present[yy == 1].T @ w[yy == 1]).ravel() + 1
-    q = np.asarray(present[yy == 0].T @ w[yy == 0]).ravel() + 1
-    r = np.log((p / p.sum()) / (q / q.sum()))
-    return sp.diags((np.sign(r) * np.sqrt(np.abs(r))).astype(np.float32))
-
-
 def mean_vectors(c, mask):
     d = np.asarray(c @ sp.diags(mask) @ table)
     norm = np.linalg.norm(d, axis=1, keepdims=True)
@@ -78,7 +65,7 @@ def mean_vectors(c, mask):
 print("fold  alpha  IMDb    RT")
 for k in range(5):
     tr, te = np.where(folds != k)[0], np.where(folds == k)[0]
-    w = weights(tr)
+    w = source_weights(imdb[tr])
     tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2),
                             sublinear_tf=True, min_df=2, dtype=np.float32)
     xtr = tfidf.fit_transform([texts[i] for i in tr])
