@@ -62,7 +62,7 @@ impl Token<'_> {
 /// Splits `text` into tokens, appending them to `out` (cleared first).
 pub(crate) fn tokenize<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
     out.clear();
-    // English words average under five letters and a separator: room for every token.
+    // About one token per five bytes of English: most texts need no regrowth.
     out.reserve(text.len() / 5);
     let mut negated = false;
     // Byte offset up to which segments belong to a `<br />` tag being skipped.
