@@ -4,10 +4,15 @@
 //! weights `u_i` (the bias is not penalised), the objective and the meaning of `C` of
 //! scikit-learn's `LogisticRegression` with `sample_weight`. L-BFGS (Nocedal & Wright, algorithm 7.4, 10 correction pairs)
 //! with a backtracking Armijo line search reaches the optimum of this convex problem in a
-//! few hundred passes over the data. Everything runs on one thread in a fixed order, so
-//! the same inputs give bit-identical weights.
+//! few hundred passes over the data. The passes over the data run on rayon's threads, but
+//! every sum is added in the same order as on one thread (each row's margin alone, each
+//! column's gradient over its rows in row order, from the column-major copy of the
+//! matrix, and the totals in row order), so the same inputs give bit-identical weights
+//! on any number of cores.
 
 use std::collections::VecDeque;
+
+use rayon::prelude::*;
 
 /// A compressed sparse row matrix of `f32` values.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +31,35 @@ impl Csr {
     /// Number of rows.
     pub(crate) fn n_rows(&self) -> usize {
         self.indptr.len().saturating_sub(1)
+    }
+
+    /// The transpose: row `j` of the result holds column `j`'s values in row order.
+    fn transpose(&self) -> Csr {
+        let mut indptr = vec![0usize; self.n_cols + 1];
+        for &j in &self.indices {
+            indptr[j as usize + 1] += 1;
+        }
+        for j in 0..self.n_cols {
+            indptr[j + 1] += indptr[j];
+        }
+        let mut next = indptr.clone();
+        let mut indices = vec![0u32; self.indices.len()];
+        let mut values = vec![0f32; self.values.len()];
+        for i in 0..self.n_rows() {
+            for k in self.indptr[i]..self.indptr[i + 1] {
+                let j = self.indices[k] as usize;
+                // Row counts fit in u32: they are text counts.
+                indices[next[j]] = i as u32;
+                values[next[j]] = self.values[k];
+                next[j] += 1;
+            }
+        }
+        Csr {
+            indptr,
+            indices,
+            values,
+            n_cols: self.n_rows(),
+        }
     }
 
     fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
@@ -85,6 +119,7 @@ pub(crate) fn fit(
     );
     let problem = Problem {
         x,
+        columns: x.transpose(),
         y,
         row_weights,
         c,
@@ -148,6 +183,8 @@ pub(crate) fn fit(
 
 struct Problem<'a> {
     x: &'a Csr,
+    /// `x` column by column, for the gradient.
+    columns: Csr,
     y: &'a [bool],
     row_weights: &'a [f64],
     c: f64,
@@ -157,10 +194,12 @@ impl Problem<'_> {
     /// The objective at `theta`; leaves each row's `x·w + b` in `margins`.
     fn objective(&self, theta: &[f64], margins: &mut [f64]) -> f64 {
         let (w, b) = theta.split_at(theta.len() - 1);
-        let mut loss = 0.0;
-        for (i, (m, &label)) in margins.iter_mut().zip(self.y).enumerate() {
+        margins.par_iter_mut().enumerate().for_each(|(i, m)| {
             *m = b[0] + self.x.row(i).map(|(j, v)| w[j] * v).sum::<f64>();
-            let signed = if label { *m } else { -*m };
+        });
+        let mut loss = 0.0;
+        for (i, (&m, &label)) in margins.iter().zip(self.y).enumerate() {
+            let signed = if label { m } else { -m };
             loss += self.row_weights[i] * log1p_exp(-signed);
         }
         self.c * loss + 0.5 * dot(w, w)
@@ -169,15 +208,21 @@ impl Problem<'_> {
     /// The gradient at `theta`, given the margins `objective` left for the same `theta`.
     fn gradient(&self, theta: &[f64], margins: &[f64]) -> Vec<f64> {
         let d = theta.len() - 1;
+        let residuals: Vec<f64> = margins
+            .iter()
+            .zip(self.y)
+            .zip(self.row_weights)
+            .map(|((&m, &label), &u)| self.c * u * (sigmoid(m) - if label { 1.0 } else { 0.0 }))
+            .collect();
         let mut g = theta.to_vec();
-        g[d] = 0.0;
-        for (i, (&m, &label)) in margins.iter().zip(self.y).enumerate() {
-            let residual =
-                self.c * self.row_weights[i] * (sigmoid(m) - if label { 1.0 } else { 0.0 });
-            for (j, v) in self.x.row(i) {
-                g[j] += residual * v;
+        g[..d].par_iter_mut().enumerate().for_each(|(j, gj)| {
+            for (i, v) in self.columns.row(j) {
+                *gj += residuals[i] * v;
             }
-            g[d] += residual;
+        });
+        g[d] = 0.0;
+        for r in &residuals {
+            g[d] += r;
         }
         g
     }
@@ -292,6 +337,59 @@ mod tests {
         let b = fit(&x, &y, &[1.0, 2.0, 0.5], 2.0, STOP, None);
         assert_eq!(a.weights, b.weights);
         assert_eq!(a.bias.to_bits(), b.bias.to_bits());
+    }
+
+    #[test]
+    fn one_thread_and_many_give_identical_weights() {
+        // 200 rows over 50 columns, values from a fixed integer sequence: enough rows
+        // that rayon splits them between threads.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as u32
+        };
+        let rows: Vec<Vec<(u32, f32)>> = (0..200)
+            .map(|_| {
+                let mut cols: Vec<u32> = (0..5).map(|_| next() % 50).collect();
+                cols.sort_unstable();
+                cols.dedup();
+                cols.into_iter()
+                    .map(|j| (j, (next() % 1000) as f32 / 1000.0))
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[(u32, f32)]> = rows.iter().map(Vec::as_slice).collect();
+        let x = csr(&refs, 50);
+        let y: Vec<bool> = (0..200).map(|i| (i * 7 + i / 3) % 2 == 0).collect();
+        let u = vec![1.5; 200];
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool");
+            pool.install(|| fit(&x, &y, &u, 4.0, STOP, None))
+        };
+        let (one, four) = (run(1), run(4));
+        let bits = |m: &Logistic| m.weights.iter().map(|w| w.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&one), bits(&four));
+        assert_eq!(one.bias.to_bits(), four.bias.to_bits());
+        assert!(one.iterations > 1, "{one:?}");
+    }
+
+    #[test]
+    fn the_transpose_lists_each_column_in_row_order() {
+        let x = csr(
+            &[&[(0, 1.0), (2, 2.0)], &[(2, 3.0)], &[(0, 4.0), (1, 5.0)]],
+            3,
+        );
+        let t = x.transpose();
+        let col = |j| t.row(j).collect::<Vec<_>>();
+        assert_eq!(col(0), [(0, 1.0), (2, 4.0)]);
+        assert_eq!(col(1), [(2, 5.0)]);
+        assert_eq!(col(2), [(0, 2.0), (1, 3.0)]);
+        assert_eq!((t.n_rows(), t.n_cols), (3, 3));
     }
 
     #[test]
