@@ -139,6 +139,17 @@ fn resolved(crew: &FittedCrew, given: &str) -> Option<String> {
     crew.resolve(given).map(|p| p.nconst.clone())
 }
 
+/// Asserts that each `(label, given, want)` resolves to the nconst `want`.
+fn assert_all_resolve(crew: &FittedCrew, cases: &[(&str, &str, &str)]) {
+    for &(label, given, want) in cases {
+        assert_eq!(
+            resolved(crew, given).as_deref(),
+            Some(want),
+            "{label}: {given:?}"
+        );
+    }
+}
+
 #[test]
 fn names_match_after_whitespace_collapsing_and_canonical_caseless_folding() {
     let crew = people_table();
@@ -158,13 +169,7 @@ fn names_match_after_whitespace_collapsing_and_canonical_caseless_folding() {
             "nm90005673",
         ),
     ];
-    for (label, given, want) in cases {
-        assert_eq!(
-            resolved(&crew, given).as_deref(),
-            Some(want),
-            "{label}: {given:?}"
-        );
-    }
+    assert_all_resolve(&crew, &cases);
     assert_eq!(resolved(&crew, "Tom Hank"), None, "a prefix is not a match");
     assert_eq!(resolved(&crew, "   "), None, "blank");
 }
@@ -222,13 +227,7 @@ fn exact_spelling_wins_among_people_with_the_same_key() {
         ("no exact spelling: most films", "agnès varda", "nm90000701"),
         ("exact spelling, most films", "Agnès Varda", "nm90000701"),
     ];
-    for (label, given, want) in cases {
-        assert_eq!(
-            resolved(&crew, given).as_deref(),
-            Some(want),
-            "{label}: {given:?}"
-        );
-    }
+    assert_all_resolve(&crew, &cases);
 }
 
 fn crew_row(crew: &FittedCrew, input: &MovieInput) -> Vec<f32> {
