@@ -1,7 +1,7 @@
 //! The English model's tokenizer: Unicode word boundaries, lower case, negation scope.
 //!
-//! Words are the segments of UAX #29 word boundaries (the `unicode-segmentation` crate)
-//! that hold a letter or a digit, so `didn't`, `n't` and `13th` stay whole. After a
+//! Words are the segments of UAX #29 word boundaries (ICU4X's `icu_segmenter`, its
+//! rule-based segmenter with compiled data) that hold a letter or a digit, so `didn't`, `n't` and `13th` stay whole. After a
 //! negator (`not`, `no`, `never`, any word ending in `n't`, ...) every word up to the next
 //! clause punctuation is marked negated and becomes a different feature, `NEG_good`
 //! instead of `good` (Das & Chen 2001; Pang, Lee & Vaithyanathan 2002): "not good" then
@@ -11,7 +11,8 @@
 //! Tokens borrow the text: lower-casing happens while hashing ([`Token::feed`]), so
 //! scoring allocates no string per word.
 
-use unicode_segmentation::UnicodeSegmentation;
+use icu_segmenter::options::WordBreakInvariantOptions;
+use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 
 /// The prefix a negated word's feature carries, as in `NEG_good`.
 pub(crate) const NEGATED_PREFIX: &str = "NEG_";
@@ -21,6 +22,12 @@ const NEGATORS: [&str; 14] = [
     "not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor", "cannot",
     "without", "hardly", "barely", "scarcely",
 ];
+
+/// UAX #29 word boundaries. The rule-based segmenter is enough for the English model;
+/// the dictionaries and LSTM models for Chinese, Japanese and South-East Asian scripts
+/// are left out.
+const WORD_BOUNDARIES: WordSegmenterBorrowed<'static> =
+    WordSegmenter::new_for_non_complex_scripts(WordBreakInvariantOptions::default());
 
 /// One token: a slice of the text, and whether it lies in a negation scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +74,7 @@ pub(crate) fn tokenize<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
     let mut negated = false;
     // Byte offset up to which segments belong to a `<br />` tag being skipped.
     let mut skip_until = 0;
-    for (start, segment) in text.split_word_bound_indices() {
+    for (start, segment) in word_segments(text) {
         if start < skip_until {
             continue;
         }
@@ -96,6 +103,20 @@ pub(crate) fn tokenize<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
             }
         }
     }
+}
+
+/// The text between consecutive word boundaries, with its byte offset.
+fn word_segments(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    // The boundaries rise from 0, which opens the first segment, to the text's length.
+    WORD_BOUNDARIES
+        .segment_str(text)
+        .filter(|&end| end > 0)
+        .map(move |end| {
+            let segment = (start, &text[start..end]);
+            start = end;
+            segment
+        })
 }
 
 /// Clause punctuation that closes a negation scope.
@@ -191,5 +212,21 @@ mod tests {
     #[test]
     fn a_lone_angle_bracket_is_not_a_tag() {
         assert_eq!(features("a < b"), ["a", "b"]);
+    }
+
+    #[test]
+    fn word_segments_cover_the_text_at_their_offsets() {
+        let text = "Amélie's 2nd act… “fine”, 10/10 👍🏽 ok";
+        let segments: Vec<(usize, &str)> = word_segments(text).collect();
+        let joined: String = segments.iter().map(|&(_, s)| s).collect();
+        assert_eq!(joined, text);
+        for &(start, segment) in &segments {
+            assert_eq!(&text[start..start + segment.len()], segment);
+        }
+        let words: Vec<&str> = segments.iter().map(|&(_, s)| s).collect();
+        for word in ["Amélie's", "2nd", "act", "10", "👍🏽", "ok"] {
+            assert!(words.contains(&word), "{word} in {words:?}");
+        }
+        assert_eq!(word_segments("").count(), 0);
     }
 }
