@@ -229,4 +229,20 @@ mod tests {
         }
         assert_eq!(word_segments("").count(), 0);
     }
+
+    #[test]
+    fn word_segments_cover_every_script() {
+        // Thai and Khmer (no spaces between words), Han, Arabic, combining marks,
+        // zero-width and control characters, the replacement character.
+        for text in [
+            "ภาพยนตร์เรื่องนี้ดีมาก",
+            "ខ្ញុំចូលចិត្តភាពយន្តនេះ",
+            "这部电影很好看",
+            "فيلم رائع جدا",
+            "e\u{301}le\u{300}ve  \u{200b}x\u{200d}y\u{7}\r\n\u{fffd}",
+        ] {
+            let joined: String = word_segments(text).map(|(_, s)| s).collect();
+            assert_eq!(joined, text);
+        }
+    }
 }
