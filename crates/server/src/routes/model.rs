@@ -94,9 +94,13 @@ pub(crate) struct PeopleQuery {
     #[param(min_length = 1, pattern = r"\S")]
     prefix: String,
     /// Most people returned, 1 to 10 (default 10).
+    // The schema's maximum is a literal: utoipa's attribute takes no constant.
     #[param(minimum = 1, maximum = 10)]
     limit: Option<usize>,
 }
+
+/// Most suggestions `/model/people` returns, and its default (`limit`).
+const MAX_SUGGESTIONS: usize = 10;
 
 /// People of the served model's people table whose name starts with `prefix` (case
 /// folded), most training films first: suggestions for the `directors`, `writers` and
@@ -112,13 +116,14 @@ pub(crate) async fn people(
     query: Result<Query<PeopleQuery>, QueryRejection>,
 ) -> Result<Json<PeopleResponse>, ApiError> {
     let Query(query) = query?;
-    let limit = query.limit.unwrap_or(10);
+    let limit = query.limit.unwrap_or(MAX_SUGGESTIONS);
     if query.prefix.trim().is_empty() {
         let message = "query parameter prefix: send at least one character that is not whitespace";
         return Err(ApiError::new(ErrorCode::InvalidQuery, message).with_field("prefix"));
     }
-    if !(1..=10).contains(&limit) {
-        let message = format!("query parameter limit: {limit} is not between 1 and 10");
+    if !(1..=MAX_SUGGESTIONS).contains(&limit) {
+        let message =
+            format!("query parameter limit: {limit} is not between 1 and {MAX_SUGGESTIONS}");
         return Err(ApiError::new(ErrorCode::InvalidQuery, message).with_field("limit"));
     }
     let model = state.model().ok_or_else(ApiError::model_not_loaded)?;
