@@ -1,12 +1,13 @@
 //! The English model's tokenizer: Unicode word boundaries, lower case, negation scope.
 //!
 //! Words are the segments of UAX #29 word boundaries (ICU4X's `icu_segmenter`, its
-//! rule-based segmenter with compiled data) that hold a letter or a digit, so `didn't`, `n't` and `13th` stay whole. After a
-//! negator (`not`, `no`, `never`, any word ending in `n't`, ...) every word up to the next
-//! clause punctuation is marked negated and becomes a different feature, `NEG_good`
-//! instead of `good` (Das & Chen 2001; Pang, Lee & Vaithyanathan 2002): "not good" then
-//! counts against the review instead of for it. `!` and `?` are kept as tokens (they carry
-//! sentiment in short reviews); IMDb's `<br />` line breaks are skipped and end a scope.
+//! rule-based segmenter with compiled data) that hold a letter or a digit, so `didn't`,
+//! `n't` and `13th` stay whole. After a negator (`not`, `no`, `never`, any word ending in
+//! `n't`, ...) every word up to the next clause punctuation is marked negated and becomes
+//! a different feature, `NEG_good` instead of `good` (Das & Chen 2001; Pang, Lee &
+//! Vaithyanathan 2002): "not good" then counts against the review instead of for it. `!`
+//! and `?` are kept as tokens (they carry sentiment in short reviews); IMDb's `<br />`
+//! line breaks are skipped and end a scope.
 //!
 //! Tokens borrow the text: lower-casing happens while hashing ([`Token::feed`]), so
 //! scoring allocates no string per word.
