@@ -5,22 +5,21 @@ use std::collections::BTreeMap;
 
 use reelcast_pipeline::MovieRequest;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// `POST /monitoring/data-drift/check`: movies to compare with the training data; no body
 /// or `{}` checks the server's recent-traffic window instead.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(expecting = "a JSON object with `movies`")]
+/// Any other key is refused.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(expecting = "a JSON object with `movies`", deny_unknown_fields)]
 pub struct DriftRequest {
     /// At least 30 movies, each like a `POST /predict/movie` body (at most the batch limit).
+    // Read one by one, as a batch's movies are.
     #[schema(value_type = Option<Vec<MovieRequest>>, min_items = 30)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub movies: Option<Vec<Value>>,
-    /// Any other key: refused.
-    #[schema(ignore)]
-    #[serde(flatten)]
-    pub unknown: Map<String, Value>,
+    pub movies: Option<Vec<Box<RawValue>>>,
 }
 
 /// The PSI thresholds in force.

@@ -27,6 +27,7 @@ use reelcast_core::{
     Genre, GenreSet, MovieInput, Runtime, TitleType, Votes, Year, MAX_TITLE_CHARS,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::{
     ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
@@ -146,6 +147,17 @@ impl MovieRequest {
                 format!("{field} holds {other}; expected a JSON object of movie fields"),
             )),
         }
+    }
+
+    /// Reads one movie from its JSON text (a batch item); `field` names the list it came
+    /// from. Reading the text directly spares the batch a `Value` tree per movie.
+    pub fn from_json(json: &RawValue, field: &str) -> Result<Self, FieldProblem> {
+        serde_json::from_str(json.get()).map_err(|e| {
+            let message = e.to_string();
+            // The position is within the item, which the problem's index already names.
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            FieldProblem::new(field, format!("{field}: {message}"))
+        })
     }
 
     /// The title as sent, when it is text.
@@ -726,6 +738,26 @@ mod tests {
         assert!(
             err.to_string().contains("a JSON object of movie fields"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn json_text_reads_as_the_same_movie_as_its_value() {
+        let movie = json!({"title": "The Kid", "startYear": 1921, "runtimeMinutes": "68",
+            "numVotes": 40584.0, "genres": "Comedy,Drama", "genre": "Comedy"});
+        let raw = serde_json::value::to_raw_value(&movie).unwrap();
+        assert_eq!(
+            MovieRequest::from_json(&raw, "movies").unwrap(),
+            MovieRequest::from_value(movie, "movies").unwrap()
+        );
+        let raw = serde_json::value::to_raw_value(&json!([1921, 68])).unwrap();
+        let err = MovieRequest::from_json(&raw, "movies").unwrap_err();
+        assert_eq!(
+            err,
+            FieldProblem::new(
+                "movies",
+                "movies: invalid type: sequence, expected a JSON object of movie fields"
+            )
         );
     }
 

@@ -253,18 +253,6 @@ impl ApiError {
     }
 }
 
-/// Refuses the first key of `unknown` (keys a request body does not take), saying what
-/// to send instead.
-pub(crate) fn refuse_unknown(
-    unknown: &serde_json::Map<String, serde_json::Value>,
-    instead: &str,
-) -> Result<(), ApiError> {
-    match unknown.keys().next() {
-        None => Ok(()),
-        Some(key) => Err(reelcast_monitor::Error::unknown_field(key, instead).into()),
-    }
-}
-
 /// Checks that a request list holds 1 to `max` items.
 pub(crate) fn check_list_size<T>(list: &str, items: &[T], max: usize) -> Result<(), ApiError> {
     Ok(reelcast_monitor::Error::check_list_size(list, items, max)?)
@@ -346,8 +334,11 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonDataError(_) => {
                 let (field, message) = split_serde_message(&text);
+                // An unknown key breaks the body's rules, as a movie's unknown key does.
                 let code = if message.starts_with("missing field") {
                     ErrorCode::MissingField
+                } else if message.starts_with("unknown field") {
+                    ErrorCode::ValidationFailed
                 } else {
                     ErrorCode::InvalidType
                 };

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use reelcast_core::MovieInput;
 use reelcast_features::{Imputed, PeopleResolution};
 use reelcast_pipeline::{round2, Band, FieldProblem, ModelBundle, MovieRequest};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::dto::{
@@ -117,14 +118,14 @@ pub(crate) fn movie(
 /// Reads and checks every movie of a request list (`movies`): 1 to `max` of them, each a
 /// [`MovieRequest`] meeting its rules; every bad index and field is reported at once.
 pub(crate) fn parse_movies(
-    values: Vec<Value>,
+    values: Vec<Box<RawValue>>,
     max: usize,
 ) -> Result<Vec<(MovieRequest, MovieInput)>, ApiError> {
     check_list_size("movies", &values, max)?;
     let mut problems = Vec::new();
     let mut movies = Vec::with_capacity(values.len());
     for (i, value) in values.into_iter().enumerate() {
-        let checked = MovieRequest::from_value(value, "movies")
+        let checked = MovieRequest::from_json(&value, "movies")
             .map_err(|p| vec![p])
             .and_then(|req| MovieInput::try_from(&req).map(|input| (req, input)));
         match checked {
@@ -148,7 +149,7 @@ pub(crate) fn parse_movies(
 /// in arrival order instead of sharing the cores among blocking threads.
 pub(crate) fn movies(
     state: &AppState,
-    values: Vec<Value>,
+    values: Vec<Box<RawValue>>,
     query: &TextQuery,
 ) -> Result<MovieBatchResponse, ApiError> {
     // The batch's query options are the texts'; a movie's explanation has its own endpoint.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reelcast_pipeline::{string_list_schema, MovieRequest};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 
@@ -128,22 +128,24 @@ fn texts_schema() -> Schema {
 }
 
 /// Many movies (`movies`) or review texts (`texts`) to score at once: send exactly one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(expecting = "a JSON object with `movies` or `texts`")]
+/// Any other key is refused.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(
+    expecting = "a JSON object with `movies` or `texts`",
+    deny_unknown_fields
+)]
 pub struct BatchRequest {
     /// The movies, each like a `POST /predict/movie` body.
+    // Kept as JSON text and read one by one (`MovieRequest::from_json`), so that every bad
+    // movie is reported at once without a `Value` tree per movie.
     #[schema(value_type = Option<Vec<MovieRequest>>, min_items = 1)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub movies: Option<Vec<Value>>,
+    pub movies: Option<Vec<Box<RawValue>>>,
     /// Review texts, each like `POST /predict`'s `text` (1 to 20000 chars), scored as
     /// sentiment.
     #[schema(schema_with = texts_schema)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub texts: Option<Vec<Value>>,
-    /// Any other key: refused.
-    #[schema(ignore)]
-    #[serde(flatten)]
-    pub unknown: Map<String, Value>,
 }
 
 /// One movie's result in a batch.

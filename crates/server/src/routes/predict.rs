@@ -10,7 +10,7 @@ use crate::dto::{
     BatchRequest, BatchResponse, PredictQuery, PredictionResponse, TextPredictionResponse,
     TextQuery, TextRequest,
 };
-use crate::error::{refuse_unknown, ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode};
 use crate::scoring;
 use crate::state::AppState;
 
@@ -81,7 +81,6 @@ pub(crate) async fn predict_batch(
 ) -> Result<Json<BatchResponse>, ApiError> {
     let Query(query) = query?;
     let Json(req) = body?;
-    refuse_unknown(&req.unknown, "send movies or texts")?;
     match (req.movies, req.texts) {
         (Some(movies), None) => Ok(Json(BatchResponse::Movies(scoring::movies(
             &state, movies, &query,

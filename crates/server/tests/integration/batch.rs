@@ -99,8 +99,12 @@ async fn empty_and_oversized_batches_are_rejected() {
     let r = post("/predict/batch", &json!({"films": [the_kid()]})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     assert_eq!(r.field(), "films");
+    assert_eq!(r.code(), "validation_failed");
     let message = r.body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("send movies or texts"), "{message}");
+    assert_eq!(
+        message,
+        "unknown field `films`, expected `movies` or `texts`"
+    );
 }
 
 #[tokio::test]
@@ -118,6 +122,47 @@ async fn a_movie_missing_several_required_fields_names_each_of_them() {
         .collect();
     assert_eq!(fields, [(1, "startYear"), (1, "numVotes")]);
     assert_eq!(r.field(), "movies[1].startYear");
+}
+
+#[tokio::test]
+async fn items_that_are_not_movies_are_each_named_beside_bad_fields() {
+    let body = json!({"movies": [[1921, 68], the_kid(), "The Kid", {"startYear": 1921, "runtimeMinutes": 68}]});
+
+    let r = post("/predict/batch", &body).await;
+
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let details = r.body["error"]["details"].as_array().unwrap();
+    let fields: Vec<(u64, &str, &str)> = details
+        .iter()
+        .map(|d| {
+            let index = d["index"].as_u64().unwrap();
+            (
+                index,
+                d["field"].as_str().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (
+                0,
+                "movies",
+                "movies: invalid type: sequence, expected a JSON object of movie fields"
+            ),
+            (
+                2,
+                "movies",
+                "movies: invalid type: string \"The Kid\", expected a JSON object of movie fields"
+            ),
+            (
+                3,
+                "numVotes",
+                "numVotes is required: a whole number from 0 to 4294967295"
+            ),
+        ]
+    );
 }
 
 #[tokio::test]
