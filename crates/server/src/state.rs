@@ -287,8 +287,10 @@ impl AppState {
                     source = %model.source,
                     "model swapped in"
                 );
-                self.set_model(model);
+                // Counted before the swap, as `set_model` sets the model's metrics before
+                // it serves: whoever sees the new version sees its reload counted.
                 self.0.metrics.reload_finished(true);
+                self.set_model(model);
                 Ok(ReloadOutcome::Swapped { previous })
             }
             Ok(None) => Ok(ReloadOutcome::Unchanged),
