@@ -139,18 +139,13 @@ impl MovieRequest {
     /// Reads one movie from a JSON value (a file row); `field` names where it came from,
     /// for the problem when the value is not an object of movie fields.
     pub fn from_value(value: Value, field: &str) -> Result<Self, FieldProblem> {
-        serde_json::from_value(value).map_err(|e| FieldProblem::new(field, format!("{field}: {e}")))
+        serde_json::from_value(value).map_err(|e| unreadable(field, &e))
     }
 
     /// Reads one movie from its JSON text (a batch item); `field` names the list it came
     /// from. Reading the text directly spares the batch a `Value` tree per movie.
     pub fn from_json(json: &RawValue, field: &str) -> Result<Self, FieldProblem> {
-        serde_json::from_str(json.get()).map_err(|e| {
-            let message = e.to_string();
-            // The position is within the item, which the problem's index already names.
-            let message = message.split(" at line ").next().unwrap_or(&message);
-            FieldProblem::new(field, format!("{field}: {message}"))
-        })
+        serde_json::from_str(json.get()).map_err(|e| unreadable(field, &e))
     }
 
     /// The title as sent, when it is text.
@@ -168,6 +163,15 @@ impl MovieRequest {
             .filter_map(|(name, value)| given(value).is_none().then_some(name))
             .collect()
     }
+}
+
+/// The problem of a value under `field` that does not read as a [`MovieRequest`], the
+/// same from a value or from text: serde's message without its position, which lies
+/// within the item (the problem's index names the item).
+fn unreadable(field: &str, e: &serde_json::Error) -> FieldProblem {
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message);
+    FieldProblem::new(field, format!("{field}: {message}"))
 }
 
 /// `genres` in the OpenAPI document: a list of IMDb's genre names, or IMDb's
