@@ -232,31 +232,16 @@ pub(super) fn get_model_version(
 }
 
 pub(super) fn list_models(mlflow: &MlflowBackend) -> Result<Vec<RegisteredModel>> {
-    let mut models = Vec::new();
-    let mut page_token: Option<String> = None;
-    loop {
-        let size = PAGE.to_string();
-        let mut query = vec![("max_results", size.as_str())];
-        if let Some(token) = &page_token {
-            query.push(("page_token", token.as_str()));
-        }
-        let page: RegisteredModelPage = mlflow.http.rest(
-            Method::GET,
-            "registered-models/search",
-            &query,
-            None,
-            "registered models",
-        )?;
-        models.extend(
-            page.registered_models
-                .into_iter()
-                .map(|m| m.into_model(alias_history::TAG_PREFIX)),
-        );
-        page_token = page.next_page_token.filter(|t| !t.is_empty());
-        if page_token.is_none() {
-            break;
-        }
-    }
+    let found = search_all::<RegisteredModelPage>(
+        mlflow,
+        "registered-models/search",
+        None,
+        "registered models",
+    )?;
+    let mut models: Vec<RegisteredModel> = found
+        .into_iter()
+        .map(|m| m.into_model(alias_history::TAG_PREFIX))
+        .collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(models)
 }
@@ -274,32 +259,16 @@ pub(super) fn list_versions(mlflow: &MlflowBackend, name: &str) -> Result<Vec<Mo
     // Also the NotFound for an unknown model (the search answers nothing), and the
     // aliases (the search's versions leave them out).
     let aliases = get_wire_model(mlflow, name)?.alias_map();
-    let filter = format!("name='{name}'");
-    let mut versions = Vec::new();
-    let mut page_token: Option<String> = None;
-    loop {
-        let size = PAGE.to_string();
-        let mut query = vec![("filter", filter.as_str()), ("max_results", size.as_str())];
-        if let Some(token) = &page_token {
-            query.push(("page_token", token.as_str()));
-        }
-        let page: ModelVersionPage = mlflow.http.rest(
-            Method::GET,
-            "model-versions/search",
-            &query,
-            None,
-            &model_what(name),
-        )?;
-        versions.extend(
-            page.model_versions
-                .into_iter()
-                .map(|v| v.into_version(&aliases)),
-        );
-        page_token = page.next_page_token.filter(|t| !t.is_empty());
-        if page_token.is_none() {
-            break;
-        }
-    }
+    let found = search_all::<ModelVersionPage>(
+        mlflow,
+        "model-versions/search",
+        Some(&format!("name='{name}'")),
+        &model_what(name),
+    )?;
+    let mut versions: Vec<ModelVersion> = found
+        .into_iter()
+        .map(|v| v.into_version(&aliases))
+        .collect();
     versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     Ok(versions)
 }
@@ -309,33 +278,45 @@ pub(super) fn artifact_paths_of_run(mlflow: &MlflowBackend, run_id: &str) -> Res
     if !run_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Error::NotFound(format!("run {run_id:?}")));
     }
-    let filter = format!("run_id='{run_id}'");
-    let mut paths = Vec::new();
+    let found = search_all::<ModelVersionPage>(
+        mlflow,
+        "model-versions/search",
+        Some(&format!("run_id='{run_id}'")),
+        &format!("model versions of run {run_id:?}"),
+    )?;
+    Ok(found
+        .into_iter()
+        .map(|v| v.into_version(&BTreeMap::new()).artifact_path)
+        .collect())
+}
+
+/// Every item of the GET search at `path` (narrowed by `filter` when given), page by page
+/// until MLflow answers no `next_page_token`; `what` names the items in errors.
+fn search_all<P: wire::SearchPage>(
+    mlflow: &MlflowBackend,
+    path: &str,
+    filter: Option<&str>,
+    what: &str,
+) -> Result<Vec<P::Item>> {
+    let size = PAGE.to_string();
+    let mut items = Vec::new();
     let mut page_token: Option<String> = None;
     loop {
-        let size = PAGE.to_string();
-        let mut query = vec![("filter", filter.as_str()), ("max_results", size.as_str())];
+        let mut query = vec![("max_results", size.as_str())];
+        if let Some(filter) = filter {
+            query.push(("filter", filter));
+        }
         if let Some(token) = &page_token {
             query.push(("page_token", token.as_str()));
         }
-        let page: ModelVersionPage = mlflow.http.rest(
-            Method::GET,
-            "model-versions/search",
-            &query,
-            None,
-            &format!("model versions of run {run_id:?}"),
-        )?;
-        paths.extend(
-            page.model_versions
-                .into_iter()
-                .map(|v| v.into_version(&BTreeMap::new()).artifact_path),
-        );
-        page_token = page.next_page_token.filter(|t| !t.is_empty());
+        let page: P = mlflow.http.rest(Method::GET, path, &query, None, what)?;
+        let (found, next) = page.into_parts();
+        items.extend(found);
+        page_token = next.filter(|t| !t.is_empty());
         if page_token.is_none() {
-            break;
+            return Ok(items);
         }
     }
-    Ok(paths)
 }
 
 /// Appends a move of `alias` to its history tag.

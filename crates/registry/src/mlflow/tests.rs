@@ -505,3 +505,44 @@ fn connects_without_a_network_call_and_describes_itself_without_credentials() {
     assert_eq!(mlflow.describe(), "http://127.0.0.1:9");
     assert!(!format!("{mlflow:?}").contains("pw"));
 }
+
+#[test]
+fn lists_every_page_of_a_models_versions() {
+    let fake = Fake::start(|req, _| match req.url.split('?').next().unwrap() {
+        "/api/2.0/mlflow/registered-models/get" => ok(
+            r#"{"registered_model":{"name":"m","aliases":[{"alias":"champion","version":"1"}]}}"#,
+        ),
+        "/api/2.0/mlflow/model-versions/search" if !req.url.contains("page_token") => ok(
+            r#"{"model_versions":[{"name":"m","version":"1","source":"s1"}],"next_page_token":"p2"}"#,
+        ),
+        "/api/2.0/mlflow/model-versions/search" => {
+            ok(r#"{"model_versions":[{"name":"m","version":"2","source":"s2"}]}"#)
+        }
+        _ => (404, String::new()),
+    });
+    let mlflow = fake.backend(0, Auth::None);
+
+    let versions = mlflow.list_versions("m").unwrap();
+
+    let listed: Vec<(u64, Vec<String>)> = versions
+        .iter()
+        .map(|v| (v.version, v.aliases.clone()))
+        .collect();
+    assert_eq!(
+        listed,
+        [(2, vec![]), (1, vec!["champion".to_owned()])],
+        "both pages, newest first, with the model's aliases"
+    );
+    let searches: Vec<String> = fake
+        .seen()
+        .into_iter()
+        .filter(|s| s.url.contains("model-versions/search"))
+        .map(|s| s.url)
+        .collect();
+    assert_eq!(searches.len(), 2, "{searches:?}");
+    assert!(
+        searches[0].contains("filter=name%3D%27m%27"),
+        "{searches:?}"
+    );
+    assert!(searches[1].contains("page_token=p2"), "{searches:?}");
+}

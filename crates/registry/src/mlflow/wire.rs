@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
@@ -153,6 +154,28 @@ pub(crate) struct WireMetric {
 #[derive(Debug, Deserialize)]
 pub(crate) struct RegisteredModelEnvelope {
     pub registered_model: WireRegisteredModel,
+}
+
+/// One page of a registry search's answer: its items and the next page's token.
+pub(crate) trait SearchPage: DeserializeOwned {
+    /// What the search lists.
+    type Item;
+    /// The page's items and `next_page_token`.
+    fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+impl SearchPage for RegisteredModelPage {
+    type Item = WireRegisteredModel;
+    fn into_parts(self) -> (Vec<WireRegisteredModel>, Option<String>) {
+        (self.registered_models, self.next_page_token)
+    }
+}
+
+impl SearchPage for ModelVersionPage {
+    type Item = WireModelVersion;
+    fn into_parts(self) -> (Vec<WireModelVersion>, Option<String>) {
+        (self.model_versions, self.next_page_token)
+    }
 }
 
 /// `{"registered_models": [...], "next_page_token": "..."}`.
