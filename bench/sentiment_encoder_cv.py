@@ -55,10 +55,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import numpy as np
 import scipy.sparse as sp
 from scipy.stats import binomtest
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from sentiment_folds import TOKEN, naive_bayes_scale, preprocess, source_weights, training_rows
+from sentiment_folds import source_weights, training_rows, word_features
 
 ALPHAS = [0.5, 1.0, 2.0]
 ENCODER_CS = [0.25, 1.0, 4.0, 16.0, 64.0]
@@ -115,12 +114,8 @@ embedding[rt_index] = embeddings(rt_index)
 def sparse_features(tr, te):
     """Baseline features of rows `tr` (fitted on them) and `te`, and the row weights of `tr`."""
     w = source_weights(imdb[tr])
-    tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2),
-                            sublinear_tf=True, min_df=2, dtype=np.float32)
-    xtr = tfidf.fit_transform([texts[i] for i in tr])
-    xte = tfidf.transform([texts[i] for i in te])
-    scale = naive_bayes_scale(xtr, y[tr], w)
-    return xtr @ scale, xte @ scale, w
+    xtr, xte = word_features(texts, y, w, tr, te)
+    return xtr, xte, w
 
 
 def sparse_lr(x, target, w):

@@ -58,6 +58,20 @@ def naive_bayes_scale(x, y, w):
     return sp.diags((np.sign(r) * np.sqrt(np.abs(r))).astype(np.float32))
 
 
+
+def word_features(texts, y, w, tr, te):
+    """The word model's features of rows `tr` (fitted on them, with row weights `w`) and
+    `te`: word 1-2-gram sublinear TF-IDF (min_df 2) times the damped naive-Bayes scaling."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2),
+                            sublinear_tf=True, min_df=2, dtype=np.float32)
+    xtr = tfidf.fit_transform([texts[i] for i in tr])
+    xte = tfidf.transform([texts[i] for i in te])
+    scale = naive_bayes_scale(xtr, y[tr], w)
+    return xtr @ scale, xte @ scale
+
 def static_word_table(token_lists):
     """(words, table): every word of at least 2 of the texts (given as their word lists)
     and every whole lower-case word of all-MiniLM-L6-v2's WordPiece vocabulary, sorted, each

@@ -23,8 +23,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.cluster import MiniBatchKMeans
-from sentiment_folds import (TOKEN, naive_bayes_scale, preprocess, source_weights,
-                             static_word_table, training_rows, words_of)
+from sentiment_folds import (naive_bayes_scale, source_weights, static_word_table,
+                             training_rows, word_features, words_of)
 
 rows = training_rows(sys.argv[1])
 Ks = [int(k) for k in sys.argv[2].split(",")]
@@ -58,9 +58,7 @@ res = {}
 for k in range(nfolds):
     tr, te = np.where(folds != k)[0], np.where(folds == k)[0]
     w = source_weights(imdb[tr])
-    tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32)
-    xtr = tfidf.fit_transform([texts[i] for i in tr]); xte = tfidf.transform([texts[i] for i in te])
-    s = naive_bayes_scale(xtr, y[tr], w); xtr, xte = xtr @ s, xte @ s
+    xtr, xte = word_features(texts, y, w, tr, te)
     configs = [(0, 0.0)] + [(K, b) for K in Ks for b in betas]
     for K, beta in configs:
         a, b = xtr, xte

@@ -21,11 +21,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from sentiment_folds import (TOKEN, naive_bayes_scale, preprocess, source_weights,
-                             static_word_table, training_rows, words_of)
+from sentiment_folds import (TOKEN, preprocess, source_weights, static_word_table,
+                             training_rows, word_features, words_of)
 
 ALPHAS = [0.25, 0.5, 1.0]
 
@@ -50,12 +50,7 @@ print("fold  alpha  IMDb    RT")
 for k in range(5):
     tr, te = np.where(folds != k)[0], np.where(folds == k)[0]
     w = source_weights(imdb[tr])
-    tfidf = TfidfVectorizer(preprocessor=preprocess, token_pattern=TOKEN, ngram_range=(1, 2),
-                            sublinear_tf=True, min_df=2, dtype=np.float32)
-    xtr = tfidf.fit_transform([texts[i] for i in tr])
-    xte = tfidf.transform([texts[i] for i in te])
-    scale = naive_bayes_scale(xtr, y[tr], w)
-    xtr, xte = xtr @ scale, xte @ scale
+    xtr, xte = word_features(texts, y, w, tr, te)
     mask = (np.asarray((word_counts[tr] > 0).sum(axis=0)).ravel() >= 2).astype(np.float32)
     dtr, dte = mean_vectors(word_counts[tr], mask), mean_vectors(word_counts[te], mask)
     for alpha in [0.0] + ALPHAS:
