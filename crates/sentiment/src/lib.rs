@@ -48,7 +48,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::error::{Error, Result, MAX_TEXT_CHARS};
 pub use crate::evaluate::{evaluate, Confusion, Evaluation, SourceEvaluation};
 pub use crate::format::{MODEL_FORMAT_VERSION, MODEL_MAGIC};
-pub use crate::hashing::{FeatureParams, LOG2_BUCKETS_RANGE, MAX_NGRAM_RANGE};
+pub use crate::hashing::{
+    CharParams, FeatureParams, CHAR_NGRAM_RANGE, LOG2_BUCKETS_RANGE, MAX_NGRAM_RANGE,
+};
 pub use crate::language::{detect, Language};
 pub use crate::model::{Contribution, ModelScore, SentimentModel, EXPLAIN_TERMS};
 pub use crate::predict::{
@@ -56,7 +58,9 @@ pub use crate::predict::{
 };
 pub use crate::reviews::{is_held_out, read_reviews, Review, Source};
 pub use crate::score::{confidence_of, label_of, Label, POLARITY_THRESHOLD};
-pub use crate::train::{train, TrainParams, TrainReport, Trial, C_GRID};
+pub use crate::train::{
+    train, ShortTextParams, ShortTextReport, TrainParams, TrainReport, Trial, C_GRID, SHORT_C_GRID,
+};
 
 /// The sentiment of one text.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

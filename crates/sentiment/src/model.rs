@@ -1,16 +1,25 @@
 //! The trained English model: hashed n-gram TF-IDF features and logistic-regression
 //! weights, and how a text is scored with them.
 //!
-//! A text's feature vector: each n-gram bucket it hits gets `(1 + ln count) * idf` (the
-//! sublinear TF-IDF of scikit-learn's `TfidfVectorizer(sublinear_tf=True)`, with
-//! `idf = ln((1 + n) / (1 + df)) + 1` over the `n` training texts), and the vector is
-//! scaled to unit L2 norm. Buckets no training text put into the model (below the
-//! minimum document frequency) are ignored, at training and at scoring alike. The
-//! probability of a positive review is `sigmoid(bias + Σ weight * value)`.
+//! A model is one or two linear tables ([`Linear`]). The word table scores every text.
+//! The optional short-text table, over character n-grams, was fitted on the training
+//! texts of at most `max_chars` chars; a text that short gets the mean of both tables'
+//! log-odds. Characters catch what short texts spell rather than say (`un-funny`,
+//! `loooved`, a name's stem) and cross-validation found the mean better than the words
+//! alone on one-sentence reviews (docs/sentiment.md). Long reviews skip it: there the
+//! words alone did better.
+//!
+//! A table scores a text's feature vector: each n-gram bucket it hits gets
+//! `(1 + ln count) * idf` (the sublinear TF-IDF of scikit-learn's
+//! `TfidfVectorizer(sublinear_tf=True)`, with `idf = ln((1 + n) / (1 + df)) + 1` over the
+//! `n` training texts), and the vector is scaled to unit L2 norm. Buckets no training
+//! text put into the table (below the minimum document frequency) are ignored, at
+//! training and at scoring alike. The log-odds of a positive review are
+//! `bias + Σ weight * value`.
 
 use crate::error::{Error, Result, MAX_TEXT_CHARS};
 use crate::fit::sigmoid;
-use crate::hashing::{FeatureParams, Scratch, Term};
+use crate::hashing::{Analyzer, CharParams, FeatureParams, Scratch, Term};
 
 /// How many terms [`SentimentModel::score`] lists each way.
 pub const EXPLAIN_TERMS: usize = 5;
@@ -20,17 +29,34 @@ pub const EXPLAIN_TERMS: usize = 5;
 /// [`SentimentModel::embedded`]. Scoring is read-only: share one model across threads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentimentModel {
-    pub(crate) features: FeatureParams,
+    /// Word n-grams: every text.
+    pub(crate) words: Linear,
+    /// Character n-grams of short texts, if the model has them.
+    pub(crate) short: Option<ShortTexts>,
+}
+
+/// The character table and the length up to which it scores a text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ShortTexts {
+    /// Texts of at most this many chars are short.
+    pub max_chars: u32,
+    pub chars: Linear,
+}
+
+/// One table: hashed TF-IDF features and their logistic-regression weights.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Linear {
+    pub(crate) analyzer: Analyzer,
     /// Training texts the idf was counted over.
     pub(crate) n_docs: u32,
     pub(crate) bias: f32,
     /// Quantisation step of the weights: weight = `step * q`.
     pub(crate) weight_step: f32,
-    /// The model's buckets, ascending, with their document frequency and quantised weight.
+    /// The table's buckets, ascending, with their document frequency and quantised weight.
     pub(crate) buckets: Vec<u32>,
     pub(crate) dfs: Vec<u32>,
     pub(crate) weights: Vec<i16>,
-    /// `[idf, weight]` per bucket, both 0 for a bucket outside the model (derived).
+    /// `[idf, weight]` per bucket, both 0 for a bucket outside the table (derived).
     table: Vec<[f32; 2]>,
 }
 
@@ -60,10 +86,10 @@ pub(crate) fn idf(n_docs: u32, df: u32) -> f64 {
     ((1.0 + f64::from(n_docs)) / (1.0 + f64::from(df))).ln() + 1.0
 }
 
-impl SentimentModel {
-    /// Assembles a model from checked parts (the training code and the file reader).
+impl Linear {
+    /// Assembles a table from checked parts (the training code and the file reader).
     pub(crate) fn from_parts(
-        features: FeatureParams,
+        analyzer: Analyzer,
         n_docs: u32,
         bias: f32,
         weight_step: f32,
@@ -71,12 +97,12 @@ impl SentimentModel {
         dfs: Vec<u32>,
         weights: Vec<i16>,
     ) -> Self {
-        let mut table = vec![[0.0f32; 2]; 1 << features.log2_buckets];
+        let mut table = vec![[0.0f32; 2]; 1 << analyzer.log2_buckets()];
         for ((&b, &df), &q) in buckets.iter().zip(&dfs).zip(&weights) {
             table[b as usize] = [idf(n_docs, df) as f32, weight_step * f32::from(q)];
         }
         Self {
-            features,
+            analyzer,
             n_docs,
             bias,
             weight_step,
@@ -87,65 +113,8 @@ impl SentimentModel {
         }
     }
 
-    /// The features this model hashes.
-    pub fn features(&self) -> FeatureParams {
-        self.features
-    }
-
-    /// Number of hash buckets that carry a weight.
-    pub fn n_weights(&self) -> usize {
-        self.buckets.len()
-    }
-
-    /// Probability that `text` is a positive review, without explanations (the fast path).
-    ///
-    /// # Errors
-    /// [`Error::EmptyText`] and [`Error::TextTooLong`], as [`crate::analyze`].
-    pub fn probability(&self, text: &str) -> Result<f64> {
-        check_text(text)?;
-        let mut scratch = Scratch::default();
-        scratch.fill(text, self.features);
-        Ok(sigmoid(self.logit(&scratch.terms, |_, _| {})))
-    }
-
-    /// Probability that `text` is positive, with the [`EXPLAIN_TERMS`] terms that pushed
-    /// it most each way.
-    ///
-    /// # Errors
-    /// [`Error::EmptyText`] and [`Error::TextTooLong`], as [`crate::analyze`].
-    pub fn score(&self, text: &str) -> Result<ModelScore> {
-        check_text(text)?;
-        let mut scratch = Scratch::default();
-        scratch.fill(text, self.features);
-        let mut parts: Vec<(f64, u32)> = Vec::with_capacity(scratch.terms.len());
-        let logit = self.logit(&scratch.terms, |term, part| parts.push((part, term.first)));
-        parts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let named = |&(weight, first): &(f64, u32)| Contribution {
-            term: scratch.gram_text(first),
-            weight,
-        };
-        let top_positive = parts
-            .iter()
-            .take_while(|p| p.0 > 0.0)
-            .take(EXPLAIN_TERMS)
-            .map(named)
-            .collect();
-        let top_negative = parts
-            .iter()
-            .rev()
-            .take_while(|p| p.0 < 0.0)
-            .take(EXPLAIN_TERMS)
-            .map(named)
-            .collect();
-        Ok(ModelScore {
-            probability_positive: sigmoid(logit),
-            top_positive,
-            top_negative,
-        })
-    }
-
     /// Log-odds of a positive review for a text's terms; `each` sees every term in the
-    /// model with its share of the log-odds (bias excluded).
+    /// table with its share of the log-odds (bias excluded).
     fn logit(&self, terms: &[Term], mut each: impl FnMut(&Term, f64)) -> f64 {
         let mut norm2 = 0.0f64;
         let mut dot = 0.0f64;
@@ -172,6 +141,148 @@ impl SentimentModel {
             }
         }
         f64::from(self.bias) + dot * inv_norm
+    }
+}
+
+impl SentimentModel {
+    /// The features of the word table.
+    pub fn features(&self) -> FeatureParams {
+        match self.words.analyzer {
+            Analyzer::Words(p) => p,
+            Analyzer::Chars(_) => unreachable!("the word table hashes words (checked on load)"),
+        }
+    }
+
+    /// The short-text table's length limit in chars and its features, if the model has one.
+    pub fn short_texts(&self) -> Option<(u32, CharParams)> {
+        self.short.as_ref().map(|s| match s.chars.analyzer {
+            Analyzer::Chars(p) => (s.max_chars, p),
+            Analyzer::Words(_) => unreachable!("the short-text table hashes chars (checked on load)"),
+        })
+    }
+
+    /// Number of hash buckets that carry a weight, in both tables.
+    pub fn n_weights(&self) -> usize {
+        self.words.buckets.len() + self.short.as_ref().map_or(0, |s| s.chars.buckets.len())
+    }
+
+    /// Probability that `text` is a positive review, without explanations (the fast path).
+    ///
+    /// # Errors
+    /// [`Error::EmptyText`] and [`Error::TextTooLong`], as [`crate::analyze`].
+    pub fn probability(&self, text: &str) -> Result<f64> {
+        check_text(text)?;
+        let mut scratch = Scratch::default();
+        scratch.fill(text, self.words.analyzer);
+        let words = self.words.logit(&scratch.terms, |_, _| {});
+        let Some(short) = self.short_table(text) else {
+            return Ok(sigmoid(words));
+        };
+        scratch.fill(text, short.analyzer);
+        let chars = short.logit(&scratch.terms, |_, _| {});
+        Ok(sigmoid((words + chars) / 2.0))
+    }
+
+    /// Probability that `text` is positive, with the [`EXPLAIN_TERMS`] terms that pushed
+    /// it most each way. For a short text each table contributes half its shares; a
+    /// character n-gram's share is named by the word it lies in, and a term named by
+    /// both tables is listed once, with the sum.
+    ///
+    /// # Errors
+    /// [`Error::EmptyText`] and [`Error::TextTooLong`], as [`crate::analyze`].
+    pub fn score(&self, text: &str) -> Result<ModelScore> {
+        check_text(text)?;
+        let mut words = Scratch::default();
+        words.fill(text, self.words.analyzer);
+        let mut word_parts: Vec<(f64, u32)> = Vec::with_capacity(words.terms.len());
+        let word_logit = self
+            .words
+            .logit(&words.terms, |term, part| word_parts.push((part, term.first)));
+        // (share of the log-odds, term), at least every candidate for the top lists.
+        let mut named: Vec<(f64, String)>;
+        let logit = match self.short_table(text) {
+            None => {
+                // One table names each term once: only the strongest need a name.
+                word_parts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let n = word_parts.len();
+                let ends = (0..n.min(EXPLAIN_TERMS)).chain(n.saturating_sub(EXPLAIN_TERMS).max(EXPLAIN_TERMS)..n);
+                named = ends
+                    .map(|i| (word_parts[i].0, words.gram_text(word_parts[i].1)))
+                    .collect();
+                word_logit
+            }
+            Some(short) => {
+                let mut chars = Scratch::default();
+                chars.fill(text, short.analyzer);
+                let mut char_parts: Vec<(f64, u32)> = Vec::new();
+                let char_logit = short.logit(&chars.terms, |term, part| {
+                    char_parts.push((part, term.first));
+                });
+                named = word_parts
+                    .iter()
+                    .map(|&(part, first)| (part / 2.0, words.gram_text(first)))
+                    .chain(
+                        char_parts
+                            .iter()
+                            .map(|&(part, first)| (part / 2.0, chars.gram_text(first))),
+                    )
+                    .collect();
+                // Sum the shares of equal names: sort by name, merge neighbours.
+                named.sort_by(|a, b| a.1.cmp(&b.1));
+                named.dedup_by(|next, kept| {
+                    let same = next.1 == kept.1;
+                    if same {
+                        kept.0 += next.0;
+                    }
+                    same
+                });
+                (word_logit + char_logit) / 2.0
+            }
+        };
+        named.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let contribution = |(weight, term): &(f64, String)| Contribution {
+            term: term.clone(),
+            weight: *weight,
+        };
+        let top_positive = named
+            .iter()
+            .take_while(|p| p.0 > 0.0)
+            .take(EXPLAIN_TERMS)
+            .map(contribution)
+            .collect();
+        let top_negative = named
+            .iter()
+            .rev()
+            .take_while(|p| p.0 < 0.0)
+            .take(EXPLAIN_TERMS)
+            .map(contribution)
+            .collect();
+        Ok(ModelScore {
+            probability_positive: sigmoid(logit),
+            top_positive,
+            top_negative,
+        })
+    }
+
+    /// The character table, when the model has one and `text` is short enough for it.
+    fn short_table(&self, text: &str) -> Option<&Linear> {
+        self.short
+            .as_ref()
+            .filter(|s| is_within(text, s.max_chars))
+            .map(|s| &s.chars)
+    }
+}
+
+/// Whether `text` has at most `max_chars` chars (UTF-8 takes 1 to 4 bytes a char, so
+/// the byte length settles most texts without counting).
+pub(crate) fn is_within(text: &str, max_chars: u32) -> bool {
+    let max = max_chars as usize;
+    if text.len() <= max {
+        true
+    } else if text.len() > 4 * max {
+        false
+    } else {
+        text.chars().count() <= max
     }
 }
 
@@ -214,28 +325,98 @@ fn invisible(c: char) -> bool {
 mod tests {
     use super::*;
 
-    /// A hand-made model over unigrams: "good" +2, "bad" -2, both seen in 1 of 3 texts.
+    /// A table over `analyzer` whose `entries` (one feature each) have the given weights,
+    /// all seen in 1 of 3 texts.
+    fn table(analyzer: Analyzer, entries: &[(&str, i16)]) -> Linear {
+        let bucket = |w: &str| {
+            let mut s = Scratch::default();
+            s.fill(w, analyzer);
+            assert_eq!(s.terms.len(), 1, "{w} is one feature");
+            s.terms[0].bucket
+        };
+        let mut entries: Vec<(u32, i16)> = entries.iter().map(|&(w, q)| (bucket(w), q)).collect();
+        entries.sort_unstable();
+        Linear::from_parts(
+            analyzer,
+            3,
+            0.0,
+            0.01,
+            entries.iter().map(|e| e.0).collect(),
+            vec![1; entries.len()],
+            entries.iter().map(|e| e.1).collect(),
+        )
+    }
+
+    /// A hand-made model over unigrams: "good" +2, "bad" -2.
     fn tiny() -> SentimentModel {
         let features = FeatureParams {
             log2_buckets: 12,
             max_ngram: 1,
         };
-        let bucket = |w: &str| {
-            let mut s = Scratch::default();
-            s.fill(w, features);
-            s.terms[0].bucket
+        SentimentModel {
+            words: table(Analyzer::Words(features), &[("good", 200), ("bad", -200)]),
+            short: None,
+        }
+    }
+
+    /// `tiny` plus a character table for texts of at most 12 chars whose one feature,
+    /// the padded word " ok " (4 chars), weighs +4.
+    fn with_chars() -> SentimentModel {
+        let chars = CharParams {
+            log2_buckets: 12,
+            min_n: 4,
+            max_n: 4,
         };
-        let mut entries = [(bucket("good"), 200i16), (bucket("bad"), -200)];
-        entries.sort_unstable();
-        SentimentModel::from_parts(
-            features,
-            3,
-            0.0,
-            0.01,
-            entries.iter().map(|e| e.0).collect(),
-            vec![1, 1],
-            entries.iter().map(|e| e.1).collect(),
-        )
+        SentimentModel {
+            short: Some(ShortTexts {
+                max_chars: 12,
+                chars: table(Analyzer::Chars(chars), &[("ok", 400)]),
+            }),
+            ..tiny()
+        }
+    }
+
+    #[test]
+    fn short_texts_get_the_mean_of_both_tables_log_odds() {
+        let m = with_chars();
+        // 11 chars: words say +2, chars +4 (" ok " is the only 4-gram the table knows).
+        let p = m.probability("good and ok").expect("ok");
+        assert!((p - sigmoid(3.0)).abs() < 1e-6, "{p}");
+        // 13 chars: too long for the character table.
+        let p = m.probability("good and ok !").expect("ok");
+        assert!((p - sigmoid(2.0)).abs() < 1e-6, "{p}");
+        // The limit counts chars, not bytes: 12 Hangul chars are 36 bytes.
+        assert!(is_within(&"좋".repeat(12), 12) && !is_within(&"좋".repeat(13), 12));
+        assert_eq!(m.short_texts().map(|s| s.0), Some(12));
+        assert_eq!(m.n_weights(), 3);
+    }
+
+    #[test]
+    fn short_text_explanations_halve_each_table_and_merge_equal_terms() {
+        let features = FeatureParams {
+            log2_buckets: 12,
+            max_ngram: 1,
+        };
+        let m = SentimentModel {
+            words: table(Analyzer::Words(features), &[("good", 200), ("ok", 200)]),
+            ..with_chars()
+        };
+        // Words: "ok" and "good" weigh 2 at 1/√2 each, 2√2 in all; chars: " ok " alone,
+        // 4. Halved, "ok" gets √2/2 + 2 and "good" √2/2, summing to the mean log-odds.
+        let s = m.score("ok good").expect("ok");
+        let half = std::f64::consts::SQRT_2 / 2.0;
+        let terms: Vec<(&str, f64)> = s
+            .top_positive
+            .iter()
+            .map(|c| (c.term.as_str(), c.weight))
+            .collect();
+        assert_eq!(terms.len(), 2, "{terms:?}");
+        assert_eq!((terms[0].0, terms[1].0), ("ok", "good"));
+        assert!((terms[0].1 - (half + 2.0)).abs() < 1e-4, "{terms:?}");
+        assert!((terms[1].1 - half).abs() < 1e-4, "{terms:?}");
+        let mean = (2.0 * std::f64::consts::SQRT_2 + 4.0) / 2.0;
+        assert!((s.probability_positive - sigmoid(mean)).abs() < 1e-5);
+        assert!(s.top_negative.is_empty());
     }
 
     #[test]

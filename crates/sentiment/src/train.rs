@@ -6,17 +6,44 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, MAX_TEXT_CHARS};
 use crate::evaluate::{evaluate, Evaluation};
 use crate::fit::{fit, Csr, Logistic, Stopping};
-use crate::hashing::{FeatureParams, Scratch, LOG2_BUCKETS_RANGE, MAX_NGRAM_RANGE};
-use crate::model::{idf, tf, SentimentModel};
+use crate::hashing::{Analyzer, CharParams, FeatureParams, Scratch};
+use crate::model::{idf, is_within, tf, Linear, SentimentModel, ShortTexts};
 use crate::reviews::{Review, Source};
 
 /// Inverse penalties tried when [`TrainParams::c`] is `None`, ascending (each fit starts
 /// from the previous one's weights). The grid reaches 32 because 16, the top of an
 /// earlier grid, won the tuning at the grid's edge (docs/sentiment.md).
 pub const C_GRID: [f64; 4] = [4.0, 8.0, 16.0, 32.0];
+
+/// Inverse penalties tried for the short-text character table when
+/// [`ShortTextParams::c`] is `None` (cross-validation scored 0.5 to 4 alike and 16 lower).
+pub const SHORT_C_GRID: [f64; 3] = [1.0, 2.0, 4.0];
+
+/// The character table for short texts (see [`SentimentModel`]'s module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShortTextParams {
+    /// Texts of at most this many chars are short (default 270: every Rotten Tomatoes
+    /// training sentence, the longest has 267, and the shortest 2% of IMDb reviews).
+    pub max_chars: u32,
+    /// Character n-grams (default 2 to 5 chars in 2^18 buckets).
+    pub features: CharParams,
+    /// Inverse L2 penalty; `None` (default) picks the best of [`SHORT_C_GRID`] by the
+    /// whole model's accuracy on the validation fifth.
+    pub c: Option<f64>,
+}
+
+impl Default for ShortTextParams {
+    fn default() -> Self {
+        Self {
+            max_chars: 270,
+            features: CharParams::default(),
+            c: None,
+        }
+    }
+}
 
 /// How to train; `Default` gives the shipped model's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +68,11 @@ pub struct TrainParams {
     /// Scale each column by its damped naive-Bayes log-count ratio before the fit
     /// (default true; see [`naive_bayes_ratios`]).
     pub naive_bayes: bool,
+    /// The character table for short texts (default [`ShortTextParams::default`]);
+    /// `None` trains the word table alone. It is fitted on the short training texts,
+    /// each weighing 1 (nearly all of them are Rotten Tomatoes sentences), with the same
+    /// `min_df` and naive-Bayes scaling as the word table.
+    pub short_texts: Option<ShortTextParams>,
 }
 
 impl Default for TrainParams {
@@ -54,6 +86,7 @@ impl Default for TrainParams {
             max_iter: 300,
             balance_sources: true,
             naive_bayes: true,
+            short_texts: Some(ShortTextParams::default()),
         }
     }
 }
@@ -65,16 +98,34 @@ impl TrainParams {
     /// [`Error::InvalidParam`] naming the parameter, its value and the rule.
     pub fn check(&self) -> Result<()> {
         let invalid = |name, value: String, rule| Err(Error::InvalidParam { name, value, rule });
-        let f = self.features;
-        if !LOG2_BUCKETS_RANGE.contains(&f.log2_buckets) {
-            return invalid(
-                "log2_buckets",
-                f.log2_buckets.to_string(),
-                "must be 12 to 24",
-            );
+        if let Err((name, value, rule)) = Analyzer::Words(self.features).check() {
+            return invalid(name, value.to_string(), rule);
         }
-        if !MAX_NGRAM_RANGE.contains(&f.max_ngram) {
-            return invalid("max_ngram", f.max_ngram.to_string(), "must be 1 to 3");
+        if let Some(short) = &self.short_texts {
+            if let Err((name, value, rule)) = Analyzer::Chars(short.features).check() {
+                let name = match name {
+                    "log2_buckets" => "short_texts.log2_buckets",
+                    "min_n" => "short_texts.min_n",
+                    _ => "short_texts.max_n",
+                };
+                return invalid(name, value.to_string(), rule);
+            }
+            if short.max_chars == 0 || short.max_chars as usize > MAX_TEXT_CHARS {
+                return invalid(
+                    "short_texts.max_chars",
+                    short.max_chars.to_string(),
+                    "must be 1 to 20000",
+                );
+            }
+            if let Some(c) = short.c {
+                if !(c.is_finite() && c > 0.0) {
+                    return invalid(
+                        "short_texts.c",
+                        c.to_string(),
+                        "must be a finite number above 0",
+                    );
+                }
+            }
         }
         if self.min_df == 0 {
             return invalid("min_df", "0".into(), "must be at least 1");
@@ -131,11 +182,34 @@ pub struct TrainReport {
     /// Accuracy and confusion matrix per source on the held-out rows (absent when no row
     /// of the data is held out).
     pub held_out: Option<Evaluation>,
+    /// The short-text character table, when one was trained.
+    pub short_texts: Option<ShortTextReport>,
+}
+
+/// How the short-text character table was trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShortTextReport {
+    /// Texts of at most this many chars are short.
+    pub max_chars: u32,
+    /// Short training rows the table was fitted on.
+    pub training_rows: usize,
+    /// `C` of the final fit: the parameter's, or the tuning's choice.
+    pub c: f64,
+    /// The tuning's trials (the whole model's validation accuracy), empty when given.
+    pub trials: Vec<Trial>,
+    /// Hash buckets of the table that carry a weight.
+    pub weights: usize,
+    /// L-BFGS iterations of the final fit.
+    pub iterations: usize,
 }
 
 /// Trains a model on the rows of `reviews` outside the held-out split
 /// ([`crate::is_held_out`]) and scores it on the held-out ones. Deterministic: the
 /// same rows and parameters give a model with identical bytes.
+///
+/// The word table trains on every training row. The short-text character table, when
+/// asked for, trains on the training rows of at most `max_chars` chars; it is left out
+/// (and the report says so by its absence) when those rows lack a label.
 ///
 /// # Errors
 /// [`Error::InvalidParam`] for a broken parameter rule and [`Error::OneClass`] when the
@@ -145,24 +219,44 @@ pub fn train(reviews: &[Review], params: &TrainParams) -> Result<(SentimentModel
     let started = Instant::now();
     let (held_out, training): (Vec<&Review>, Vec<&Review>) =
         reviews.iter().partition(|r| r.is_held_out());
-    let positive = training.iter().filter(|r| r.positive).count();
-    if positive == 0 || positive == training.len() {
-        return Err(Error::OneClass {
-            positive,
-            negative: training.len() - positive,
-        });
-    }
+    one_class_check(&training)?;
     let stopping = Stopping {
         max_iter: params.max_iter,
         rel_tol: 1e-6,
     };
-    let (c, trials) = match params.c {
-        Some(c) => (c, Vec::new()),
-        None => tune(&training, params, stopping)?,
+    let short_params = params
+        .short_texts
+        .as_ref()
+        .filter(|s| one_class_check(&short_rows(&training, s.max_chars)).is_ok());
+    let tuned = tune(&training, params, short_params, stopping)?;
+    let design = Design::words(&training, params);
+    let fitted = fit(&design.x, &design.y, &design.row_weights, tuned.c, stopping, None);
+    let mut model = SentimentModel {
+        words: design.table(&fitted),
+        short: None,
     };
-    let design = Design::build(&training, params);
-    let fitted = fit(&design.x, &design.y, &design.row_weights, c, stopping, None);
-    let model = design.into_model(&fitted);
+    let short_texts = match (short_params, tuned.short) {
+        (Some(sp), Some((c, trials))) => {
+            let rows = short_rows(&training, sp.max_chars);
+            let design = Design::chars(&rows, sp.features, params);
+            let fitted = fit(&design.x, &design.y, &design.row_weights, c, stopping, None);
+            let chars = design.table(&fitted);
+            let report = ShortTextReport {
+                max_chars: sp.max_chars,
+                training_rows: rows.len(),
+                c,
+                trials,
+                weights: chars.buckets.len(),
+                iterations: fitted.iterations,
+            };
+            model.short = Some(ShortTexts {
+                max_chars: sp.max_chars,
+                chars,
+            });
+            Some(report)
+        }
+        _ => None,
+    };
     let fit_seconds = started.elapsed().as_secs_f64();
     let held_out_rows = held_out.len();
     let held_out = (!held_out.is_empty()).then(|| evaluate(&model, held_out.iter().copied()));
@@ -170,40 +264,88 @@ pub fn train(reviews: &[Review], params: &TrainParams) -> Result<(SentimentModel
         params: params.clone(),
         training_rows: training.len(),
         held_out_rows,
-        c,
-        trials,
-        weights: model.n_weights(),
+        c: tuned.c,
+        trials: tuned.trials,
+        weights: model.words.buckets.len(),
         iterations: fitted.iterations,
         fit_seconds,
         held_out,
+        short_texts,
     };
     Ok((model, report))
 }
 
-/// Picks `C` from [`C_GRID`] by accuracy on a seeded validation share of `training`
-/// (ties go to the smaller, more regularised `C`).
+/// [`Error::OneClass`] unless `rows` hold both labels.
+fn one_class_check(rows: &[&Review]) -> Result<()> {
+    let positive = rows.iter().filter(|r| r.positive).count();
+    if positive == 0 || positive == rows.len() {
+        return Err(Error::OneClass {
+            positive,
+            negative: rows.len() - positive,
+        });
+    }
+    Ok(())
+}
+
+/// The rows of at most `max_chars` chars.
+fn short_rows<'a>(rows: &[&'a Review], max_chars: u32) -> Vec<&'a Review> {
+    rows.iter()
+        .copied()
+        .filter(|r| is_within(&r.text, max_chars))
+        .collect()
+}
+
+/// The penalties of the final fits and the trials that chose them.
+struct Tuned {
+    /// The word table's `C` and its trials.
+    c: f64,
+    trials: Vec<Trial>,
+    /// The character table's `C` and its trials, when one is trained.
+    short: Option<(f64, Vec<Trial>)>,
+}
+
+/// Chooses each `C` not given: the word table's from [`C_GRID`] by its accuracy on a
+/// seeded validation share of `training`, then the character table's from
+/// [`SHORT_C_GRID`] by the whole model's accuracy there (the word table fitted on the
+/// other rows at its chosen `C`). Ties go to the smaller, more regularised `C`.
 fn tune(
     training: &[&Review],
     params: &TrainParams,
+    short: Option<&ShortTextParams>,
     stopping: Stopping,
-) -> Result<(f64, Vec<Trial>)> {
+) -> Result<Tuned> {
+    let short_c = short.and_then(|s| s.c);
+    let mut tuned = Tuned {
+        c: params.c.unwrap_or(C_GRID[0]),
+        trials: Vec::new(),
+        short: short.zip(short_c).map(|(_, c)| (c, Vec::new())),
+    };
+    let short_to_tune = short.filter(|s| s.c.is_none());
+    if params.c.is_some() && short_to_tune.is_none() {
+        return Ok(tuned);
+    }
     // A seeded hash of the text decides validation membership: deterministic, and
     // independent of the row order.
     let cut = (params.validation_fraction * u64::MAX as f64) as u64;
     let (validation, inner): (Vec<&Review>, Vec<&Review>) = training.iter().partition(|r| {
         splitmix64(params.seed ^ u64::from(crc32fast::hash(r.text.as_bytes()))) < cut
     });
-    let positive = inner.iter().filter(|r| r.positive).count();
-    if validation.is_empty() || positive == 0 || positive == inner.len() {
+    one_class_check(&inner)?;
+    if validation.is_empty() {
         return Err(Error::OneClass {
-            positive,
-            negative: inner.len() - positive,
+            positive: 0,
+            negative: 0,
         });
     }
-    let design = Design::build(&inner, params);
-    let mut trials = Vec::with_capacity(C_GRID.len());
+    let design = Design::words(&inner, params);
+    let grid: &[f64] = match params.c {
+        Some(ref c) => std::slice::from_ref(c),
+        None => &C_GRID,
+    };
     let mut previous: Option<Logistic> = None;
-    for c in C_GRID {
+    let mut best: Option<(f64, SentimentModel)> = None;
+    let mut trials = Vec::with_capacity(grid.len());
+    for &c in grid {
         let fitted = fit(
             &design.x,
             &design.y,
@@ -212,11 +354,50 @@ fn tune(
             stopping,
             previous.as_ref(),
         );
-        let model = design.clone_into_model(&fitted);
+        let model = SentimentModel {
+            words: design.table(&fitted),
+            short: None,
+        };
         let accuracy = evaluate(&model, validation.iter().copied()).accuracy();
         trials.push(Trial {
             c,
             validation_accuracy: accuracy,
+            iterations: fitted.iterations,
+        });
+        if best.as_ref().is_none_or(|(a, _)| accuracy > *a) {
+            best = Some((accuracy, model));
+            tuned.c = c;
+        }
+        previous = Some(fitted);
+    }
+    if params.c.is_none() {
+        tuned.trials = trials;
+    }
+    let Some(short) = short_to_tune else {
+        return Ok(tuned);
+    };
+    let (_, mut model) = best.expect("the grid has a C");
+    let rows = short_rows(&inner, short.max_chars);
+    one_class_check(&rows)?;
+    let design = Design::chars(&rows, short.features, params);
+    let mut previous: Option<Logistic> = None;
+    let mut trials: Vec<Trial> = Vec::with_capacity(SHORT_C_GRID.len());
+    for c in SHORT_C_GRID {
+        let fitted = fit(
+            &design.x,
+            &design.y,
+            &design.row_weights,
+            c,
+            stopping,
+            previous.as_ref(),
+        );
+        model.short = Some(ShortTexts {
+            max_chars: short.max_chars,
+            chars: design.table(&fitted),
+        });
+        trials.push(Trial {
+            c,
+            validation_accuracy: evaluate(&model, validation.iter().copied()).accuracy(),
             iterations: fitted.iterations,
         });
         previous = Some(fitted);
@@ -227,8 +408,9 @@ fn tune(
             Some(b) if b.validation_accuracy >= t.validation_accuracy => Some(b),
             _ => Some(t),
         })
-        .map_or(C_GRID[0], |t| t.c);
-    Ok((best, trials))
+        .map_or(SHORT_C_GRID[0], |t| t.c);
+    tuned.short = Some((best, trials));
+    Ok(tuned)
 }
 
 /// 1 per row, or with `balance`, `n / (sources * n_source)` so that every source present
@@ -294,7 +476,7 @@ fn splitmix64(x: u64) -> u64 {
 
 /// The training matrix: one row per text, one column per bucket kept.
 struct Design {
-    features: FeatureParams,
+    analyzer: Analyzer,
     n_docs: u32,
     /// The bucket of each column, ascending.
     buckets: Vec<u32>,
@@ -308,15 +490,42 @@ struct Design {
 }
 
 impl Design {
-    fn build(rows: &[&Review], params: &TrainParams) -> Self {
-        let features = params.features;
+    /// The word table's design over `rows`.
+    fn words(rows: &[&Review], params: &TrainParams) -> Self {
+        Self::build(
+            rows,
+            Analyzer::Words(params.features),
+            params.min_df,
+            params.balance_sources,
+            params.naive_bayes,
+        )
+    }
+
+    /// The character table's design over the short `rows`, each weighing 1.
+    fn chars(rows: &[&Review], features: CharParams, params: &TrainParams) -> Self {
+        Self::build(
+            rows,
+            Analyzer::Chars(features),
+            params.min_df,
+            false,
+            params.naive_bayes,
+        )
+    }
+
+    fn build(
+        rows: &[&Review],
+        analyzer: Analyzer,
+        min_df: u32,
+        balance_sources: bool,
+        naive_bayes: bool,
+    ) -> Self {
         // Each text's terms, flattened: (bucket, count), with offsets per text.
         let mut terms: Vec<(u32, u32)> = Vec::new();
         let mut offsets = vec![0usize];
-        let mut df = vec![0u32; 1 << features.log2_buckets];
+        let mut df = vec![0u32; 1 << analyzer.log2_buckets()];
         for row in rows {
             let mut scratch = Scratch::default();
-            scratch.fill(&row.text, features);
+            scratch.fill(&row.text, analyzer);
             for t in &scratch.terms {
                 df[t.bucket as usize] += 1;
                 terms.push((t.bucket, t.count));
@@ -328,7 +537,7 @@ impl Design {
         let mut buckets = Vec::new();
         let mut dfs = Vec::new();
         for (bucket, &d) in df.iter().enumerate() {
-            if d >= params.min_df {
+            if d >= min_df {
                 column[bucket] = buckets.len() as u32;
                 buckets.push(bucket as u32);
                 dfs.push(d);
@@ -362,8 +571,8 @@ impl Design {
             x.indptr.push(x.values.len());
         }
         let y: Vec<bool> = rows.iter().map(|r| r.positive).collect();
-        let row_weights = row_weights(rows, params.balance_sources);
-        let column_scales = params.naive_bayes.then(|| {
+        let row_weights = row_weights(rows, balance_sources);
+        let column_scales = naive_bayes.then(|| {
             let ratios = naive_bayes_ratios(&x, &y, &row_weights);
             for (v, &col) in x.values.iter_mut().zip(&x.indices) {
                 *v = (f64::from(*v) * ratios[col as usize]) as f32;
@@ -371,7 +580,7 @@ impl Design {
             ratios
         });
         Self {
-            features,
+            analyzer,
             n_docs,
             buckets,
             dfs,
@@ -382,9 +591,9 @@ impl Design {
         }
     }
 
-    /// The model of a fit on this design, weights quantised as the file stores them. A
+    /// The table of a fit on this design, weights quantised as the file stores them. A
     /// column's scale folds into its weight, so the model scores plain TF-IDF vectors.
-    fn clone_into_model(&self, fitted: &Logistic) -> SentimentModel {
+    fn table(&self, fitted: &Logistic) -> Linear {
         let folded: Cow<[f64]> = match &self.column_scales {
             Some(scales) => fitted
                 .weights
@@ -401,8 +610,8 @@ impl Design {
             1.0
         };
         let weights = folded.iter().map(|w| (w / step).round() as i16).collect();
-        SentimentModel::from_parts(
-            self.features,
+        Linear::from_parts(
+            self.analyzer,
             self.n_docs,
             fitted.bias as f32,
             step as f32,
@@ -410,10 +619,6 @@ impl Design {
             self.dfs.clone(),
             weights,
         )
-    }
-
-    fn into_model(self, fitted: &Logistic) -> SentimentModel {
-        self.clone_into_model(fitted)
     }
 }
 
@@ -574,7 +779,7 @@ mod tests {
             min_df: 1,
             ..TrainParams::default()
         };
-        let design = Design::build(&refs, &params);
+        let design = Design::words(&refs, &params);
         let scales = design.column_scales.as_ref().expect("scaled by default");
         let stopping = Stopping {
             max_iter: 300,
@@ -588,7 +793,10 @@ mod tests {
             stopping,
             None,
         );
-        let model = design.clone_into_model(&fitted);
+        let model = SentimentModel {
+            words: design.table(&fitted),
+            short: None,
+        };
         // The model scores each training text as the fit did on its scaled row.
         for (i, review) in rows.iter().enumerate() {
             let span = design.x.indptr[i]..design.x.indptr[i + 1];
@@ -605,7 +813,7 @@ mod tests {
         assert!(scales.iter().any(|&s| s > 0.0) && scales.iter().any(|&s| s < 0.0));
 
         // Without the scaling, the design holds the unit-norm TF-IDF rows themselves.
-        let plain = Design::build(
+        let plain = Design::words(
             &refs,
             &TrainParams {
                 naive_bayes: false,

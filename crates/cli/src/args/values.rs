@@ -104,6 +104,14 @@ pub(super) fn min_df(s: &str) -> Result<u32, String> {
     whole_in(s, 1..=u32::MAX, "a whole number from 1 to 4294967295")
 }
 
+pub(super) fn short_max_chars(s: &str) -> Result<u32, String> {
+    whole_in(
+        s,
+        0..=reelcast_sentiment::MAX_TEXT_CHARS as u32,
+        "a whole number from 0 (no short-text table) to 20000",
+    )
+}
+
 pub(super) fn penalty(s: &str) -> Result<f64, String> {
     s.parse()
         .ok()

@@ -8,8 +8,8 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use reelcast_pipeline::track::write_atomic;
 use reelcast_sentiment::{
-    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel, Source,
-    TrainParams,
+    evaluate, read_reviews, train, Evaluation, FeatureParams, Review, SentimentModel,
+    ShortTextParams, Source, TrainParams,
 };
 use serde_json::json;
 
@@ -35,6 +35,14 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
         c: a.c,
         balance_sources: !a.no_balance_sources,
         naive_bayes: !a.no_naive_bayes,
+        short_texts: match a.short_max_chars {
+            Some(0) => None,
+            max_chars => Some(ShortTextParams {
+                max_chars: max_chars.unwrap_or(ShortTextParams::default().max_chars),
+                c: a.short_c,
+                ..ShortTextParams::default()
+            }),
+        },
         ..defaults
     };
     let (model, report) = train(&reviews, &params).context("training the sentiment model")?;
@@ -61,23 +69,53 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
         )?;
     }
     outln!(
-        "C {} ({}), {} weights, {} iterations; wrote {} ({} bytes)",
+        "word table: C {} ({}), {} weights, {} iterations",
         report.c,
-        if report.trials.is_empty() {
-            "given"
-        } else {
-            "best on the validation fifth of the training rows"
-        },
+        how_chosen(&report.trials),
         report.weights,
         report.iterations,
-        a.out.display(),
-        bytes.len()
     )?;
+    match (&report.short_texts, &params.short_texts) {
+        (Some(short), _) => {
+            for t in &short.trials {
+                outln!(
+                    "  C {:>5}: validation accuracy {:.4} ({} iterations)",
+                    t.c,
+                    t.validation_accuracy,
+                    t.iterations
+                )?;
+            }
+            outln!(
+                "short-text table (texts of at most {} chars, {} training rows): C {} ({}), {} weights, {} iterations",
+                short.max_chars,
+                short.training_rows,
+                short.c,
+                how_chosen(&short.trials),
+                short.weights,
+                short.iterations,
+            )?;
+        }
+        (None, Some(asked)) => outln!(
+            "no short-text table: the training texts of at most {} chars lack a label",
+            asked.max_chars
+        )?,
+        (None, None) => {}
+    }
+    outln!("wrote {} ({} bytes)", a.out.display(), bytes.len())?;
     match &report.held_out {
         Some(e) => print_evaluation("held-out rows", e)?,
         None => outln!("no row of the data is held out: nothing to score")?,
     }
     Ok(Outcome::Ok)
+}
+
+/// How a reported `C` was chosen: given, or by its trials.
+fn how_chosen(trials: &[reelcast_sentiment::Trial]) -> &'static str {
+    if trials.is_empty() {
+        "given"
+    } else {
+        "best on the validation fifth of the training rows"
+    }
 }
 
 /// `reelcast sentiment evaluate`: scores a model (default: the shipped one) on the
