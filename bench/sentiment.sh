@@ -27,7 +27,7 @@ else
 fi
 $bin sentiment train --data "$data" --out bench/out/sentiment.model --json > bench/out/sentiment-train.json
 $bin sentiment evaluate --data "$data" --model bench/out/sentiment.model --json > bench/out/sentiment-eval.json
-"$py" bench/sentiment_sklearn.py "$data" > bench/out/sentiment-reference.json
+(cd bench && "$py" sentiment_sklearn.py "../$data") > bench/out/sentiment-reference.json
 cargo bench --quiet -p reelcast-sentiment --bench score -- --noplot > bench/out/sentiment-bench.txt 2>&1
 "$py" - <<'PY'
 import json
@@ -41,16 +41,19 @@ print(f"held-out rows: {rc['imdb']['rows']} IMDb, {rc['rotten_tomatoes']['rows']
       f"(crc32(text) % 5 == 0); trained on the other {train['report']['training_rows']}\n")
 print("| method | IMDb accuracy | Rotten Tomatoes accuracy | neutral (IMDb / RT) | fit s |")
 print("|---|---:|---:|---:|---:|")
-print(f"| reelcast model (C {train['report']['c']}) | {rc['imdb']['accuracy']:.4f} | "
+short = train["report"]["short_texts"]
+print(f"| reelcast model (word table C {train['report']['c']}; char table C {short['c']} on texts of "
+      f"at most {short['max_chars']} chars) | {rc['imdb']['accuracy']:.4f} | "
       f"{rc['rotten_tomatoes']['accuracy']:.4f} | {rc['imdb']['neutral']} / "
       f"{rc['rotten_tomatoes']['neutral']} (in 0.5 ± 0.1, counted by side) | "
       f"{train['report']['fit_seconds']:.1f} |")
-for name, label in [("vader", "VADER 3.3.2 (lexicon)"), ("sklearn_tfidf_lr", "scikit-learn TF-IDF 1-2 + LR (C 1)")]:
+for name, label in [("vader", "VADER 3.3.2 (lexicon)"), ("sklearn_tfidf_lr", "scikit-learn TF-IDF 1-2 + LR (C 1)"),
+                    ("sklearn_same_recipe", "scikit-learn, reelcast's recipe (word + char tables)")]:
     m = ref["methods"][name]; s = m["sources"]
     fit = f"{m['fit_seconds']:.1f}" if "fit_seconds" in m else "-"
     print(f"| {label} | {s['imdb']['accuracy']:.4f} | {s['rotten_tomatoes']['accuracy']:.4f} | "
           f"{s['imdb']['neutral']} / {s['rotten_tomatoes']['neutral']} | {fit} |")
 print(f"\nreelcast: {ev['micros_per_review']:.1f} us per held-out review on average (one thread); "
       f"one 1,500-char review {ns / 1000:.1f} us (criterion mean); model file "
-      f"{train['model_bytes']} bytes, {train['report']['weights']} weights")
+      f"{train['model_bytes']} bytes, {train['report']['weights']} word and {short['weights']} char weights")
 PY

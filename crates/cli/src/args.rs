@@ -15,8 +15,7 @@ mod values;
 
 use values::{
     accuracy, folds, http_url, log2_buckets, max_ngram, min_df, penalty, port, run_limit, seed,
-    short_max_chars,
-    timeout_seconds, trees, version, whole_u32, year,
+    short_max_chars, timeout_seconds, trees, version, whole_u32, year,
 };
 
 /// Predict IMDb movie ratings: ingest IMDb's datasets, train and evaluate tree ensembles,

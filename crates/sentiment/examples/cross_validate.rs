@@ -47,7 +47,10 @@ fn main() {
         naive_bayes: arg(7, defaults.naive_bayes.to_string())
             .parse()
             .expect("naive_bayes is true or false"),
-        short_texts: match arg(8, "270".into()).parse().expect("short_max_chars is a count") {
+        short_texts: match arg(8, "270".into())
+            .parse()
+            .expect("short_max_chars is a count")
+        {
             0 => None,
             max_chars => Some(ShortTextParams {
                 max_chars,

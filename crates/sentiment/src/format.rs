@@ -399,8 +399,16 @@ mod tests {
                 }),
                 "2 buckets but 2 frequencies and 1 weights",
             ),
-            ("word table of chars", with_words(table_body(CHARS)), "does not hash words"),
-            ("char table of words", with_chars(table_body(WORDS)), "does not hash chars"),
+            (
+                "word table of chars",
+                with_words(table_body(CHARS)),
+                "does not hash words",
+            ),
+            (
+                "char table of words",
+                with_chars(table_body(WORDS)),
+                "does not hash chars",
+            ),
             (
                 "char n-grams",
                 with_chars(table_body(Analyzer::Chars(CharParams {
@@ -424,8 +432,8 @@ mod tests {
         ];
         assert!(SentimentModel::from_bytes(&encode(MODEL_FORMAT_VERSION, &good())).is_ok());
         for (name, body, want) in cases {
-            let err = SentimentModel::from_bytes(&encode(MODEL_FORMAT_VERSION, &body))
-                .expect_err(name);
+            let err =
+                SentimentModel::from_bytes(&encode(MODEL_FORMAT_VERSION, &body)).expect_err(name);
             assert!(err.to_string().contains(want), "case {name}: {err}");
         }
     }

@@ -96,7 +96,7 @@ impl Analyzer {
             Analyzer::Chars(p) if !CHAR_NGRAM_RANGE.contains(&p.max_n) || p.max_n < p.min_n => {
                 Err(("max_n", p.max_n, "must be min_n to 8"))
             }
-            _ => Ok(()),
+            Analyzer::Words(_) | Analyzer::Chars(_) => Ok(()),
         }
     }
 }
@@ -371,7 +371,11 @@ mod tests {
         let mut lower = Scratch::default();
         lower.fill_chars("great film!", CharParams::default());
         assert_eq!(upper.terms, lower.terms);
-        let mut names: Vec<String> = upper.terms.iter().map(|t| upper.gram_text(t.first)).collect();
+        let mut names: Vec<String> = upper
+            .terms
+            .iter()
+            .map(|t| upper.gram_text(t.first))
+            .collect();
         names.sort();
         names.dedup();
         assert_eq!(names, ["film", "great"]);

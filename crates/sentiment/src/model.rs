@@ -157,7 +157,9 @@ impl SentimentModel {
     pub fn short_texts(&self) -> Option<(u32, CharParams)> {
         self.short.as_ref().map(|s| match s.chars.analyzer {
             Analyzer::Chars(p) => (s.max_chars, p),
-            Analyzer::Words(_) => unreachable!("the short-text table hashes chars (checked on load)"),
+            Analyzer::Words(_) => {
+                unreachable!("the short-text table hashes chars (checked on load)")
+            }
         })
     }
 
@@ -195,9 +197,9 @@ impl SentimentModel {
         let mut words = Scratch::default();
         words.fill(text, self.words.analyzer);
         let mut word_parts: Vec<(f64, u32)> = Vec::with_capacity(words.terms.len());
-        let word_logit = self
-            .words
-            .logit(&words.terms, |term, part| word_parts.push((part, term.first)));
+        let word_logit = self.words.logit(&words.terms, |term, part| {
+            word_parts.push((part, term.first))
+        });
         // (share of the log-odds, term), at least every candidate for the top lists.
         let mut named: Vec<(f64, String)>;
         let logit = match self.short_table(text) {
@@ -205,7 +207,8 @@ impl SentimentModel {
                 // One table names each term once: only the strongest need a name.
                 word_parts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let n = word_parts.len();
-                let ends = (0..n.min(EXPLAIN_TERMS)).chain(n.saturating_sub(EXPLAIN_TERMS).max(EXPLAIN_TERMS)..n);
+                let ends = (0..n.min(EXPLAIN_TERMS))
+                    .chain(n.saturating_sub(EXPLAIN_TERMS).max(EXPLAIN_TERMS)..n);
                 named = ends
                     .map(|i| (word_parts[i].0, words.gram_text(word_parts[i].1)))
                     .collect();

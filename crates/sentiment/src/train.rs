@@ -230,7 +230,14 @@ pub fn train(reviews: &[Review], params: &TrainParams) -> Result<(SentimentModel
         .filter(|s| one_class_check(&short_rows(&training, s.max_chars)).is_ok());
     let tuned = tune(&training, params, short_params, stopping)?;
     let design = Design::words(&training, params);
-    let fitted = fit(&design.x, &design.y, &design.row_weights, tuned.c, stopping, None);
+    let fitted = fit(
+        &design.x,
+        &design.y,
+        &design.row_weights,
+        tuned.c,
+        stopping,
+        None,
+    );
     let mut model = SentimentModel {
         words: design.table(&fitted),
         short: None,
