@@ -217,9 +217,18 @@ impl SentimentModel {
             Some(short) => {
                 let mut chars = Scratch::default();
                 chars.fill(text, short.analyzer);
+                // A character term's share, summed per word (`first` is its word's index).
                 let mut char_parts: Vec<(f64, u32)> = Vec::new();
                 let char_logit = short.logit(&chars.terms, |term, part| {
                     char_parts.push((part, term.first));
+                });
+                char_parts.sort_by_key(|p| p.1);
+                char_parts.dedup_by(|next, kept| {
+                    let same = next.1 == kept.1;
+                    if same {
+                        kept.0 += next.0;
+                    }
+                    same
                 });
                 named = word_parts
                     .iter()
