@@ -64,7 +64,8 @@ pub(crate) struct Linear {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Contribution {
     /// The word or word pair, lower-cased, `NEG_` marking a word after a negation
-    /// (`"NEG_good"`, `"waste of"`).
+    /// (`"NEG_good"`, `"waste of"`). In a short text a word's entry also holds its
+    /// character n-grams' share.
     pub term: String,
     /// What it added to the log-odds of a positive review (positive pushes up).
     pub weight: f64,

@@ -56,7 +56,8 @@ pub enum SentimentMethod {
 }
 
 /// One word (or word pair; `NEG_` marks a word after a negation) and what it added to the
-/// log-odds of a positive review.
+/// log-odds of a positive review. In a text short enough for the character table (270
+/// chars for the shipped model), a word's entry also holds its character n-grams' share.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WordWeight {
     /// The word or word pair, lower-cased.
