@@ -10,9 +10,8 @@ Splits the corpus with reelcast's fixed rule (a row is held out when crc32(text 
   - scikit-learn TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True) +
     LogisticRegression() with default C = 1, fitted on the training rows (the baseline of
     issue 15);
-  - scikit-learn given reelcast's recipe: word 1-2-gram sublinear TF-IDF (`\w+` tokens, no
-    negation marking) with the damped
-    naive-Bayes scaling and an LR (C 32, sources weighted equally) on every training row,
+  - scikit-learn given reelcast's recipe: word 1-2-gram sublinear TF-IDF (runs of word
+    characters, no negation marking) with the damped naive-Bayes scaling and an LR (C 32, sources weighted equally) on every training row,
     plus a char_wb 2-5-gram LR (C 4, the choice of bench/sentiment_char_stack_cv.py) on the
     training texts of at most 270 chars; a held-out text that short gets the mean of both
     log-odds.
