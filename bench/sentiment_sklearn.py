@@ -11,10 +11,10 @@ Splits the corpus with reelcast's fixed rule (a row is held out when crc32(text 
     LogisticRegression() with default C = 1, fitted on the training rows (the baseline of
     issue 15);
   - scikit-learn given reelcast's recipe: word 1-2-gram sublinear TF-IDF (runs of word
-    characters, no negation marking) with the damped naive-Bayes scaling and an LR (C 32, sources weighted equally) on every training row,
-    plus a char_wb 2-5-gram LR (C 4, the choice of bench/sentiment_char_stack_cv.py) on the
-    training texts of at most 270 chars; a held-out text that short gets the mean of both
-    log-odds.
+    characters, no negation marking) with the damped naive-Bayes scaling and an LR (C 32,
+    sources weighted equally) on every training row, plus a char_wb 2-5-gram LR (C 4, the
+    choice of bench/sentiment_char_stack_cv.py) on the training texts of at most 270
+    chars; a held-out text that short gets the mean of both log-odds.
 Prints one JSON object: accuracy, rows and neutral count per source and method, and the
 scikit-learn fit time.
 """
