@@ -17,7 +17,7 @@ use flate2::{read::ZlibDecoder, write::ZlibEncoder, Compression};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::hashing::{Analyzer, FeatureParams};
+use crate::hashing::{Analyzer, CharParams, FeatureParams};
 use crate::model::{Linear, SentimentModel, ShortTexts};
 
 /// First bytes of a model file.
@@ -63,7 +63,7 @@ struct BodyV1 {
 }
 
 impl TableBody {
-    fn of(table: &Linear) -> Self {
+    fn of<P: Copy + Into<Analyzer>>(table: &Linear<P>) -> Self {
         let mut previous = 0;
         let bucket_gaps = table
             .buckets
@@ -75,7 +75,7 @@ impl TableBody {
             })
             .collect();
         Self {
-            analyzer: table.analyzer,
+            analyzer: table.params.into(),
             n_docs: table.n_docs,
             bias: table.bias,
             weight_step: table.weight_step,
@@ -85,8 +85,12 @@ impl TableBody {
         }
     }
 
-    /// The table, once its invariants hold (the error names the broken one).
-    fn into_table(self) -> std::result::Result<Linear, String> {
+    /// The table hashing with `params` (this body's own, taken out of its analyzer), once
+    /// its invariants hold (the error names the broken one).
+    fn into_table<P: Copy + Into<Analyzer>>(
+        self,
+        params: P,
+    ) -> std::result::Result<Linear<P>, String> {
         check(&self)?;
         let mut bucket = 0u32;
         let buckets = self
@@ -98,7 +102,7 @@ impl TableBody {
             })
             .collect();
         Ok(Linear::from_parts(
-            self.analyzer,
+            params,
             self.n_docs,
             self.bias,
             self.weight_step,
@@ -164,27 +168,26 @@ impl SentimentModel {
         } else {
             postcard::from_bytes(&plain).map_err(undecodable)?
         };
-        if !matches!(body.words.analyzer, Analyzer::Words(_)) {
+        let Analyzer::Words(features) = body.words.analyzer else {
             return Err(bad("the word table does not hash words".into()));
-        }
+        };
         let short = match body.short {
             None => None,
-            Some(s) if !matches!(s.chars.analyzer, Analyzer::Chars(_)) => {
-                return Err(bad("the short-text table does not hash chars".into()));
-            }
             Some(s) if s.max_chars == 0 => {
                 return Err(bad("the short-text limit is 0 chars".into()));
             }
-            Some(s) => Some(ShortTexts {
-                max_chars: s.max_chars,
-                chars: s
-                    .chars
-                    .into_table()
-                    .map_err(|m| bad(format!("short-text table: {m}")))?,
-            }),
+            Some(ShortBody { max_chars, chars }) => {
+                let Analyzer::Chars(params) = chars.analyzer else {
+                    return Err(bad("the short-text table does not hash chars".into()));
+                };
+                let chars = chars
+                    .into_table::<CharParams>(params)
+                    .map_err(|m| bad(format!("short-text table: {m}")))?;
+                Some(ShortTexts { max_chars, chars })
+            }
         };
         Ok(SentimentModel {
-            words: body.words.into_table().map_err(bad)?,
+            words: body.words.into_table(features).map_err(bad)?,
             short,
         })
     }
@@ -243,20 +246,22 @@ mod tests {
     use super::*;
     use crate::hashing::CharParams;
 
-    const WORDS: Analyzer = Analyzer::Words(FeatureParams {
+    const WORD_PARAMS: FeatureParams = FeatureParams {
         log2_buckets: 12,
         max_ngram: 2,
-    });
-    const CHARS: Analyzer = Analyzer::Chars(CharParams {
+    };
+    const CHAR_PARAMS: CharParams = CharParams {
         log2_buckets: 12,
         min_n: 2,
         max_n: 5,
-    });
+    };
+    const WORDS: Analyzer = Analyzer::Words(WORD_PARAMS);
+    const CHARS: Analyzer = Analyzer::Chars(CHAR_PARAMS);
 
     fn model() -> SentimentModel {
-        let table = |analyzer| {
+        fn table<P: Copy + Into<Analyzer>>(params: P) -> Linear<P> {
             Linear::from_parts(
-                analyzer,
+                params,
                 10,
                 0.25,
                 0.001,
@@ -264,12 +269,12 @@ mod tests {
                 vec![1, 10, 4],
                 vec![-32767, 5, 32767],
             )
-        };
+        }
         SentimentModel {
-            words: table(WORDS),
+            words: table(WORD_PARAMS),
             short: Some(ShortTexts {
                 max_chars: 270,
-                chars: table(CHARS),
+                chars: table(CHAR_PARAMS),
             }),
         }
     }

@@ -72,6 +72,18 @@ pub(crate) enum Analyzer {
     Chars(CharParams),
 }
 
+impl From<FeatureParams> for Analyzer {
+    fn from(p: FeatureParams) -> Self {
+        Analyzer::Words(p)
+    }
+}
+
+impl From<CharParams> for Analyzer {
+    fn from(p: CharParams) -> Self {
+        Analyzer::Chars(p)
+    }
+}
+
 impl Analyzer {
     /// Number of hash buckets, as a power of two.
     pub(crate) fn log2_buckets(self) -> u8 {

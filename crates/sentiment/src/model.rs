@@ -30,7 +30,7 @@ pub const EXPLAIN_TERMS: usize = 5;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentimentModel {
     /// Word n-grams: every text.
-    pub(crate) words: Linear,
+    pub(crate) words: Linear<FeatureParams>,
     /// Character n-grams of short texts, if the model has them.
     pub(crate) short: Option<ShortTexts>,
 }
@@ -40,13 +40,14 @@ pub struct SentimentModel {
 pub(crate) struct ShortTexts {
     /// Texts of at most this many chars are short.
     pub max_chars: u32,
-    pub chars: Linear,
+    pub chars: Linear<CharParams>,
 }
 
-/// One table: hashed TF-IDF features and their logistic-regression weights.
+/// One table: hashed TF-IDF features (`P`: [`FeatureParams`] or [`CharParams`]) and their
+/// logistic-regression weights.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Linear {
-    pub(crate) analyzer: Analyzer,
+pub(crate) struct Linear<P> {
+    pub(crate) params: P,
     /// Training texts the idf was counted over.
     pub(crate) n_docs: u32,
     pub(crate) bias: f32,
@@ -87,10 +88,10 @@ pub(crate) fn idf(n_docs: u32, df: u32) -> f64 {
     ((1.0 + f64::from(n_docs)) / (1.0 + f64::from(df))).ln() + 1.0
 }
 
-impl Linear {
+impl<P: Copy + Into<Analyzer>> Linear<P> {
     /// Assembles a table from checked parts (the training code and the file reader).
     pub(crate) fn from_parts(
-        analyzer: Analyzer,
+        params: P,
         n_docs: u32,
         bias: f32,
         weight_step: f32,
@@ -98,12 +99,12 @@ impl Linear {
         dfs: Vec<u32>,
         weights: Vec<i16>,
     ) -> Self {
-        let mut table = vec![[0.0f32; 2]; 1 << analyzer.log2_buckets()];
+        let mut table = vec![[0.0f32; 2]; 1 << params.into().log2_buckets()];
         for ((&b, &df), &q) in buckets.iter().zip(&dfs).zip(&weights) {
             table[b as usize] = [idf(n_docs, df) as f32, weight_step * f32::from(q)];
         }
         Self {
-            analyzer,
+            params,
             n_docs,
             bias,
             weight_step,
@@ -148,20 +149,12 @@ impl Linear {
 impl SentimentModel {
     /// The features of the word table.
     pub fn features(&self) -> FeatureParams {
-        match self.words.analyzer {
-            Analyzer::Words(p) => p,
-            Analyzer::Chars(_) => unreachable!("the word table hashes words (checked on load)"),
-        }
+        self.words.params
     }
 
     /// The short-text table's length limit in chars and its features, if the model has one.
     pub fn short_texts(&self) -> Option<(u32, CharParams)> {
-        self.short.as_ref().map(|s| match s.chars.analyzer {
-            Analyzer::Chars(p) => (s.max_chars, p),
-            Analyzer::Words(_) => {
-                unreachable!("the short-text table hashes chars (checked on load)")
-            }
-        })
+        self.short.as_ref().map(|s| (s.max_chars, s.chars.params))
     }
 
     /// Number of hash buckets that carry a weight, in both tables.
@@ -176,12 +169,12 @@ impl SentimentModel {
     pub fn probability(&self, text: &str) -> Result<f64> {
         check_text(text)?;
         let mut scratch = Scratch::default();
-        scratch.fill(text, self.words.analyzer);
+        scratch.fill_words(text, self.words.params);
         let words = self.words.logit(&scratch.terms, |_, _| {});
         let Some(short) = self.short_table(text) else {
             return Ok(sigmoid(words));
         };
-        scratch.fill(text, short.analyzer);
+        scratch.fill_chars(text, short.params);
         let chars = short.logit(&scratch.terms, |_, _| {});
         Ok(sigmoid((words + chars) / 2.0))
     }
@@ -196,7 +189,7 @@ impl SentimentModel {
     pub fn score(&self, text: &str) -> Result<ModelScore> {
         check_text(text)?;
         let mut words = Scratch::default();
-        words.fill(text, self.words.analyzer);
+        words.fill_words(text, self.words.params);
         let mut word_parts: Vec<(f64, u32)> = Vec::with_capacity(words.terms.len());
         let word_logit = self.words.logit(&words.terms, |term, part| {
             word_parts.push((part, term.first))
@@ -217,7 +210,7 @@ impl SentimentModel {
             }
             Some(short) => {
                 let mut chars = Scratch::default();
-                chars.fill(text, short.analyzer);
+                chars.fill_chars(text, short.params);
                 // A character term's share, summed per word (`first` is its word's index).
                 let mut char_parts: Vec<(f64, u32)> = Vec::new();
                 let char_logit = short.logit(&chars.terms, |term, part| {
@@ -278,7 +271,7 @@ impl SentimentModel {
     }
 
     /// The character table, when the model has one and `text` is short enough for it.
-    fn short_table(&self, text: &str) -> Option<&Linear> {
+    fn short_table(&self, text: &str) -> Option<&Linear<CharParams>> {
         self.short
             .as_ref()
             .filter(|s| is_within(text, s.max_chars))
@@ -340,17 +333,17 @@ mod tests {
 
     /// A table over `analyzer` whose `entries` (one feature each) have the given weights,
     /// all seen in 1 of 3 texts.
-    fn table(analyzer: Analyzer, entries: &[(&str, i16)]) -> Linear {
+    fn table<P: Copy + Into<Analyzer>>(params: P, entries: &[(&str, i16)]) -> Linear<P> {
         let bucket = |w: &str| {
             let mut s = Scratch::default();
-            s.fill(w, analyzer);
+            s.fill(w, params.into());
             assert_eq!(s.terms.len(), 1, "{w} is one feature");
             s.terms[0].bucket
         };
         let mut entries: Vec<(u32, i16)> = entries.iter().map(|&(w, q)| (bucket(w), q)).collect();
         entries.sort_unstable();
         Linear::from_parts(
-            analyzer,
+            params,
             3,
             0.0,
             0.01,
@@ -367,7 +360,7 @@ mod tests {
             max_ngram: 1,
         };
         SentimentModel {
-            words: table(Analyzer::Words(features), &[("good", 200), ("bad", -200)]),
+            words: table(features, &[("good", 200), ("bad", -200)]),
             short: None,
         }
     }
@@ -383,7 +376,7 @@ mod tests {
         SentimentModel {
             short: Some(ShortTexts {
                 max_chars: 12,
-                chars: table(Analyzer::Chars(chars), &[("ok", 400)]),
+                chars: table(chars, &[("ok", 400)]),
             }),
             ..tiny()
         }
@@ -411,7 +404,7 @@ mod tests {
             max_ngram: 1,
         };
         let m = SentimentModel {
-            words: table(Analyzer::Words(features), &[("good", 200), ("ok", 200)]),
+            words: table(features, &[("good", 200), ("ok", 200)]),
             ..with_chars()
         };
         // Words: "ok" and "good" weigh 2 at 1/√2 each, 2√2 in all; chars: " ok " alone,

@@ -482,8 +482,8 @@ fn splitmix64(x: u64) -> u64 {
 }
 
 /// The training matrix: one row per text, one column per bucket kept.
-struct Design {
-    analyzer: Analyzer,
+struct Design<P> {
+    params: P,
     n_docs: u32,
     /// The bucket of each column, ascending.
     buckets: Vec<u32>,
@@ -496,32 +496,30 @@ struct Design {
     column_scales: Option<Vec<f64>>,
 }
 
-impl Design {
+impl Design<FeatureParams> {
     /// The word table's design over `rows`.
     fn words(rows: &[&Review], params: &TrainParams) -> Self {
         Self::build(
             rows,
-            Analyzer::Words(params.features),
+            params.features,
             params.min_df,
             params.balance_sources,
             params.naive_bayes,
         )
     }
+}
 
+impl Design<CharParams> {
     /// The character table's design over the short `rows`, each weighing 1.
     fn chars(rows: &[&Review], features: CharParams, params: &TrainParams) -> Self {
-        Self::build(
-            rows,
-            Analyzer::Chars(features),
-            params.min_df,
-            false,
-            params.naive_bayes,
-        )
+        Self::build(rows, features, params.min_df, false, params.naive_bayes)
     }
+}
 
+impl<P: Copy + Into<Analyzer>> Design<P> {
     fn build(
         rows: &[&Review],
-        analyzer: Analyzer,
+        params: P,
         min_df: u32,
         balance_sources: bool,
         naive_bayes: bool,
@@ -529,6 +527,7 @@ impl Design {
         // Each text's terms, flattened: (bucket, count), with offsets per text.
         let mut terms: Vec<(u32, u32)> = Vec::new();
         let mut offsets = vec![0usize];
+        let analyzer: Analyzer = params.into();
         let mut df = vec![0u32; 1 << analyzer.log2_buckets()];
         for row in rows {
             let mut scratch = Scratch::default();
@@ -587,7 +586,7 @@ impl Design {
             ratios
         });
         Self {
-            analyzer,
+            params,
             n_docs,
             buckets,
             dfs,
@@ -600,7 +599,7 @@ impl Design {
 
     /// The table of a fit on this design, weights quantised as the file stores them. A
     /// column's scale folds into its weight, so the model scores plain TF-IDF vectors.
-    fn table(&self, fitted: &Logistic) -> Linear {
+    fn table(&self, fitted: &Logistic) -> Linear<P> {
         let folded: Cow<[f64]> = match &self.column_scales {
             Some(scales) => fitted
                 .weights
@@ -618,7 +617,7 @@ impl Design {
         };
         let weights = folded.iter().map(|w| (w / step).round() as i16).collect();
         Linear::from_parts(
-            self.analyzer,
+            self.params,
             self.n_docs,
             fitted.bias as f32,
             step as f32,
@@ -705,6 +704,36 @@ mod tests {
         )
         .expect_err("one class");
         assert!(matches!(err, Error::OneClass { negative: 0, .. }), "{err}");
+    }
+
+    #[test]
+    fn no_short_text_table_when_no_training_text_is_short() {
+        let rows: Vec<Review> = (0..40)
+            .map(|i| {
+                let (word, positive) = if i % 2 == 0 {
+                    ("wonderful", true)
+                } else {
+                    ("dreadful", false)
+                };
+                Review {
+                    text: format!("review {i}: {}", format!("a {word} film. ").repeat(30)),
+                    positive,
+                    source: Source::Imdb,
+                }
+            })
+            .collect();
+        assert!(rows.iter().all(|r| r.text.chars().count() > 270));
+        let (model, report) = train(
+            &rows,
+            &TrainParams {
+                c: Some(1.0),
+                min_df: 1,
+                ..TrainParams::default()
+            },
+        )
+        .expect("trains the word table");
+        assert!(report.short_texts.is_none() && model.short_texts().is_none());
+        assert!(model.probability("a wonderful film").expect("valid") > 0.5);
     }
 
     #[test]
