@@ -1,6 +1,11 @@
-//! Lexicon-based review sentiment for reelcast's `POST /predict`.
+//! Review sentiment for reelcast's `POST /predict`.
 //!
-//! [`analyze`] detects the language from the script ([`Language`]: Hangul vs Latin,
+//! [`predict`] scores English with a trained [`SentimentModel`] (the shipped one is
+//! [`SentimentModel::embedded`]; [`train`] fits one on labelled reviews: word n-grams for
+//! every text, plus character n-grams for short texts, see docs/sentiment.md) and Korean,
+//! or any text on request, with the lexicons.
+//!
+//! [`analyze`] is the lexicon path. It detects the language from the script ([`Language`]: Hangul vs Latin,
 //! majority wins), scores the text and returns a [`Sentiment`]:
 //! - English: VADER 3.3.2 rules and lexicon, through the `vader-parity` crate
 //!   (exact parity with Python `vaderSentiment==3.3.2`);
