@@ -66,7 +66,7 @@ pub struct TrainParams {
     /// sentences three to one, and the short sentences are fitted worse.
     pub balance_sources: bool,
     /// Scale each column by its damped naive-Bayes log-count ratio before the fit
-    /// (default true; see [`naive_bayes_ratios`]).
+    /// (default true; docs/sentiment.md describes the ratio).
     pub naive_bayes: bool,
     /// The character table for short texts (default [`ShortTextParams::default`]);
     /// `None` trains the word table alone. It is fitted on the short training texts,
