@@ -30,6 +30,7 @@
 //! # Ok::<(), reelcast_sentiment::Error>(())
 //! ```
 
+mod design;
 mod embedded;
 mod english;
 mod error;
