@@ -10,7 +10,7 @@ use crate::error::{Error, Result, MAX_TEXT_CHARS};
 use crate::evaluate::{evaluate, Evaluation};
 use crate::fit::{fit, Logistic, Stopping};
 use crate::hashing::{Analyzer, CharParams, FeatureParams};
-use crate::model::{is_within, SentimentModel, ShortTexts};
+use crate::model::{is_within, Linear, SentimentModel, ShortTexts};
 use crate::reviews::Review;
 
 /// Inverse penalties tried when [`TrainParams::c`] is `None`, ascending (each fit starts
@@ -349,47 +349,45 @@ fn tune(
         Some(ref c) => std::slice::from_ref(c),
         None => &C_GRID,
     };
-    let mut previous: Option<Logistic> = None;
-    let mut best: Option<(f64, SentimentModel)> = None;
-    let mut trials = Vec::with_capacity(grid.len());
-    for &c in grid {
-        let fitted = fit(
-            &design.x,
-            &design.y,
-            &design.row_weights,
-            c,
-            stopping,
-            previous.as_ref(),
-        );
-        let model = SentimentModel {
-            words: design.table(&fitted),
-            short: None,
-        };
-        let accuracy = evaluate(&model, validation.iter().copied()).accuracy();
-        trials.push(Trial {
-            c,
-            validation_accuracy: accuracy,
-            iterations: fitted.iterations,
-        });
-        if best.as_ref().is_none_or(|(a, _)| accuracy > *a) {
-            best = Some((accuracy, model));
-            tuned.c = c;
-        }
-        previous = Some(fitted);
-    }
+    let words_only = |words| SentimentModel { words, short: None };
+    let (trials, best) = sweep(&design, grid, stopping, |table| {
+        evaluate(&words_only(table), validation.iter().copied()).accuracy()
+    });
+    tuned.c = grid[best.0];
     if params.c.is_none() {
         tuned.trials = trials;
     }
     let Some(short) = short_to_tune else {
         return Ok(tuned);
     };
-    let (_, mut model) = best.expect("the grid has a C");
+    let mut model = words_only(design.table(&best.1));
     let rows = short_rows(&inner, short.max_chars);
     one_class_check(&rows)?;
     let design = Design::chars(&rows, short.features, params);
+    let (trials, best) = sweep(&design, &SHORT_C_GRID, stopping, |chars| {
+        model.short = Some(ShortTexts {
+            max_chars: short.max_chars,
+            chars,
+        });
+        evaluate(&model, validation.iter().copied()).accuracy()
+    });
+    tuned.short = Some((SHORT_C_GRID[best.0], trials));
+    Ok(tuned)
+}
+
+/// Fits `design` at each `C` of `grid` in turn (each fit starting from the previous
+/// one's weights) and scores each fit's table with `accuracy`. Returns the trials and
+/// the best fit with its index in `grid` (ties go to the earlier, smaller `C`).
+fn sweep<P: Copy + Into<Analyzer>>(
+    design: &Design<P>,
+    grid: &[f64],
+    stopping: Stopping,
+    mut accuracy: impl FnMut(Linear<P>) -> f64,
+) -> (Vec<Trial>, (usize, Logistic)) {
+    let mut trials: Vec<Trial> = Vec::with_capacity(grid.len());
+    let mut best: Option<(usize, Logistic)> = None;
     let mut previous: Option<Logistic> = None;
-    let mut trials: Vec<Trial> = Vec::with_capacity(SHORT_C_GRID.len());
-    for c in SHORT_C_GRID {
+    for (i, &c) in grid.iter().enumerate() {
         let fitted = fit(
             &design.x,
             &design.y,
@@ -398,26 +396,21 @@ fn tune(
             stopping,
             previous.as_ref(),
         );
-        model.short = Some(ShortTexts {
-            max_chars: short.max_chars,
-            chars: design.table(&fitted),
-        });
+        let validation_accuracy = accuracy(design.table(&fitted));
+        let better = best
+            .as_ref()
+            .is_none_or(|&(b, _)| validation_accuracy > trials[b].validation_accuracy);
         trials.push(Trial {
             c,
-            validation_accuracy: evaluate(&model, validation.iter().copied()).accuracy(),
+            validation_accuracy,
             iterations: fitted.iterations,
         });
+        if better {
+            best = Some((i, fitted.clone()));
+        }
         previous = Some(fitted);
     }
-    let best = trials
-        .iter()
-        .fold(None::<&Trial>, |best, t| match best {
-            Some(b) if b.validation_accuracy >= t.validation_accuracy => Some(b),
-            _ => Some(t),
-        })
-        .map_or(SHORT_C_GRID[0], |t| t.c);
-    tuned.short = Some((best, trials));
-    Ok(tuned)
+    (trials, best.expect("the grid has a C"))
 }
 
 /// SplitMix64's output function: a well-mixed 64-bit hash of `x`.

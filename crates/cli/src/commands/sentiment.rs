@@ -60,14 +60,7 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
         report.held_out_rows,
         report.fit_seconds
     )?;
-    for t in &report.trials {
-        outln!(
-            "  C {:>5}: validation accuracy {:.4} ({} iterations)",
-            t.c,
-            t.validation_accuracy,
-            t.iterations
-        )?;
-    }
+    print_trials(&report.trials)?;
     outln!(
         "word table: C {} ({}), {} weights, {} iterations",
         report.c,
@@ -77,14 +70,7 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
     )?;
     match (&report.short_texts, &params.short_texts) {
         (Some(short), _) => {
-            for t in &short.trials {
-                outln!(
-                    "  C {:>5}: validation accuracy {:.4} ({} iterations)",
-                    t.c,
-                    t.validation_accuracy,
-                    t.iterations
-                )?;
-            }
+            print_trials(&short.trials)?;
             outln!(
                 "short-text table (texts of at most {} chars, {} training rows): C {} ({}), {} weights, {} iterations",
                 short.max_chars,
@@ -107,6 +93,19 @@ pub(crate) fn train_model(a: SentimentTrainArgs) -> Result<Outcome> {
         None => outln!("no row of the data is held out: nothing to score")?,
     }
     Ok(Outcome::Ok)
+}
+
+/// One line per `C` the tuning tried.
+fn print_trials(trials: &[reelcast_sentiment::Trial]) -> Result<(), OutputError> {
+    for t in trials {
+        outln!(
+            "  C {:>5}: validation accuracy {:.4} ({} iterations)",
+            t.c,
+            t.validation_accuracy,
+            t.iterations
+        )?;
+    }
+    Ok(())
 }
 
 /// How a reported `C` was chosen: given, or by its trials.
