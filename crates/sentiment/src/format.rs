@@ -39,21 +39,11 @@ struct ShortBody {
     chars: TableBody,
 }
 
+/// One table; `A` is [`Analyzer`], or [`FeatureParams`] in version 1, whose body is a
+/// `TableBody<FeatureParams>` (a word table alone).
 #[derive(Serialize, Deserialize)]
-struct TableBody {
-    analyzer: Analyzer,
-    n_docs: u32,
-    bias: f32,
-    weight_step: f32,
-    bucket_gaps: Vec<u32>,
-    dfs: Vec<u32>,
-    weights: Vec<i16>,
-}
-
-/// Version 1's body: one word table.
-#[derive(Serialize, Deserialize)]
-struct BodyV1 {
-    features: FeatureParams,
+struct TableBody<A = Analyzer> {
+    analyzer: A,
     n_docs: u32,
     bias: f32,
     weight_step: f32,
@@ -152,10 +142,10 @@ impl SentimentModel {
             .map_err(|e| bad(format!("the body does not decompress: {e}")))?;
         let undecodable = |e: postcard::Error| bad(format!("the body does not decode: {e}"));
         let body = if version == 1 {
-            let v1: BodyV1 = postcard::from_bytes(&plain).map_err(undecodable)?;
+            let v1: TableBody<FeatureParams> = postcard::from_bytes(&plain).map_err(undecodable)?;
             Body {
                 words: TableBody {
-                    analyzer: Analyzer::Words(v1.features),
+                    analyzer: Analyzer::Words(v1.analyzer),
                     n_docs: v1.n_docs,
                     bias: v1.bias,
                     weight_step: v1.weight_step,
@@ -317,8 +307,8 @@ mod tests {
 
     #[test]
     fn reads_version_1_files_as_a_word_table_alone() {
-        let v1 = BodyV1 {
-            features: FeatureParams {
+        let v1 = TableBody {
+            analyzer: FeatureParams {
                 log2_buckets: 12,
                 max_ngram: 2,
             },
