@@ -1,8 +1,9 @@
 //! Hashed n-gram features: a text -> bucket ids with term counts.
 //!
-//! Two analyzers feed the English model. **Words** ([`FeatureParams`]): every word n-gram (`n` in `1..=max_ngram`, over consecutive tokens) is hashed to one of
-//! `2^log2_buckets` buckets (the "hashing trick": no vocabulary to store, a fixed memory
-//! size, and rare collisions that the model absorbs). The hash is 64-bit FNV-1a over the
+//! Two analyzers feed the English model. **Words** ([`FeatureParams`]): every word n-gram
+//! (`n` in `1..=max_ngram`, over consecutive tokens) is hashed to one of `2^log2_buckets`
+//! buckets (the "hashing trick": no vocabulary to store, a fixed memory size, and rare
+//! collisions that the model absorbs). The hash is 64-bit FNV-1a over the
 //! feature's bytes (lower-cased, `NEG_`-prefixed when negated), n-grams are combined from
 //! their words' hashes, and the murmur3 finaliser spreads the bits before the top
 //! `log2_buckets` bits are taken. It is pure integer arithmetic, so a bucket is the same on

@@ -5,8 +5,9 @@
 //! every text, plus character n-grams for short texts, see docs/sentiment.md) and Korean,
 //! or any text on request, with the lexicons.
 //!
-//! [`analyze`] is the lexicon path. It detects the language from the script ([`Language`]: Hangul vs Latin,
-//! majority wins), scores the text and returns a [`Sentiment`]:
+//! [`analyze`] is the lexicon path. It detects the language from the script
+//! ([`Language`]: Hangul vs Latin, majority wins), scores the text and returns a
+//! [`Sentiment`]:
 //! - English: VADER 3.3.2 rules and lexicon, through the `vader-parity` crate
 //!   (exact parity with Python `vaderSentiment==3.3.2`);
 //! - Korean: the AFINN-ko lexicon of nlp.js (plus a short, commented supplement),
