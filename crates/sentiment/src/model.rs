@@ -5,7 +5,7 @@
 //! The optional short-text table, over character n-grams, was fitted on the training
 //! texts of at most `max_chars` chars; a text that short gets the mean of both tables'
 //! log-odds. Characters catch what short texts spell rather than say (`un-funny`,
-//! `loooved`, a name's stem) and cross-validation found the mean better than the words
+//! `loooved`, a shared stem) and cross-validation found the mean better than the words
 //! alone on one-sentence reviews (docs/sentiment.md). Long reviews skip it: there the
 //! words alone did better.
 //!
