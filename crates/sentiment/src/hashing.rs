@@ -200,14 +200,10 @@ impl<'a> Scratch<'a> {
             let len = self.chars.len();
             for n in min_n..=max_n {
                 for window in self.chars.windows(n.min(len)) {
-                    let mut h = FNV_OFFSET;
                     let mut buf = [0u8; 4];
-                    for c in window {
-                        for &b in c.encode_utf8(&mut buf).as_bytes() {
-                            h ^= u64::from(b);
-                            h = h.wrapping_mul(FNV_PRIME);
-                        }
-                    }
+                    let h = window.iter().fold(FNV_OFFSET, |h, c| {
+                        c.encode_utf8(&mut buf).bytes().fold(h, fnv1a)
+                    });
                     let bucket = fmix64(h) >> shift;
                     // Word counts are bounded by the text length limit, far below 2^32.
                     self.grams.push(bucket << 32 | index as u64);
@@ -259,11 +255,13 @@ impl<'a> Scratch<'a> {
 /// FNV-1a over the token's feature bytes.
 fn word_hash(token: &Token<'_>) -> u64 {
     let mut h = FNV_OFFSET;
-    token.feed(|b| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
-    });
+    token.feed(|b| h = fnv1a(h, b));
     h
+}
+
+/// One byte of FNV-1a: the hash `h` so far, then `b`.
+fn fnv1a(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
 }
 
 /// murmur3's 64-bit finaliser: every input bit affects every output bit.

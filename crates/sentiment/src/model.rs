@@ -216,14 +216,7 @@ impl SentimentModel {
                 let char_logit = short.logit(&chars.terms, |term, part| {
                     char_parts.push((part, term.first));
                 });
-                char_parts.sort_by_key(|p| p.1);
-                char_parts.dedup_by(|next, kept| {
-                    let same = next.1 == kept.1;
-                    if same {
-                        kept.0 += next.0;
-                    }
-                    same
-                });
+                sum_by_key(&mut char_parts);
                 named = word_parts
                     .iter()
                     .map(|&(part, first)| (part / 2.0, words.gram_text(first)))
@@ -233,15 +226,7 @@ impl SentimentModel {
                             .map(|&(part, first)| (part / 2.0, chars.gram_text(first))),
                     )
                     .collect();
-                // Sum the shares of equal names: sort by name, merge neighbours.
-                named.sort_by(|a, b| a.1.cmp(&b.1));
-                named.dedup_by(|next, kept| {
-                    let same = next.1 == kept.1;
-                    if same {
-                        kept.0 += next.0;
-                    }
-                    same
-                });
+                sum_by_key(&mut named);
                 (word_logit + char_logit) / 2.0
             }
         };
@@ -279,6 +264,19 @@ impl SentimentModel {
     }
 }
 
+/// Sorts `(share, key)` pairs by key and leaves one pair per key, with the sum of its
+/// shares.
+fn sum_by_key<K: Ord>(parts: &mut Vec<(f64, K)>) {
+    parts.sort_by(|a, b| a.1.cmp(&b.1));
+    parts.dedup_by(|next, kept| {
+        let same = next.1 == kept.1;
+        if same {
+            kept.0 += next.0;
+        }
+        same
+    });
+}
+
 /// Whether `text` has at most `max_chars` chars (UTF-8 takes 1 to 4 bytes a char, so
 /// the byte length settles most texts without counting).
 pub(crate) fn is_within(text: &str, max_chars: u32) -> bool {
@@ -306,15 +304,11 @@ pub(crate) fn check_text(text: &str) -> Result<()> {
     if text.chars().all(invisible) {
         return Err(Error::EmptyText);
     }
-    // Byte length bounds char count from above: most texts skip the count.
-    if text.len() > MAX_TEXT_CHARS {
-        let chars = text.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            return Err(Error::TextTooLong {
-                chars,
-                max: MAX_TEXT_CHARS,
-            });
-        }
+    if !is_within(text, MAX_TEXT_CHARS as u32) {
+        return Err(Error::TextTooLong {
+            chars: text.chars().count(),
+            max: MAX_TEXT_CHARS,
+        });
     }
     Ok(())
 }
