@@ -117,23 +117,15 @@ impl TrainParams {
                     "must be 1 to 20000",
                 );
             }
-            if let Some(c) = short.c {
-                if !(c.is_finite() && c > 0.0) {
-                    return invalid(
-                        "short_texts.c",
-                        c.to_string(),
-                        "must be a finite number above 0",
-                    );
-                }
+            if let Some(c) = short.c.filter(|&c| !penalty_is_valid(c)) {
+                return invalid("short_texts.c", c.to_string(), PENALTY_RULE);
             }
         }
         if self.min_df == 0 {
             return invalid("min_df", "0".into(), "must be at least 1");
         }
-        if let Some(c) = self.c {
-            if !(c.is_finite() && c > 0.0) {
-                return invalid("c", c.to_string(), "must be a finite number above 0");
-            }
+        if let Some(c) = self.c.filter(|&c| !penalty_is_valid(c)) {
+            return invalid("c", c.to_string(), PENALTY_RULE);
         }
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
             return invalid(
@@ -147,6 +139,14 @@ impl TrainParams {
         }
         Ok(())
     }
+}
+
+/// The rule of every inverse penalty `C`.
+const PENALTY_RULE: &str = "must be a finite number above 0";
+
+/// Whether `c` keeps [`PENALTY_RULE`].
+fn penalty_is_valid(c: f64) -> bool {
+    c.is_finite() && c > 0.0
 }
 
 /// Validation accuracy of one `C` while tuning.
@@ -224,11 +224,13 @@ pub fn train(reviews: &[Review], params: &TrainParams) -> Result<(SentimentModel
         max_iter: params.max_iter,
         rel_tol: 1e-6,
     };
-    let short_params = params
+    // The short-text table's parameters and training rows, when those hold both labels.
+    let short = params
         .short_texts
         .as_ref()
-        .filter(|s| one_class_check(&short_rows(&training, s.max_chars)).is_ok());
-    let tuned = tune(&training, params, short_params, stopping)?;
+        .map(|s| (s, short_rows(&training, s.max_chars)))
+        .filter(|(_, rows)| one_class_check(rows).is_ok());
+    let tuned = tune(&training, params, short.as_ref().map(|s| s.0), stopping)?;
     let design = Design::words(&training, params);
     let fitted = fit(
         &design.x,
@@ -242,9 +244,8 @@ pub fn train(reviews: &[Review], params: &TrainParams) -> Result<(SentimentModel
         words: design.table(&fitted),
         short: None,
     };
-    let short_texts = match (short_params, tuned.short) {
-        (Some(sp), Some((c, trials))) => {
-            let rows = short_rows(&training, sp.max_chars);
+    let short_texts = match (short, tuned.short) {
+        (Some((sp, rows)), Some((c, trials))) => {
             let design = Design::chars(&rows, sp.features, params);
             let fitted = fit(&design.x, &design.y, &design.row_weights, c, stopping, None);
             let chars = design.table(&fitted);
