@@ -100,7 +100,7 @@ fn in_range(s: &str, range: std::ops::RangeInclusive<u8>) -> Result<u8, String> 
     whole_in(s, range, &rule)
 }
 
-pub(super) fn min_df(s: &str) -> Result<u32, String> {
+pub(super) fn positive_u32(s: &str) -> Result<u32, String> {
     whole_in(s, 1..=u32::MAX, "a whole number from 1 to 4294967295")
 }
 

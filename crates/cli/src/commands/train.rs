@@ -83,10 +83,7 @@ pub(crate) fn train_request(
             test_fraction,
             cv_folds: a.cv,
             search: a.search,
-            feature_spec: match a.features {
-                FeaturesArg::Full => FeatureSpec::default(),
-                FeaturesArg::Original => FeatureSpec::original(),
-            },
+            feature_spec: feature_spec(a)?,
             git_sha: Some(env!("REELCAST_GIT_SHA").to_owned()).filter(|s| !s.is_empty()),
         },
         out_dir: a
@@ -94,6 +91,23 @@ pub(crate) fn train_request(
             .clone()
             .unwrap_or_else(|| settings.train.out_dir.clone()),
     })
+}
+
+/// The feature spec of `--features` and `--min-person-films`.
+fn feature_spec(a: &TrainArgs) -> Result<FeatureSpec> {
+    match (a.features, a.min_person_films) {
+        (FeaturesArg::Original, None) => Ok(FeatureSpec::original()),
+        (FeaturesArg::Original, Some(_)) => anyhow::bail!(
+            "--min-person-films: the original feature set has no crew features; drop the flag or use --features full"
+        ),
+        (FeaturesArg::Full, min_films) => {
+            let mut spec = FeatureSpec::default();
+            if let (Some(crew), Some(n)) = (spec.crew.as_mut(), min_films) {
+                crew.min_person_films = n;
+            }
+            Ok(spec)
+        }
+    }
 }
 
 /// The tracking options of the flags over `[tracking]`.

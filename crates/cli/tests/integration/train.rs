@@ -448,6 +448,40 @@ fn people_flags_train_the_crew_model_and_basics_and_ratings_alone_the_basics_onl
 }
 
 #[test]
+fn min_person_films_keeps_only_people_with_that_many_training_films() {
+    let sandbox = Sandbox::new();
+
+    let everyone = sandbox.train("all", &[]);
+    let regulars = sandbox.train("regulars", &["--min-person-films", "3"]);
+    let original = sandbox
+        .run(["train", "--features", "original", "--min-person-films", "3"])
+        .error();
+    let zero = sandbox.run(["train", "--min-person-films", "0"]).error();
+
+    let (all, kept) = (
+        num(&everyone, "people_count"),
+        num(&regulars, "people_count"),
+    );
+    assert!(
+        kept > 0.0 && kept < all / 2.0,
+        "most people of the sample have one or two films: {kept} of {all} kept"
+    );
+    assert_ne!(
+        everyone["rmse"], regulars["rmse"],
+        "the crew columns change"
+    );
+    let run_id = regulars["tracking"]["run_id"].as_str().unwrap();
+    let run = sandbox.run(["runs", "show", run_id, "--json"]).json();
+    assert_eq!(run["run"]["params"]["crew_min_person_films"], "3");
+    assert_eq!(run["run"]["params"]["crew_top_cast"], "4");
+    assert!(
+        original.contains("--min-person-films") && original.contains("--features full"),
+        "{original}"
+    );
+    assert!(zero.contains("from 1"), "{zero}");
+}
+
+#[test]
 fn imdb_dir_trains_on_every_file_present() {
     let sandbox = Sandbox::new();
     sandbox.copy_sample("imdb", &SAMPLE_FILES);

@@ -305,6 +305,14 @@ fn build_record(
     };
     params.insert("feature_set".into(), feature_set.into());
     params.insert("model_kind".into(), kind.into());
+    if let Some(crew) = bundle.features.crew() {
+        let spec = crew.spec();
+        params.insert("crew_top_cast".into(), spec.top_cast.to_string());
+        params.insert("crew_smoothing".into(), spec.smoothing.to_string());
+        params.insert("crew_folds".into(), spec.folds.to_string());
+        let min_films = spec.min_person_films.to_string();
+        params.insert("crew_min_person_films".into(), min_films);
+    }
     if let Some(k) = options.cv_folds {
         params.insert("cv_folds".into(), k.to_string());
     }
