@@ -58,7 +58,15 @@ pub struct Credits {
     pub cast: Vec<Person>,
 }
 
+impl Person {
+    /// Longest person id or name a request may give, in characters.
+    pub const MAX_CHARS: usize = 200;
+}
+
 impl Credits {
+    /// Most people a request may give per role.
+    pub const MAX_PER_ROLE: usize = 20;
+
     /// True when no person is credited in any role.
     pub fn is_empty(&self) -> bool {
         self.directors.is_empty() && self.writers.is_empty() && self.cast.is_empty()
