@@ -3,7 +3,7 @@
 #
 # Builds reelcast in release, generates IMDb-format title.basics, title.ratings, title.crew,
 # title.principals and name.basics with `gen_imdb --scale S` (scale 1 = IMDb's real sizes:
-# 12M, 1.6M, 12M, 95M and 14M rows), sets up bench/.venv with pandas, times each tool with
+# 12M, 1.6M, 12M, 95M and 14M rows), sets up bench/.venv (bench/venv.sh, the pinned Python stack), times each tool with
 # /usr/bin/time -v and prints a markdown table (wall s, peak RSS MB, rows out, load average
 # before the run, ratio to pandas at the same scale) and whether issue 14's targets are met.
 #
@@ -107,17 +107,13 @@ if [ "$PANDAS_SCALE" != none ]; then
         run_reelcast "$PANDAS_SCALE"
         SAME=("$RC_WALL" "$RC_RSS" "$RC_LOAD" "$RC_MOVIES" "$RC_PRINCIPALS")
     fi
-    if [ ! -x bench/.venv/bin/python ]; then
-        echo "creating bench/.venv with pandas..." >&2
-        python3 -m venv bench/.venv
-        bench/.venv/bin/pip install -q pandas
-    fi
+    py=$(bash bench/venv.sh)
     generate "$PANDAS_SCALE"
     data=$DATA
     dest="$OUT/pandas-x$PANDAS_SCALE"
     LOG="$OUT/pandas-x$PANDAS_SCALE.log"
     echo "timing pandas at scale $PANDAS_SCALE..." >&2
-    measure bench/.venv/bin/python bench/ingest_pandas.py "$data/title.basics.tsv.gz" \
+    measure "$py" bench/ingest_pandas.py "$data/title.basics.tsv.gz" \
         "$data/title.ratings.tsv.gz" "$dest" "$data/title.crew.tsv.gz" \
         "$data/title.principals.tsv.gz" "$data/name.basics.tsv.gz"
     PD=("$WALL" "$RSS" "$LOAD" "$(awk '$1 == "movies_with_ratings.csv" {print $2}' "$LOG.stdout")"

@@ -24,7 +24,9 @@
 #
 # Prints a markdown table (also written to bench/out/serve.md) with the server process's
 # CPU time per request (user + system, from /proc; less noisy than requests/s when wrk
-# shares the cores) and preemptions per request, then the targets with the c=64 ratio as
+# shares the cores), preemptions per request and, for reelcast, the p99 of its own
+# request-duration histogram (what the server spends on a request, without the time the
+# request and its answer wait for a core shared with wrk), then the targets with the c=64 ratio as
 # the median of the pairs, and the server's peak resident memory (VmHWM).
 # Targets: /predict/movie p99 <= 5 ms at c=64, >= 100x the FastAPI peer's requests/s and
 # >= 50% of hello-world's at c=64; /predict/batch (100) p99 <= 10 ms at c=16; server RSS
@@ -70,14 +72,34 @@ done
 # 100 real films from the embedded sample as one batch body.
 python3 bench/serve/batch_body.py "$work/batch.lua"
 
-run() { # name url script concurrency server-pid policy round
-  local name=$1 url=$2 script=$3 c=$4 pid=$5 policy=$6 round=$7 line before after pre0 pre1
-  local t=$(( $4 < THREADS ? $4 : THREADS ))
+# reelcast's own http_request_duration_seconds buckets for ROUTE: "le count" lines.
+server_buckets() { # route
+  curl -sf "http://127.0.0.1:$api_port/metrics" | awk -v route="route=\"$1\"" '
+    index($0, "http_request_duration_seconds_bucket{") == 1 && index($0, route) {
+      match($0, /le="[^"]+"/); print substr($0, RSTART + 4, RLENGTH - 5), $NF }'
+}
+# The upper bound, in ms, of the bucket holding the 99th percentile of the requests
+# counted between two server_buckets snapshots: the server's own latency, from the
+# request's arrival at the router to its answer, without the client's wait for a core.
+server_p99() { # before-file after-file
+  paste "$1" "$2" | awk '{ le[NR] = $1; n[NR] = $4 - $2 }
+    END { for (i = 1; i <= NR; i++) if (n[i] >= 0.99 * n[NR]) {
+      print (le[i] == "+Inf" ? "inf" : le[i] * 1000); exit } print "nan" }'
+}
+
+run() { # name url script concurrency server-pid policy round [reelcast route]
+  local name=$1 url=$2 script=$3 c=$4 pid=$5 policy=$6 round=$7 route=${8:-}
+  local t=$(( $4 < THREADS ? $4 : THREADS )) line before after pre0 pre1 p99=nan
   cat "$script" bench/serve/report.lua > "$work/run.lua"
+  [ -n "$route" ] && server_buckets "$route" > "$work/buckets0"
   before=$(cpu_ticks "$pid"); pre0=$(preemptions "$pid")
   line=$(wrk_as "$policy" -t"$t" -c"$c" -d"$DURATION" -s "$work/run.lua" "$url" | grep '^RESULT')
   after=$(cpu_ticks "$pid"); pre1=$(preemptions "$pid")
-  echo "$name $c $policy $round $line cpu_ticks=$(( after - before )) preempted=$(( pre1 - pre0 ))"
+  if [ -n "$route" ]; then
+    server_buckets "$route" > "$work/buckets1"
+    p99=$(server_p99 "$work/buckets0" "$work/buckets1")
+  fi
+  echo "$name $c $policy $round $line cpu_ticks=$(( after - before )) preempted=$(( pre1 - pre0 )) server_p99=$p99"
 }
 : > "$work/empty.lua"
 results="$work/results"
@@ -86,18 +108,18 @@ results="$work/results"
   # speed drifts over minutes, and adjacent runs see the same machine.
   for c in 1 16 64; do
     run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" "$c" "$hello_pid" other 1
-    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid" other 1
+    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua "$c" "$api_pid" other 1 /predict/movie
   done
   # uvicorn's workers are children of $fastapi_pid: their CPU time is not counted.
   run fastapi "http://127.0.0.1:$fastapi_port/predict/movie" bench/serve/movie.lua 64 "$fastapi_pid" other 1
   for c in 1 16 64; do
-    run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid" other 1
+    run batch100 "http://127.0.0.1:$api_port/predict/batch" "$work/batch.lua" "$c" "$api_pid" other 1 /predict/batch
   done
   # The throughput ratio at c=64 with wrk under SCHED_BATCH, over PAIRS64 pairs (it moves
   # by several points between pairs on a shared machine; the target takes their median).
   for round in $(seq 1 "$PAIRS64"); do
     run hello "http://127.0.0.1:$hello_port/" "$work/empty.lua" 64 "$hello_pid" batch "$round"
-    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua 64 "$api_pid" batch "$round"
+    run movie "http://127.0.0.1:$api_port/predict/movie" bench/serve/movie.lua 64 "$api_pid" batch "$round" /predict/movie
   done
 } | tee "$results"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
@@ -113,15 +135,17 @@ for line in open(sys.argv[1]):
 # The hello-world run each row is compared with: same concurrency, policy and round.
 hello = {(c, p, r): m["rps"] for n, c, p, r, m in parsed if n == "hello"}
 names = {"hello": "axum hello-world `GET /`", "fastapi": "FastAPI + scikit-learn `POST /predict/movie`", "movie": "`POST /predict/movie`", "batch100": "`POST /predict/batch` (100 movies)"}
-print("| endpoint | c | wrk policy | requests/s | vs hello-world | p50 ms | p99 ms | server CPU µs/request | server preemptions/request | errors |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| endpoint | c | wrk policy | requests/s | vs hello-world | p50 ms | p99 ms | server's own p99 ms | server CPU µs/request | server preemptions/request | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for n, c, p, r, m in parsed:
     base = hello.get((c, p, r))
     ratio = f"{m['rps'] / base:.0%}" if n not in ("hello", "fastapi") and base else ""
     # /proc clock ticks are 1/100 s.
     cpu = f"{m['cpu_ticks'] * 1e4 / m['requests']:.1f}" if m["requests"] and n != "fastapi" else ""
     pre = f"{m['preempted'] / m['requests']:.2f}" if m["requests"] and n != "fastapi" else ""
-    print(f"| {names[n]} | {c} | {p} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {cpu} | {pre} | {int(m['errors'])} |")
+    # The histogram bucket holding it: at most this.
+    own = f"<= {m['server_p99']:g}" if m["server_p99"] == m["server_p99"] else ""
+    print(f"| {names[n]} | {c} | {p} | {m['rps']:,.0f} | {ratio} | {m['p50']:.2f} | {m['p99']:.2f} | {own} | {cpu} | {pre} | {int(m['errors'])} |")
 print()
 movie64 = [m["rps"] / hello[(64, "batch", r)] for n, c, p, r, m in parsed if (n, c, p) == ("movie", 64, "batch")]
 other64 = [m["rps"] / hello[(64, "other", r)] for n, c, p, r, m in parsed if (n, c, p) == ("movie", 64, "other")]
