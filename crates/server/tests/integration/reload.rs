@@ -325,9 +325,16 @@ async fn no_request_fails_while_models_are_swapped_under_load() {
     );
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Requests answered so far (successful or not), for the swaps below to wait on.
+    let answered = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
     for c in 0..4 {
-        let (state, stop, expected) = (state.clone(), stop.clone(), expected.clone());
+        let (state, stop, expected, answered) = (
+            state.clone(),
+            stop.clone(),
+            expected.clone(),
+            answered.clone(),
+        );
         clients.push(tokio::spawn(async move {
             let (mut ok, mut failed, mut seen) = (0usize, 0usize, [false, false]);
             while !stop.load(Ordering::Relaxed) {
@@ -360,6 +367,7 @@ async fn no_request_fails_while_models_are_swapped_under_load() {
                     }
                     _ => failed += 1,
                 }
+                answered.fetch_add(1, Ordering::SeqCst);
                 // An in-process call that never waits on I/O completes without yielding;
                 // without this the clients would hold every worker and the reloads below
                 // would never run.
@@ -368,12 +376,23 @@ async fn no_request_fails_while_models_are_swapped_under_load() {
             (ok, failed, seen)
         }));
     }
+    // After each swap, wait for more answers than the 4 clients can have in flight, so at
+    // least one request per swap reads the new model; the deadline only bounds a hang.
+    const ANSWERS_PER_SWAP: usize = 6;
     for version in 2..=21 {
         registry.point_at(version);
         let (status, body) = reload(&state, Some("Bearer t")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["reloaded"], true);
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let target = answered.load(Ordering::SeqCst) + ANSWERS_PER_SWAP;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while answered.load(Ordering::SeqCst) < target {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "version {version}: fewer than {ANSWERS_PER_SWAP} answers within 60 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
     }
     stop.store(true, Ordering::Relaxed);
     let (mut ok, mut failed, mut seen) = (0, 0, [false, false]);
