@@ -1,5 +1,7 @@
 //! Records the git commit of the build so every trained bundle can name it.
 
+#![forbid(unsafe_code)]
+
 use std::process::Command;
 
 fn main() {

@@ -4,6 +4,7 @@
 //! 2 error. The error that ends a command is the last line on stderr: `error: ...`, or
 //! with `--log-format json` one JSON object like the log lines (argument errors too).
 
+#![forbid(unsafe_code)]
 // Commands print through `output::outln!`, which returns write errors (see `output`).
 #![deny(clippy::print_stdout)]
 

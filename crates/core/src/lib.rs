@@ -20,6 +20,8 @@
 //! assert!(Year::new(1899).is_ok());
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod error;
 mod genre;
 mod movie;

@@ -9,6 +9,8 @@
 //! Without `--basics`/`--ratings` the embedded sample is used; without `--out` nothing is
 //! written. Prints the step counts and the dataset version.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -44,6 +44,8 @@
 //!
 //! [`MovieRecord`]: reelcast_core::MovieRecord
 
+#![forbid(unsafe_code)]
+
 mod basics;
 mod crew;
 mod download_check;

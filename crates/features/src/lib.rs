@@ -28,6 +28,8 @@
 //! assert!(imputed.start_year && imputed.num_votes);
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod crew;
 mod error;
 mod fit;

@@ -1,6 +1,8 @@
 //! Fit and predict benchmarks on seeded movie-shaped synthetic data (45 features).
 //! Kept short: `cargo bench -p reelcast-model` takes about a minute.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

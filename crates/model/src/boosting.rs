@@ -13,7 +13,7 @@ use crate::boosting_params::BoostingValidParams;
 use crate::compiled::Compiled;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::explain::{Contributions, Interval};
+use crate::explain::{Contributions, PredictionInterval};
 use crate::predict::{predict_rows, sum_row, with_padded};
 use crate::quantile::QuantileInterval;
 use crate::quickscorer::QuickScorer;
@@ -113,8 +113,8 @@ impl TryFrom<BoostingRepr> for GradientBoosting {
 
 /// The scorer over `trees` followed by `interval`'s lower and upper quantile trees, when
 /// there is an interval and every tree fits a [`QuickScorer`]. One pass over the row's
-/// features then serves all three ensembles: the served boosted model's 250 trees take
-/// about half the instructions of three separate passes.
+/// features then serves all three ensembles, at well under the cost of three separate
+/// passes.
 fn banded_scorer(
     trees: &[Tree],
     interval: Option<&QuantileInterval>,
@@ -216,17 +216,17 @@ impl GradientBoosting {
         )
     }
 
-    /// The prediction with its calibrated prediction interval, or `None` if the model was
-    /// fitted without one ([`BoostingValidParams::fit`], or a model saved before intervals
-    /// existed). `lower` and `upper` estimate the `lower_q` and `upper_q` conditional
-    /// quantiles of the target (see [`BoostingValidParams::fit_with_interval`]), widened if
-    /// needed so that `lower <= mean <= upper`; `mean` equals
-    /// [`GradientBoosting::predict_row`] bit for bit. About three times the cost of
-    /// `predict_row` (three ensembles).
+    /// The prediction with its calibrated prediction interval, or `None` if the model has
+    /// none (fitted by [`BoostingValidParams::fit`], or read from the first serialized form
+    /// by [`GradientBoosting::deserialize_without_interval`]). `lower` and `upper` estimate
+    /// the `lower_q` and `upper_q` conditional quantiles of the target (see
+    /// [`BoostingValidParams::fit_with_interval`]), widened if needed so that
+    /// `lower <= mean <= upper`; `mean` equals [`GradientBoosting::predict_row`] bit for bit.
+    /// About three times the cost of `predict_row` (three ensembles).
     ///
     /// # Panics
     /// If `row.len() != self.n_features()`.
-    pub fn predict_interval(&self, row: &[f32]) -> Option<Interval> {
+    pub fn predict_interval(&self, row: &[f32]) -> Option<PredictionInterval> {
         self.check_width(row);
         let interval = self.interval.as_ref()?;
         if let Some(scorer) = &self.banded {
@@ -252,7 +252,7 @@ impl GradientBoosting {
     ///
     /// # Panics
     /// If `rows.len()` is not a multiple of `self.n_features()`.
-    pub fn predict_interval_batch(&self, rows: &[f32]) -> Option<Vec<Interval>> {
+    pub fn predict_interval_batch(&self, rows: &[f32]) -> Option<Vec<PredictionInterval>> {
         let interval = self.interval.as_ref()?;
         let points = self.predict_batch(rows);
         Some(interval.around_batch(&points, rows, self.n_features))

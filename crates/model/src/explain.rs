@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// is not calibrated. From a boosted model ([`crate::GradientBoosting::predict_interval`]) it
 /// estimates the conditional quantiles of the target itself, calibrated on held-out rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
+pub struct PredictionInterval {
     /// The ensemble prediction (the mean of a forest's trees; a boosted model's prediction).
     pub mean: f64,
     /// The lower end (or `mean`, if that is lower).
@@ -33,11 +33,12 @@ pub struct Contributions {
     pub values: Vec<f64>,
 }
 
-/// The interval of per-tree predictions `preds` (see [`Interval`]; `preds` is non-empty).
-pub(crate) fn interval(mut preds: Vec<f64>, lower_q: f64, upper_q: f64) -> Interval {
+/// The interval of per-tree predictions `preds` (see [`PredictionInterval`]; `preds` is
+/// non-empty).
+pub(crate) fn interval(mut preds: Vec<f64>, lower_q: f64, upper_q: f64) -> PredictionInterval {
     let mean = preds.iter().sum::<f64>() / preds.len() as f64;
     preds.sort_unstable_by(f64::total_cmp);
-    Interval {
+    PredictionInterval {
         mean,
         lower: quantile(&preds, lower_q).min(mean),
         upper: quantile(&preds, upper_q).max(mean),

@@ -8,7 +8,7 @@ use crate::binning::BinnedMatrix;
 use crate::compiled::Compiled;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::explain::{interval, normalize, Contributions, Interval};
+use crate::explain::{interval, normalize, Contributions, PredictionInterval};
 use crate::forest_params::ForestValidParams;
 use crate::grow::{grow, GrowConfig, Workspace};
 use crate::predict::{for_each_leaf, predict_rows, sum_row, with_padded};
@@ -232,7 +232,7 @@ impl RandomForest {
     ///
     /// # Panics
     /// If the row width is wrong or not `0 <= lower_q <= upper_q <= 1`.
-    pub fn predict_interval(&self, row: &[f32], lower_q: f64, upper_q: f64) -> Interval {
+    pub fn predict_interval(&self, row: &[f32], lower_q: f64, upper_q: f64) -> PredictionInterval {
         assert!(
             (0.0..=1.0).contains(&lower_q) && (lower_q..=1.0).contains(&upper_q),
             "quantiles must satisfy 0 <= lower_q <= upper_q <= 1, got {lower_q} and {upper_q}"

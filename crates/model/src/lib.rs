@@ -11,8 +11,9 @@
 //! - [`metrics`]: RMSE, MAE, R² and [`RegressionMetrics`].
 //!
 //! Fitted models predict from raw `f32` rows (NaN goes right at every split, so impute
-//! first), explain predictions ([`Contributions`]), give [`Interval`]s (the spread of a
-//! forest's trees; a boosted model's quantile ensembles) and serialize with serde. The same seed and data give bit-identical model bytes on any number of threads.
+//! first), explain predictions ([`Contributions`]), give [`PredictionInterval`]s (the
+//! spread of a forest's trees; a boosted model's quantile ensembles) and serialize with
+//! serde. The same seed and data give bit-identical model bytes on any number of threads.
 //!
 //! This crate knows nothing about IMDb and uses no other workspace crate; `pipeline` turns
 //! movie features into a [`Dataset`] and stores fitted models.
@@ -31,6 +32,8 @@
 //! assert!((forest.predict_row(&[3.0, 5.0]) - 6.0).abs() < 0.5);
 //! # Ok::<(), reelcast_model::Error>(())
 //! ```
+
+#![forbid(unsafe_code)]
 
 mod binning;
 mod boosting;
@@ -56,7 +59,7 @@ pub use boosting::GradientBoosting;
 pub use boosting_params::{BoostingParams, BoostingValidParams};
 pub use dataset::Dataset;
 pub use error::{Error, Result};
-pub use explain::{Contributions, Interval};
+pub use explain::{Contributions, PredictionInterval};
 pub use forest::RandomForest;
 pub use forest_params::{ForestParams, ForestValidParams};
 pub use metrics::RegressionMetrics;

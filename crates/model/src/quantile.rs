@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::compiled::Compiled;
 use crate::error::{Error, Result};
-use crate::explain::Interval;
+use crate::explain::PredictionInterval;
 use crate::predict::{predict_rows, sum_row};
 use crate::tree::Tree;
 
@@ -125,7 +125,7 @@ impl QuantileInterval {
 
     /// The interval around the point prediction `point` for one padded row.
     #[inline]
-    pub(crate) fn around(&self, point: f64, padded: &[f32]) -> Interval {
+    pub(crate) fn around(&self, point: f64, padded: &[f32]) -> PredictionInterval {
         self.around_raw(
             point,
             self.lower.predict_padded(padded),
@@ -135,7 +135,7 @@ impl QuantileInterval {
 
     /// The interval around `point` from the raw lower and upper quantile predictions.
     #[inline]
-    pub(crate) fn around_raw(&self, point: f64, lower: f64, upper: f64) -> Interval {
+    pub(crate) fn around_raw(&self, point: f64, lower: f64, upper: f64) -> PredictionInterval {
         contain(point, lower - self.margin, upper + self.margin)
     }
 
@@ -154,7 +154,7 @@ impl QuantileInterval {
         points: &[f64],
         rows: &[f32],
         n_features: usize,
-    ) -> Vec<Interval> {
+    ) -> Vec<PredictionInterval> {
         let (lower, upper) = rayon::join(
             || self.lower.predict_rows(rows, n_features),
             || self.upper.predict_rows(rows, n_features),
@@ -170,8 +170,8 @@ impl QuantileInterval {
 /// The interval `[lower, upper]` widened to contain `point` (quantile ensembles are fitted
 /// separately, so they can cross each other or miss the point prediction).
 #[inline]
-fn contain(point: f64, lower: f64, upper: f64) -> Interval {
-    Interval {
+fn contain(point: f64, lower: f64, upper: f64) -> PredictionInterval {
+    PredictionInterval {
         mean: point,
         lower: lower.min(point),
         upper: upper.max(point),

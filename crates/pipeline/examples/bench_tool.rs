@@ -12,6 +12,8 @@
 //! training rows of the seeded split only, each setting is scored by K-fold
 //! cross-validation (features and model fitted on K-1 folds, RMSE on the last).
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

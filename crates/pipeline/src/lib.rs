@@ -29,6 +29,8 @@
 //! # Ok::<(), reelcast_pipeline::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod atomic_file;
 mod bundle;
 mod bundle_v1;

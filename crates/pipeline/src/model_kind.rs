@@ -1,7 +1,7 @@
 //! The two model families and the fitted-model enum the bundle stores.
 
 use rayon::prelude::*;
-use reelcast_model::{Contributions, GradientBoosting, Interval, RandomForest};
+use reelcast_model::{Contributions, GradientBoosting, PredictionInterval, RandomForest};
 use serde::{Deserialize, Serialize};
 
 /// Lower quantile level of every [`Band`]: the 10th percentile.
@@ -67,8 +67,8 @@ pub struct Band {
     pub upper: f64,
 }
 
-impl From<Interval> for Band {
-    fn from(i: Interval) -> Self {
+impl From<PredictionInterval> for Band {
+    fn from(i: PredictionInterval) -> Self {
         Band {
             lower: i.lower,
             upper: i.upper,

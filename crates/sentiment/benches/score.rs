@@ -6,6 +6,8 @@
 //! 1,500 chars, cut to its first 1,500 chars; the sentence is the sample's first Rotten
 //! Tomatoes row.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::io::Read;
 

@@ -11,10 +11,12 @@
 //! ```
 //!
 //! Fold `k` holds the training rows whose `crc32(text) / 5 % folds == k` (the held-out
-//! rule took `crc32 % 5 == 0`, so this is a second, independent cut); each fold's model
+//! rule is `crc32 % 5 == 0`, so this is a second, independent cut); each fold's model
 //! trains on the other folds with the given settings (and fixed `c`s, so no inner tuning;
 //! `short_max_chars` 0 leaves out the short-text character table)
 //! and is scored per source. Prints each fold and the mean accuracy per source.
+
+#![forbid(unsafe_code)]
 
 use std::fs::File;
 use std::io::BufReader;

@@ -31,6 +31,8 @@
 //! # Ok::<(), reelcast_sentiment::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod design;
 mod embedded;
 mod english;

@@ -5,6 +5,8 @@
 //! cargo run --release -p reelcast-server --example hello -- 127.0.0.1:8001
 //! ```
 
+#![forbid(unsafe_code)]
+
 use axum::routing::get;
 use axum::Router;
 

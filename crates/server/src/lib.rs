@@ -24,6 +24,8 @@
 //! assert!(reelcast_server::openapi_json().contains("/predict/movie"));
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod body_limit;
 mod cors;
 mod dto;

@@ -321,9 +321,9 @@ fn held_out_only_on_the_training_data_scores_the_test_split_of_the_training_repo
     assert!(!text.stdout.contains("note:"), "{}", text.stdout);
 }
 
-/// A stricter filter gives another dataset version, so "this is the dataset the model
-/// was trained on" was not printed, though every film it scored was a training row or
-/// a test row of the model.
+/// A stricter filter gives another dataset version, yet every film it scores is a training
+/// or a test row of the model: the training-side films are counted in a note, and
+/// `--held-out-only` leaves them out.
 #[test]
 fn every_film_on_the_training_side_is_counted_in_a_note_whatever_the_dataset_version() {
     let sandbox = Sandbox::new();
@@ -359,8 +359,9 @@ fn every_film_on_the_training_side_is_counted_in_a_note_whatever_the_dataset_ver
     assert_eq!(same_data["n_training_side"], trained["n_train"]);
 }
 
-/// The case the version check missed: a processed directory of the films a basics-only
-/// model was trained on is another dataset version; its score mixed in training rows.
+/// A processed directory of the films a basics-only model was trained on is another
+/// dataset version that a version check alone would not recognise: its training rows are
+/// still noted, and `--held-out-only` leaves them out.
 #[test]
 fn a_processed_directory_of_the_training_films_is_scored_with_the_note_or_held_out_only() {
     let sandbox = Sandbox::new();

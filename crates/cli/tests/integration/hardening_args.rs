@@ -1,6 +1,6 @@
-//! Flag values a black-box test found mishandled: negative numbers that clap took for
-//! unknown flags, sizes without an upper bound, and the final error of `--log-format
-//! json`, which was plain text among JSON lines.
+//! Flag values that are easy to mishandle: negative numbers, which clap can take for
+//! unknown flags; sizes, which have upper bounds; and the final error of `--log-format
+//! json`, which is one JSON object like the log lines.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -142,7 +142,8 @@ fn sizes_above_their_bound_are_refused_before_any_work() {
     ];
 
     for (args, wanted) in cases {
-        // Before the bound, `--trees 100000000` trained for minutes: give up after 60 s.
+        // Refusal is immediate; without the bound `--trees 100000000` trains for minutes,
+        // so the deadline turns such a regression into a failure instead of a hang.
         let (code, stderr) = run_with_deadline(&sandbox, args, Duration::from_secs(60));
 
         assert_eq!(code, 2, "case {args:?}:\n{stderr}");

@@ -667,8 +667,8 @@ fn run_id_prefixes_resolve_in_every_experiment() {
     assert_eq!(compared["b"]["run_id"], id_default, "{compared:#}");
 }
 
-/// `train --register --alias 'bad alias!'` trained, logged and registered the run, then
-/// failed on the alias; a bad `--model-name` failed only after the run was logged.
+/// `train --register` checks `--alias` and `--model-name` first: a bad one fails the
+/// command before anything is trained, logged or registered.
 #[test]
 fn a_bad_alias_or_model_name_is_refused_before_anything_is_trained_or_logged() {
     let sandbox = Sandbox::new();

@@ -507,9 +507,9 @@ fn serve_scores_text_with_the_sentiment_model_of_the_flag_or_the_config() {
     assert_eq!(by_env, inverted, "REELCAST__SENTIMENT__MODEL");
 }
 
-/// The advice for a file that is not a sentiment model was to write one over it, even
-/// over a movie bundle passed by mistake; it is `sentiment evaluate --model`'s advice now:
-/// keep the file, write the model to a new one.
+/// The advice for a file that is not a sentiment model is `sentiment evaluate --model`'s:
+/// keep the file and write the model to a new one, never over it (it may be a movie bundle
+/// passed by mistake).
 #[test]
 fn serve_refuses_a_sentiment_model_that_does_not_load_naming_the_path_and_the_fix() {
     let sandbox = Sandbox::new();

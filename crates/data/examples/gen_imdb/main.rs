@@ -22,6 +22,8 @@
 //! in 4 MB chunks that one thread per file gzip-compresses (fast level): nothing is held
 //! beyond a few chunks per file.
 
+#![forbid(unsafe_code)]
+
 mod people;
 mod titles;
 

@@ -409,8 +409,8 @@ fn stale_runs_of_gone_processes_are_killed_and_live_or_foreign_ones_left_alone()
         .is_empty());
 }
 
-/// A prefix was looked up in the default experiment only: the run of another experiment
-/// was "not found in experiment imdb_movie_rating".
+/// A run-id prefix is looked up in every experiment, not only the default one, so a run of
+/// another experiment is found by its unique prefix.
 #[test]
 fn run_ids_resolve_from_a_unique_prefix_in_any_experiment_and_ambiguity_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -480,8 +480,8 @@ fn run_ids_resolve_from_a_unique_prefix_in_any_experiment_and_ambiguity_is_an_er
     );
 }
 
-/// `train --register --alias 'bad alias!'` trained, logged and registered the run, and
-/// only then failed on the alias; a bad model name failed after the run was logged.
+/// A bad alias or model name is checked first: training with it fails before anything is
+/// trained, logged or registered.
 #[test]
 fn a_model_name_or_alias_the_registry_refuses_fails_before_training_or_logging() {
     let dir = tempfile::tempdir().unwrap();
