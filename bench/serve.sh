@@ -81,10 +81,11 @@ server_buckets() { # route
 # The upper bound, in ms, of the bucket holding the 99th percentile of the requests
 # counted between two server_buckets snapshots: the server's own latency, from the
 # request's arrival at the router to its answer, without the client's wait for a core.
-server_p99() { # before-file after-file
-  paste "$1" "$2" | awk '{ le[NR] = $1; n[NR] = $4 - $2 }
-    END { for (i = 1; i <= NR; i++) if (n[i] >= 0.99 * n[NR]) {
-      print (le[i] == "+Inf" ? "inf" : le[i] * 1000); exit } print "nan" }'
+server_p99() { # before-file after-file (the first is empty before a route's first request)
+  awk 'FILENAME == ARGV[1] { before[$1] = $2; next }
+    { le[++k] = $1; n[k] = $2 - before[$1] }
+    END { for (i = 1; i <= k; i++) if (n[i] >= 0.99 * n[k]) {
+      print (le[i] == "+Inf" ? "inf" : le[i] * 1000); exit } print "nan" }' "$1" "$2"
 }
 
 run() { # name url script concurrency server-pid policy round [reelcast route]
