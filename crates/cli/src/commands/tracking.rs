@@ -7,6 +7,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use reelcast_pipeline::track::{Registered, TrackOptions};
 use reelcast_registry::{open, redact_uri, Backend, Error as RegistryError, OpenOptions};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
 
 use crate::args::TrackingArgs;
 use crate::output::{outln, OutputError};
@@ -114,26 +117,15 @@ pub(crate) fn explain_model_error(
     }
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS` UTC.
+/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS` UTC (the bare count when it falls outside
+/// years 1 to 9999).
 pub(crate) fn format_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    const UTC: &[BorrowedFormatItem<'_>] =
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(UTC).ok())
+        .unwrap_or_else(|| format!("{ms} ms after 1970-01-01"))
 }
 
 /// Prints rows as a left-aligned table under `headers`, columns two spaces apart.
@@ -167,5 +159,10 @@ mod tests {
         assert_eq!(format_ms(0), "1970-01-01 00:00:00");
         assert_eq!(format_ms(951_782_400_000), "2000-02-29 00:00:00");
         assert_eq!(format_ms(1_795_000_000_123), "2026-11-18 11:06:40");
+        assert_eq!(format_ms(-1), "1969-12-31 23:59:59");
+        assert_eq!(
+            format_ms(i64::MAX),
+            "9223372036854775807 ms after 1970-01-01"
+        );
     }
 }
