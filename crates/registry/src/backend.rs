@@ -2,6 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
 /// A registry or tracking failure.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,6 +41,17 @@ pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Unix milliseconds, as the registry stores times, as `YYYY-MM-DD HH:MM:SS` UTC (the bare
+/// count when it falls outside years 1 to 9999).
+pub fn format_utc_ms(ms: i64) -> String {
+    const UTC: &[BorrowedFormatItem<'_>] =
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(UTC).ok())
+        .unwrap_or_else(|| format!("{ms} ms after 1970-01-01"))
 }
 
 /// This crate's result type.
@@ -275,4 +290,21 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()>;
     /// The changes of `alias`, oldest first.
     fn alias_history(&self, name: &str, alias: &str) -> Result<Vec<AliasChange>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_unix_milliseconds_as_utc() {
+        assert_eq!(format_utc_ms(0), "1970-01-01 00:00:00");
+        assert_eq!(format_utc_ms(951_782_400_000), "2000-02-29 00:00:00");
+        assert_eq!(format_utc_ms(1_795_000_000_123), "2026-11-18 11:06:40");
+        assert_eq!(format_utc_ms(-1), "1969-12-31 23:59:59");
+        assert_eq!(
+            format_utc_ms(i64::MAX),
+            "9223372036854775807 ms after 1970-01-01"
+        );
+    }
 }

@@ -62,8 +62,8 @@ mod rollback;
 pub mod sqlite;
 
 pub use backend::{
-    AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
-    RunStatus,
+    format_utc_ms, AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion,
+    RegisteredModel, Result, Run, RunStatus,
 };
 pub use model_ref::{
     fetch_bundle, parse_model_uri, resolve, sha256_hex, ModelRef, BUNDLE_SHA256_TAG,

@@ -33,6 +33,7 @@ mod error;
 mod openapi;
 mod routes;
 mod scoring;
+mod sources;
 mod startup;
 mod state;
 
@@ -54,5 +55,6 @@ pub use error::{ApiError, ErrorCode};
 pub use openapi::{openapi, openapi_json};
 pub use reelcast_monitor::Stats;
 pub use reelcast_pipeline::MovieRequest;
+pub use sources::{FileSource, RegistrySource};
 pub use startup::{app, serve, shutdown_signal, ServerSettings};
 pub use state::{AppState, LoadedModel, ModelSource, ReloadOutcome, SourceError};

@@ -77,7 +77,7 @@ pub(crate) fn list(a: &ModelsListArgs, settings: &Settings) -> Result<Outcome> {
                         .collect::<Vec<_>>()
                         .join(" ")
                 },
-                tracking::format_ms(m.created_ms),
+                reelcast_registry::format_utc_ms(m.created_ms),
             ]
         })
         .collect();
@@ -88,7 +88,7 @@ pub(crate) fn list(a: &ModelsListArgs, settings: &Settings) -> Result<Outcome> {
 fn version_row(v: &ModelVersion) -> Vec<String> {
     vec![
         v.version.to_string(),
-        tracking::format_ms(v.created_ms),
+        reelcast_registry::format_utc_ms(v.created_ms),
         v.tags
             .get("test_rmse")
             .and_then(|r| r.parse::<f64>().ok())
@@ -122,7 +122,10 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
         }
         outln!("model     {}", v.name)?;
         outln!("version   {}", v.version)?;
-        outln!("created   {} UTC", tracking::format_ms(v.created_ms))?;
+        outln!(
+            "created   {} UTC",
+            reelcast_registry::format_utc_ms(v.created_ms)
+        )?;
         outln!("run       {}", v.run_id)?;
         outln!("artifact  {}", v.artifact_path)?;
         outln!("aliases   {}", aliases_text(v.aliases.clone()))?;
@@ -150,7 +153,10 @@ pub(crate) fn show(a: &ModelShowArgs, settings: &Settings) -> Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     outln!("model    {}", model.name)?;
-    outln!("created  {} UTC", tracking::format_ms(model.created_ms))?;
+    outln!(
+        "created  {} UTC",
+        reelcast_registry::format_utc_ms(model.created_ms)
+    )?;
     if !model.description.is_empty() {
         outln!("about    {}", model.description)?;
     }

@@ -137,7 +137,7 @@ pub(crate) fn list(a: &RunsListArgs, settings: &Settings) -> Result<Outcome> {
         .map(|r| {
             vec![
                 r.run_id.clone(),
-                tracking::format_ms(r.start_time_ms),
+                reelcast_registry::format_utc_ms(r.start_time_ms),
                 shown_status(r),
                 r.tags.get("model_kind").cloned().unwrap_or_default(),
                 metric(r, "test_rmse"),
@@ -177,9 +177,12 @@ pub(crate) fn show(a: &RunShowArgs, settings: &Settings) -> Result<Outcome> {
     outln!("name        {}", run.run_name)?;
     outln!("experiment  {}", run.experiment)?;
     outln!("status      {}", shown_status(&run))?;
-    outln!("started     {} UTC", tracking::format_ms(run.start_time_ms))?;
+    outln!(
+        "started     {} UTC",
+        reelcast_registry::format_utc_ms(run.start_time_ms)
+    )?;
     if let Some(end) = run.end_time_ms {
-        outln!("ended       {} UTC", tracking::format_ms(end))?;
+        outln!("ended       {} UTC", reelcast_registry::format_utc_ms(end))?;
     }
     for (title, map) in [("params", &run.params), ("tags", &run.tags)] {
         outln!("\n{title}")?;

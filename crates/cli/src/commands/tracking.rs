@@ -7,9 +7,6 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use reelcast_pipeline::track::{Registered, TrackOptions};
 use reelcast_registry::{open, redact_uri, Backend, Error as RegistryError, OpenOptions};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
-use time::OffsetDateTime;
 
 use crate::args::TrackingArgs;
 use crate::output::{outln, OutputError};
@@ -117,17 +114,6 @@ pub(crate) fn explain_model_error(
     }
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS` UTC (the bare count when it falls outside
-/// years 1 to 9999).
-pub(crate) fn format_ms(ms: i64) -> String {
-    const UTC: &[BorrowedFormatItem<'_>] =
-        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(UTC).ok())
-        .unwrap_or_else(|| format!("{ms} ms after 1970-01-01"))
-}
-
 /// Prints rows as a left-aligned table under `headers`, columns two spaces apart.
 pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) -> Result<(), OutputError> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
@@ -148,21 +134,4 @@ pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) -> Result<(), 
         line(&mut row.iter().map(String::as_str))?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_unix_milliseconds_as_utc() {
-        assert_eq!(format_ms(0), "1970-01-01 00:00:00");
-        assert_eq!(format_ms(951_782_400_000), "2000-02-29 00:00:00");
-        assert_eq!(format_ms(1_795_000_000_123), "2026-11-18 11:06:40");
-        assert_eq!(format_ms(-1), "1969-12-31 23:59:59");
-        assert_eq!(
-            format_ms(i64::MAX),
-            "9223372036854775807 ms after 1970-01-01"
-        );
-    }
 }

@@ -18,5 +18,6 @@ mod monitoring;
 mod openapi;
 mod predict;
 mod reload;
+mod sources;
 mod text;
 mod ui;
