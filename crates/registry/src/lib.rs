@@ -18,9 +18,10 @@
 //! alias history. The registry stores bundles as bytes and never decodes them (that is
 //! `reelcast-pipeline`'s job).
 //!
-//! Graph: `registry -> {pipeline, cli}`. This crate uses no other workspace crate (it
-//! stores bundles as bytes plus typed metadata); `pipeline` uses it for the tracked
-//! training use case (`reelcast_pipeline::track`), `cli` to pick and open a backend.
+//! Graph: `registry -> {pipeline, server, cli}`. This crate uses no other workspace crate
+//! (it stores bundles as bytes plus typed metadata); `pipeline` uses it for the tracked
+//! training use case (`reelcast_pipeline::track`), `server` to follow a registry alias
+//! (`reelcast_server::RegistrySource`), `cli` to pick and open a backend.
 //!
 //! ```
 //! use std::collections::BTreeMap;
