@@ -39,10 +39,8 @@ impl ModelSource for FileSource {
         self.path.display().to_string()
     }
 
-    fn load_if_changed(
-        &self,
-        current: Option<&LoadedModel>,
-    ) -> Result<Option<LoadedModel>, String> {
+    /// Every failure is a [`SourceError::Load`]: the file is the whole source.
+    fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
         let stamp = self.stamp();
         let mut loaded = self
             .loaded_stamp
@@ -51,10 +49,12 @@ impl ModelSource for FileSource {
         if current.is_some() && stamp.is_some() && *loaded == stamp {
             return Ok(None);
         }
-        let bundle = ModelBundle::load(&self.path)
-            .map_err(|e| format!("loading the model {}: {e}", self.path.display()))?;
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            SourceError::Load(format!("{what} {}: {e}", self.path.display()))
+        };
+        let bundle = ModelBundle::load(&self.path).map_err(|e| failed("loading the model", &e))?;
         let model = LoadedModel::new(bundle)
-            .map_err(|e| format!("fingerprinting {}: {e}", self.path.display()))?
+            .map_err(|e| failed("fingerprinting", &e))?
             .from_source(&self.describe());
         *loaded = stamp;
         let same = current.is_some_and(|c| c.fingerprint == model.fingerprint);
@@ -79,13 +79,6 @@ impl RegistrySource {
 impl ModelSource for RegistrySource {
     fn describe(&self) -> String {
         self.model.to_string()
-    }
-
-    fn load_if_changed(
-        &self,
-        current: Option<&LoadedModel>,
-    ) -> Result<Option<LoadedModel>, String> {
-        self.poll(current).map_err(|e| e.message().to_owned())
     }
 
     /// A failed alias resolution is a registry error; a version that fails to fetch or

@@ -120,16 +120,10 @@ pub trait ModelSource: Send + Sync + std::fmt::Debug + 'static {
     fn describe(&self) -> String;
     /// Loads the model the source designates now, unless that is `current` (compared
     /// cheaply, e.g. by registry version or file fingerprint): `Ok(None)` when unchanged.
-    /// The returned model is verified by the caller before it is served.
-    fn load_if_changed(&self, current: Option<&LoadedModel>)
-        -> Result<Option<LoadedModel>, String>;
-    /// [`ModelSource::load_if_changed`] with its failure told apart: a registry that
-    /// could not be asked ([`SourceError::Registry`]) or a version that failed to load
-    /// ([`SourceError::Load`]). The default reports every failure as a load failure;
-    /// a registry-backed source overrides it to report failed alias resolutions.
-    fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
-        self.load_if_changed(current).map_err(SourceError::Load)
-    }
+    /// The returned model is verified by the caller before it is served. A failure says
+    /// whether a registry could not be asked ([`SourceError::Registry`]) or a model failed
+    /// to load ([`SourceError::Load`]).
+    fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError>;
     /// The registered versions of the name this source serves, newest first, for
     /// `GET /model/versions`; `Ok(None)` when the source is not a registry (the default).
     /// An `Err` says why the registry could not be asked.
@@ -410,13 +404,6 @@ mod tests {
     impl ModelSource for Failing {
         fn describe(&self) -> String {
             "models:/m@champion".into()
-        }
-
-        fn load_if_changed(
-            &self,
-            current: Option<&LoadedModel>,
-        ) -> Result<Option<LoadedModel>, String> {
-            self.poll(current).map_err(|e| e.message().to_owned())
         }
 
         fn poll(&self, _: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {

@@ -10,7 +10,9 @@ use reelcast_data::IngestOptions;
 use reelcast_pipeline::{
     load_dataset, train, DataSource, ModelBundle, ModelKind, ModelParams, TrainOptions,
 };
-use reelcast_server::{app, AppState, LoadedModel, ModelSource, RegisteredVersion, ServerSettings};
+use reelcast_server::{
+    app, AppState, LoadedModel, ModelSource, RegisteredVersion, ServerSettings, SourceError,
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -52,16 +54,15 @@ impl ModelSource for FakeRegistry {
         "models:/movie_rating_test@champion".into()
     }
 
-    fn load_if_changed(
-        &self,
-        current: Option<&LoadedModel>,
-    ) -> Result<Option<LoadedModel>, String> {
+    fn poll(&self, current: Option<&LoadedModel>) -> Result<Option<LoadedModel>, SourceError> {
         let version = *self.current.lock().unwrap();
         if current.is_some_and(|m| m.version == version.to_string()) {
             return Ok(None);
         }
         if *self.broken.lock().unwrap() == Some(version) {
-            return Err(format!("version {version}: artifact checksum mismatch"));
+            return Err(SourceError::Load(format!(
+                "version {version}: artifact checksum mismatch"
+            )));
         }
         self.loads.fetch_add(1, Ordering::SeqCst);
         let bundle = if version % 2 == 1 {
@@ -69,7 +70,8 @@ impl ModelSource for FakeRegistry {
         } else {
             other_bundle()
         };
-        let model = LoadedModel::new(bundle.clone()).map_err(|e| e.to_string())?;
+        let model =
+            LoadedModel::new(bundle.clone()).map_err(|e| SourceError::Load(e.to_string()))?;
         Ok(Some(model.registered(
             "movie_rating_test",
             version,
