@@ -33,6 +33,7 @@ use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use registry_file::{check_header, check_registry_tables, not_a_registry, Header};
 
+use crate::backend::now_ms;
 use crate::{
     AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
     RunStatus,
@@ -62,12 +63,6 @@ pub(crate) fn sql_error(context: &str, e: rusqlite::Error) -> Error {
         }
         _ => Error::Other(format!("{context}: {e}")),
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A new run id: 32 lower-case hex digits from SHA-256 of the time, process id, a

@@ -58,8 +58,9 @@ mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use crate::backend::now_ms;
 use crate::{
     AliasChange, Backend, DatasetInput, Error, Metric, ModelVersion, RegisteredModel, Result, Run,
     RunStatus,
@@ -101,13 +102,6 @@ impl MlflowBackend {
     pub fn base_url(&self) -> &str {
         self.http.base()
     }
-}
-
-/// Now, in Unix milliseconds.
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Locks a cache, ignoring poisoning (the maps hold plain strings, always consistent).
